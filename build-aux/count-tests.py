@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Counts individual test cases in meson's testlog.json files.
+
+A TAP program counts each "ok" and "not ok" line; the cases it planned but
+never reached (it crashed) count as failed.  A plain program counts as one.
+Prints "N passed, N failed" and exits 1 when anything failed or nothing ran.
+"""
+import json
+import re
+import sys
+
+passed = failed = 0
+for path in sys.argv[1:]:
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError as e:
+        print(f"{path}: {e}")
+        failed += 1
+        continue
+    for line in lines:
+        test = json.loads(line)
+        out = test.get("stdout") or ""
+        ok = len(re.findall(r"^ok \d+", out, re.M))
+        not_ok = len(re.findall(r"^not ok \d+", out, re.M))
+        plan = re.search(r"^1\.\.(\d+)", out, re.M)
+        good = test["result"] in ("OK", "EXPECTEDFAIL", "SKIP")
+        if plan:
+            passed += ok
+            failed += not_ok
+            unrun = int(plan.group(1)) - ok - not_ok
+            if unrun > 0:
+                failed += unrun
+            elif not good and not_ok == 0:
+                failed += 1
+        elif good:
+            passed += 1
+        else:
+            failed += 1
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed or not passed else 0)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs the Debian 12 packages TaskSteper needs to build, run and test,
+# skipping those already installed.  Run as root or with sudo available.
+set -euo pipefail
+
+packages=(
+  # build
+  gcc meson ninja-build pkg-config gettext
+  libglib2.0-dev libjson-glib-dev libpq-dev libgtk-4-dev libadwaita-1-dev
+  # run and test
+  postgresql postgresql-contrib xvfb xauth graphviz
+  desktop-file-utils appstream python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=(sudo)
+fi
+
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ts-condition.h"
+#include "ts-diagnostics.h"
+#include "ts-field.h"
+#include "ts-project.h"
+#include "ts-ticket.h"
+#include "ts-transition.h"
+#include "ts-workflow.h"
