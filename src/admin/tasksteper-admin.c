@@ -54,9 +54,12 @@ static int run_help     (const Command  *command,
  * database (init, import, user, member, project) are added here too, each
  * parsing its own connection option. */
 static const Command commands[] = {
-  { "validate", N_("FILE…"), N_("Check project schema files and list every problem"), run_validate },
-  { "dot", N_("FILE"), N_("Write a project’s workflow as a Graphviz DOT graph"), run_dot },
-  { "help", N_("[COMMAND]"), N_("Show how to use a command"), run_help },
+  { "validate", N_("FILE…"),
+    N_("Check project schema files and list every problem"), run_validate },
+  { "dot", N_("FILE"),
+    N_("Write a project’s workflow as a Graphviz DOT graph"), run_dot },
+  { "help", N_("[COMMAND]"),
+    N_("Show how to use a command"), run_help },
 };
 
 static const Command *
@@ -180,6 +183,12 @@ command_usage_error (const Command *command,
 
 /* The list of commands for the main `--help`, aligned in two columns. */
 static char *
+dup_command_usage (const Command *command)
+{
+  return g_strdup_printf ("%s %s", command->name, _(command->parameters));
+}
+
+static char *
 dup_commands_description (void)
 {
   GString *str = g_string_new (NULL);
@@ -187,7 +196,7 @@ dup_commands_description (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_autofree char *usage = g_strdup_printf ("%s %s", commands[i].name, _(commands[i].parameters));
+      g_autofree char *usage = dup_command_usage (&commands[i]);
 
       width = MAX (width, g_utf8_strlen (usage, -1));
     }
@@ -197,7 +206,7 @@ dup_commands_description (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_autofree char *usage = g_strdup_printf ("%s %s", commands[i].name, _(commands[i].parameters));
+      g_autofree char *usage = dup_command_usage (&commands[i]);
 
       g_string_append_printf (str, "  %s", usage);
       for (glong pad = g_utf8_strlen (usage, -1); pad < width + 3; pad++)
@@ -206,11 +215,12 @@ dup_commands_description (void)
     }
 
   g_string_append_c (str, '\n');
-  g_string_append_printf (str, _("Run “%s help COMMAND” or “%s COMMAND --help” to see a command’s options."),
+  g_string_append_printf (str, _("Run “%s help COMMAND” or “%s COMMAND --help”\n"
+                                 "to see the options of a command."),
                           g_get_prgname (), g_get_prgname ());
   g_string_append (str, "\n\n");
-  g_string_append (str, _("Exit status: 0 when all went well, 1 when a file is not valid or an action "
-                          "failed, 2 when the command line is wrong."));
+  g_string_append (str, _("Exit status: 0 when all went well, 1 when a file is not valid or an\n"
+                          "action failed, 2 when the command line is wrong."));
   g_string_append_c (str, '\n');
 
   return g_string_free (str, FALSE);
@@ -394,6 +404,9 @@ validate_file (const char *path,
     }
 
   g_print ("%s\n", line->str);
+  /* Keep the lines in step with the problems on stderr when both go to
+   * one log. */
+  fflush (stdout);
 
   return TRUE;
 }
@@ -413,10 +426,12 @@ run_validate (const Command  *command,
   int status;
 
   if (!parse_options (command, entries,
-                      _("Checks each project schema FILE completely and writes every problem to "
-                        "standard error, one a line, as “FILE:LINE:COLUMN: error: $.json.path: "
-                        "MESSAGE”, warnings too.\n\n"
-                        "Exit status: 0 when every file is valid (warnings allowed), 1 when any "
+                      _("Checks each project schema FILE completely and writes every problem,\n"
+                        "warnings too, to standard error, one a line:\n"
+                        "\n"
+                        "  FILE:LINE:COLUMN: error: $.json.path: MESSAGE\n"
+                        "\n"
+                        "Exit status: 0 when every file is valid (warnings allowed), 1 when any\n"
                         "is not or cannot be read, 2 when the command line is wrong."),
                       &argc, &argv, &status))
     return status;
@@ -449,12 +464,15 @@ run_dot (const Command  *command,
   int status;
 
   if (!parse_options (command, entries,
-                      _("Writes the workflow of the project schema FILE to standard output as a "
-                        "Graphviz DOT graph: the states are boxes, the triggers arrows labelled "
-                        "with their conditions and the new assignee, the initial state is entered "
-                        "from a dot and final states have a double border.  For a picture:\n\n"
-                        "  tasksteper-admin dot schemas/issue_track.json | dot -Tsvg > issue_track.svg\n\n"
-                        "Exit status: 0 when the graph was written, 1 when FILE is not valid, "
+                      _("Writes the workflow of the project schema FILE to standard output as a\n"
+                        "Graphviz DOT graph: the states are boxes and the triggers arrows,\n"
+                        "labelled with their conditions and the new assignee.  The initial\n"
+                        "state is entered from a dot; final states have a double border.\n"
+                        "For a picture:\n"
+                        "\n"
+                        "  tasksteper-admin dot schemas/issue_track.json | dot -Tsvg > issue.svg\n"
+                        "\n"
+                        "Exit status: 0 when the graph was written, 1 when FILE is not valid,\n"
                         "2 when the command line is wrong."),
                       &argc, &argv, &status))
     return status;

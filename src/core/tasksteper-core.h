@@ -3,6 +3,7 @@
 
 #include "ts-condition.h"
 #include "ts-diagnostics.h"
+#include "ts-dot.h"
 #include "ts-field.h"
 #include "ts-project.h"
 #include "ts-ticket.h"

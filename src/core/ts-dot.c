@@ -263,8 +263,8 @@ ts_project_to_dot (TsProject  *project,
           if (is_final && is_current)
             g_string_append (out, ", ");
           if (is_current)
-            g_string_append (out, "style=\"rounded,filled\", fillcolor=\"" CURRENT_STATE_COLOR "\", "
-                                  "penwidth=2");
+            g_string_append (out, "style=\"rounded,filled\", "
+                                  "fillcolor=\"" CURRENT_STATE_COLOR "\", penwidth=2");
           g_string_append_c (out, ']');
         }
 

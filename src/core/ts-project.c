@@ -668,8 +668,15 @@ ts_project_new_from_file (const char    *path,
                             G_FILE_QUERY_INFO_NONE, NULL, &error);
   if (info == NULL)
     {
-      ts_diagnostics_add_at (diagnostics, TS_SEVERITY_ERROR, 0, 0,
-                             _("cannot read the file: %s"), error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        ts_diagnostics_add_at (diagnostics, TS_SEVERITY_ERROR, 0, 0,
+                               _("cannot read the file: it does not exist; check the path"));
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        ts_diagnostics_add_at (diagnostics, TS_SEVERITY_ERROR, 0, 0,
+                               _("cannot read the file: permission denied"));
+      else
+        ts_diagnostics_add_at (diagnostics, TS_SEVERITY_ERROR, 0, 0,
+                               _("cannot read the file: %s"), error->message);
       return NULL;
     }
 

@@ -198,13 +198,52 @@ ts_ticket_new (void)
   return g_object_new (TS_TYPE_TICKET, NULL);
 }
 
+static JsonNode *copy_node (JsonNode *node);
+
+/* json_node_copy() shares objects and arrays instead of copying them, so a
+ * copy that may be changed needs this. */
 static JsonObject *
 copy_object (JsonObject *object)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-  g_autoptr(JsonNode) copy = json_node_copy (node);
+  JsonObject *copy = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (object);
 
-  return json_object_ref (json_node_get_object (copy));
+  for (const GList *l = members; l; l = l->next)
+    json_object_set_member (copy, l->data, copy_node (json_object_get_member (object, l->data)));
+
+  return copy;
+}
+
+static JsonNode *
+copy_node (JsonNode *node)
+{
+  JsonNode *copy;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        g_autoptr(JsonObject) object = copy_object (json_node_get_object (node));
+
+        return json_node_init_object (json_node_alloc (), object);
+      }
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *source = json_node_get_array (node);
+        g_autoptr(JsonArray) array = json_array_sized_new (json_array_get_length (source));
+
+        for (guint i = 0; i < json_array_get_length (source); i++)
+          json_array_add_element (array, copy_node (json_array_get_element (source, i)));
+        return json_node_init_array (json_node_alloc (), array);
+      }
+
+    case JSON_NODE_VALUE:
+    case JSON_NODE_NULL:
+    default:
+      copy = json_node_copy (node);
+      return copy;
+    }
 }
 
 /**
@@ -358,7 +397,7 @@ ts_ticket_set_value (TsTicket   *self,
   if (value == NULL)
     json_object_remove_member (self->fields, name);
   else
-    json_object_set_member (self->fields, name, json_node_copy (value));
+    json_object_set_member (self->fields, name, copy_node (value));
 }
 
 static JsonNode *

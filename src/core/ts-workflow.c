@@ -146,7 +146,9 @@ check_transition (TsProject     *project,
   const char *assign_to = ts_transition_get_assign_to (transition);
   guint failing;
 
-  if (g_strcmp0 (user, ts_ticket_get_assigned_to (ticket)) != 0)
+  /* A ticket nobody holds can be moved by nobody. */
+  if (user == NULL || *user == '\0' ||
+      g_strcmp0 (user, ts_ticket_get_assigned_to (ticket)) != 0)
     {
       *field = g_strdup ("assigned_to");
       *reason = g_strdup_printf (_("Only %s, who holds this ticket, can press “%s”"),
