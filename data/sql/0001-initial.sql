@@ -42,8 +42,10 @@ GRANT USAGE ON SCHEMA tasksteper TO tasksteper_user, tasksteper_admin;
 SET LOCAL ROLE tasksteper_owner;
 SET LOCAL search_path = pg_catalog, pg_temp;
 
--- Functions are not executable by everyone unless granted below.
-ALTER DEFAULT PRIVILEGES IN SCHEMA tasksteper REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+-- Functions are not executable by everyone unless granted below.  (A
+-- per-schema default can only add privileges, so this is the owner's
+-- global default.)
+ALTER DEFAULT PRIVILEGES FOR ROLE tasksteper_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 CREATE TABLE tasksteper.migrations (
   version     int PRIMARY KEY,
@@ -135,13 +137,13 @@ ALTER TABLE tasksteper.history ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tasksteper.migrations ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY members_read ON tasksteper.projects FOR SELECT
-  USING (name = ANY ((SELECT tasksteper.my_projects())));
+  USING (name = ANY ((SELECT tasksteper.my_projects())::text[]));
 CREATE POLICY members_read ON tasksteper.members FOR SELECT
-  USING (project = ANY ((SELECT tasksteper.my_projects())));
+  USING (project = ANY ((SELECT tasksteper.my_projects())::text[]));
 CREATE POLICY members_read ON tasksteper.tickets FOR SELECT
-  USING (project = ANY ((SELECT tasksteper.my_projects())));
+  USING (project = ANY ((SELECT tasksteper.my_projects())::text[]));
 CREATE POLICY members_read ON tasksteper.history FOR SELECT
-  USING (project = ANY ((SELECT tasksteper.my_projects())));
+  USING (project = ANY ((SELECT tasksteper.my_projects())::text[]));
 CREATE POLICY everyone_reads ON tasksteper.migrations FOR SELECT USING (true);
 
 GRANT SELECT ON tasksteper.projects, tasksteper.members, tasksteper.tickets,
@@ -727,9 +729,8 @@ BEGIN
    WHERE name = v_name
   RETURNING * INTO p;
 
-  FOR t IN SELECT * FROM tasksteper.tickets WHERE project = v_name LOOP
-    PERFORM tasksteper.announce(t);
-  END LOOP;
+  -- One announcement for the whole project: clients re-read it.
+  PERFORM pg_notify('tasksteper', json_build_object('project', p.name, 'revision', p.revision)::text);
 
   RETURN p;
 END
