@@ -9,7 +9,7 @@ packages=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libpq-dev libgtk-4-dev libadwaita-1-dev
   # run and test
-  postgresql postgresql-contrib xvfb xauth graphviz
+  postgresql postgresql-contrib xvfb xauth graphviz fonts-noto-cjk fonts-cantarell
   desktop-file-utils appstream python3
 )
 

@@ -20,6 +20,7 @@
 --   TS409 stale version      TS410 no such trigger from the ticket's state
 --   TS412 condition false    TS428 a required field is empty
 --   TS422 invalid value (the field's name is in the error's COLUMN field)
+--   TS424 a re-import would strand tickets in a removed state
 
 DO $roles$
 BEGIN
@@ -145,6 +146,11 @@ CREATE POLICY members_read ON tasksteper.tickets FOR SELECT
 CREATE POLICY members_read ON tasksteper.history FOR SELECT
   USING (project = ANY ((SELECT tasksteper.my_projects())::text[]));
 CREATE POLICY everyone_reads ON tasksteper.migrations FOR SELECT USING (true);
+-- Admins manage projects and members, so they see those (not the tickets).
+CREATE POLICY admins_read ON tasksteper.projects FOR SELECT
+  USING (pg_catalog.pg_has_role(session_user, 'tasksteper_admin', 'MEMBER'));
+CREATE POLICY admins_read ON tasksteper.members FOR SELECT
+  USING (pg_catalog.pg_has_role(session_user, 'tasksteper_admin', 'MEMBER'));
 
 GRANT SELECT ON tasksteper.projects, tasksteper.members, tasksteper.tickets,
                 tasksteper.history, tasksteper.migrations
@@ -656,11 +662,17 @@ DECLARE
   mapped record;
   t tasksteper.tickets;
 BEGIN
-  IF p_definition ->> 'tasksteper' IS DISTINCT FROM '1' OR v_name IS NULL
-     OR v_name !~ '^[a-z][a-z0-9_]*$' OR jsonb_typeof(p_definition -> 'states') <> 'array'
-     OR jsonb_array_length(p_definition -> 'states') = 0
-     OR jsonb_typeof(p_definition -> 'fields') <> 'array'
-     OR jsonb_typeof(p_definition -> 'transitions') <> 'array' THEN
+  -- IS DISTINCT FROM, not <>: a missing key must fail the check, not
+  -- make it NULL.
+  IF jsonb_typeof(p_definition) IS DISTINCT FROM 'object'
+     OR p_definition ->> 'tasksteper' IS DISTINCT FROM '1'
+     OR coalesce(v_name, '') !~ '^[a-z][a-z0-9_]*$'
+     OR jsonb_typeof(p_definition -> 'title') IS DISTINCT FROM 'string'
+     OR jsonb_typeof(p_definition -> 'states') IS DISTINCT FROM 'array'
+     OR coalesce(jsonb_array_length(p_definition -> 'states'), 0) = 0
+     OR jsonb_typeof(p_definition -> 'fields') IS DISTINCT FROM 'array'
+     OR coalesce(jsonb_array_length(p_definition -> 'fields'), 0) = 0
+     OR jsonb_typeof(p_definition -> 'transitions') IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'not a valid TaskSteper project definition'
       USING ERRCODE = 'TS422', HINT = 'Check it with tasksteper-admin validate FILE first.';
   END IF;
@@ -699,7 +711,7 @@ BEGIN
            GROUP BY state ORDER BY state) s;
   IF stranded IS NOT NULL THEN
     RAISE EXCEPTION 'the new definition of % removes states that tickets are in: %', v_name, stranded
-      USING ERRCODE = 'TS409',
+      USING ERRCODE = 'TS424',
             HINT = 'Map each to a state of the new definition, e.g. --map-state OLD=NEW.';
   END IF;
 
@@ -745,8 +757,14 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM tasksteper.projects WHERE name = p_project) THEN
     RAISE EXCEPTION 'there is no project %', p_project USING ERRCODE = 'TS404';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p_member AND rolcanlogin)
-     OR NOT pg_catalog.pg_has_role(p_member, 'tasksteper_user', 'MEMBER') THEN
+  -- A direct member of tasksteper_user that can log in; pg_has_role() would
+  -- also say yes for a superuser, who is not a TaskSteper user.
+  IF NOT EXISTS (SELECT 1
+                   FROM pg_catalog.pg_roles r
+                   JOIN pg_catalog.pg_auth_members m ON m.member = r.oid
+                   JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+                  WHERE r.rolname = p_member AND r.rolcanlogin AND NOT r.rolsuper
+                    AND g.rolname = 'tasksteper_user') THEN
     RAISE EXCEPTION '% is not a TaskSteper user', p_member
       USING ERRCODE = 'TS404', HINT = 'Add them first with tasksteper-admin user add NAME.';
   END IF;

@@ -17,28 +17,8 @@
 #include <string.h>
 
 #include "tasksteper-core.h"
+#include "ts-admin.h"
 #include "ts-dot.h"
-
-enum
-{
-  STATUS_OK = 0,
-  STATUS_FAILED = 1,
-  STATUS_USAGE = 2,
-};
-
-typedef struct _Command Command;
-
-struct _Command
-{
-  const char *name;
-  /* The arguments after the name in the usage line, e.g. "FILE…". */
-  const char *parameters;
-  const char *summary;
-  /* @argv[0] is the command's name. */
-  int       (*run) (const Command  *command,
-                    int             argc,
-                    char          **argv);
-};
 
 static int run_validate (const Command  *command,
                          int             argc,
@@ -51,13 +31,22 @@ static int run_help     (const Command  *command,
                          char          **argv);
 
 /* The commands, in the order `--help` lists them.  Those that talk to the
- * database (init, import, user, member, project) are added here too, each
- * parsing its own connection option. */
+ * database (ts-admin-db.c) each parse their own connection option. */
 static const Command commands[] = {
   { "validate", N_("FILE…"),
     N_("Check project schema files and list every problem"), run_validate },
   { "dot", N_("FILE"),
     N_("Write a project’s workflow as a Graphviz DOT graph"), run_dot },
+  { "init", NULL,
+    N_("Install or upgrade the TaskSteper server side in a database"), ts_admin_run_init },
+  { "import", N_("FILE…"),
+    N_("Check project schema files and load them into the database"), ts_admin_run_import },
+  { "user", N_("add NAME | list"),
+    N_("Add a person who may log in, or list them"), ts_admin_run_user },
+  { "member", N_("add|remove PROJECT USER…"),
+    N_("Put people into a project, or take them out"), ts_admin_run_member },
+  { "project", N_("list"),
+    N_("List the projects in the database"), ts_admin_run_project },
   { "help", N_("[COMMAND]"),
     N_("Show how to use a command"), run_help },
 };
@@ -157,16 +146,10 @@ unknown_command (const char *name)
   return STATUS_USAGE;
 }
 
-/* Reports a wrong command line for @command and returns the exit status
- * for it. */
-static int command_usage_error (const Command *command,
-                                const char    *format,
-                                ...) G_GNUC_PRINTF (2, 3);
-
-static int
-command_usage_error (const Command *command,
-                     const char    *format,
-                     ...)
+int
+ts_admin_usage_error (const Command *command,
+                      const char    *format,
+                      ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -185,6 +168,11 @@ command_usage_error (const Command *command,
 static char *
 dup_command_usage (const Command *command)
 {
+  /* A command without arguments has NULL: gettext ("") would be the
+   * translation's header. */
+  if (command->parameters == NULL)
+    return g_strdup (command->name);
+
   return g_strdup_printf ("%s %s", command->name, _(command->parameters));
 }
 
@@ -286,17 +274,13 @@ dup_command_help (const Command  *command,
   return g_string_free (str, FALSE);
 }
 
-/* Parses the options of @command, @entries and --help.  Returns TRUE when
- * the command should go on with what is left in @argv; otherwise it is
- * done (help was shown, or the command line is wrong) and @status is its
- * exit status. */
-static gboolean
-parse_options (const Command       *command,
-               const GOptionEntry  *entries,
-               const char          *description,
-               int                 *argc,
-               char              ***argv,
-               int                 *status)
+gboolean
+ts_admin_parse_options (const Command       *command,
+                        const GOptionEntry  *entries,
+                        const char          *description,
+                        int                 *argc,
+                        char              ***argv,
+                        int                 *status)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -319,7 +303,7 @@ parse_options (const Command       *command,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = command_usage_error (command, "%s", error->message);
+      *status = ts_admin_usage_error (command, "%s", error->message);
       return FALSE;
     }
 
@@ -335,11 +319,9 @@ parse_options (const Command       *command,
   return TRUE;
 }
 
-/* Reads and checks one schema file, writing every problem found (warnings
- * too) to stderr.  Returns the project when the file is valid. */
-static TsProject *
-load_project (const char     *path,
-              TsDiagnostics **out_diagnostics)
+TsProject *
+ts_admin_load_project (const char     *path,
+                       TsDiagnostics **out_diagnostics)
 {
   g_autofree char *display_name = g_filename_display_name (path);
   g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new (display_name);
@@ -363,7 +345,7 @@ validate_file (const char *path,
                gboolean    quiet)
 {
   g_autoptr(TsDiagnostics) diagnostics = NULL;
-  g_autoptr(TsProject) project = load_project (path, &diagnostics);
+  g_autoptr(TsProject) project = ts_admin_load_project (path, &diagnostics);
   g_autofree char *fields = NULL;
   g_autofree char *states = NULL;
   g_autofree char *transitions = NULL;
@@ -425,7 +407,7 @@ run_validate (const Command  *command,
   gboolean all_valid = TRUE;
   int status;
 
-  if (!parse_options (command, entries,
+  if (!ts_admin_parse_options (command, entries,
                       _("Checks each project schema FILE completely and writes every problem,\n"
                         "warnings too, to standard error, one a line:\n"
                         "\n"
@@ -437,7 +419,7 @@ run_validate (const Command  *command,
     return status;
 
   if (argc < 2)
-    return command_usage_error (command, _("give at least one project schema FILE to check"));
+    return ts_admin_usage_error (command, _("give at least one project schema FILE to check"));
 
   for (int i = 1; i < argc; i++)
     {
@@ -463,7 +445,7 @@ run_dot (const Command  *command,
   g_autofree char *dot = NULL;
   int status;
 
-  if (!parse_options (command, entries,
+  if (!ts_admin_parse_options (command, entries,
                       _("Writes the workflow of the project schema FILE to standard output as a\n"
                         "Graphviz DOT graph: the states are boxes and the triggers arrows,\n"
                         "labelled with their conditions and the new assignee.  The initial\n"
@@ -478,11 +460,11 @@ run_dot (const Command  *command,
     return status;
 
   if (argc < 2)
-    return command_usage_error (command, _("give the project schema FILE to draw"));
+    return ts_admin_usage_error (command, _("give the project schema FILE to draw"));
   if (argc > 2)
-    return command_usage_error (command, _("give one project schema FILE, not %d"), argc - 1);
+    return ts_admin_usage_error (command, _("give one project schema FILE, not %d"), argc - 1);
 
-  project = load_project (argv[1], NULL);
+  project = ts_admin_load_project (argv[1], NULL);
   if (project == NULL)
     return STATUS_FAILED;
 
@@ -518,11 +500,11 @@ run_help (const Command  *command,
   const Command *topic;
   int status;
 
-  if (!parse_options (command, NULL, NULL, &argc, &argv, &status))
+  if (!ts_admin_parse_options (command, NULL, NULL, &argc, &argv, &status))
     return status;
 
   if (argc > 2)
-    return command_usage_error (command, _("give at most one COMMAND"));
+    return ts_admin_usage_error (command, _("give at most one COMMAND"));
 
   if (argc < 2)
     {

@@ -33,7 +33,9 @@ int      ts_migrations_get_current (PGconn  *conn,
 
 /* Applies every embedded migration newer than the current version, in
  * order, each in its own transaction; idempotent.  @from and @to (either
- * may be NULL) receive the versions before and after. */
+ * may be NULL) receive the versions before and after (equal when there was
+ * nothing to do, also when another init did it meanwhile).  Leaves the
+ * connection's client encoding at UTF8. */
 gboolean ts_migrations_apply       (PGconn  *conn,
                                     int     *from,
                                     int     *to,

@@ -1,0 +1,904 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ts-connection"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "ts-connection.h"
+
+/* How this works, for the reader coming from main():
+ *
+ * libpq runs in non-blocking mode.  We watch its socket with a GSource and
+ * call into libpq only when the socket is ready: PQconnectPoll while
+ * connecting, PQflush while a query is still being written, PQconsumeInput
+ * and PQgetResult when there is something to read.  One query is in flight
+ * at a time (libpq's rule without pipeline mode); the rest wait in a queue.
+ * Notifications can arrive at any time, also in the middle of a query, so
+ * they are drained after every read.  Every wait has a deadline of our own,
+ * because a dead server may never answer. */
+
+#define DEFAULT_CONNECT_TIMEOUT 15
+#define DEFAULT_QUERY_TIMEOUT   60
+/* After a query's deadline we ask the server to cancel it; a server that
+ * does not even answer that within this grace is taken as gone. */
+#define CANCEL_GRACE_SECONDS    10
+
+typedef struct
+{
+  char         *sql;
+  char        **params;      /* n_params entries, any may be NULL */
+  int           n_params;
+  GTask        *task;        /* NULL once the caller got its answer */
+  GCancellable *cancellable;
+  gulong        cancelled_id;
+} Query;
+
+struct _TsConnection
+{
+  GObject            parent_instance;
+
+  char              *conninfo;
+  char              *password;
+  char              *user;
+  TsConnectionState  state;
+  PGconn            *conn;
+
+  guint              watch_id;
+  int                watch_fd;
+  GIOCondition       watch_condition;
+
+  GTask             *connect_task;
+  guint              connect_timeout_id;
+  guint              connect_seconds;
+
+  GQueue             queue;          /* Query*, waiting */
+  Query             *current;        /* in flight */
+  PGresult          *current_result;
+  guint              query_timeout_id;
+  guint              query_seconds;
+};
+
+G_DEFINE_FINAL_TYPE (TsConnection, ts_connection, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ts-connection-error-quark, ts_connection_error)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_USER,
+  N_PROPS
+};
+
+enum {
+  NOTIFICATION,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const GEnumValue state_values[] = {
+  { TS_CONNECTION_DISCONNECTED, "TS_CONNECTION_DISCONNECTED", "disconnected" },
+  { TS_CONNECTION_CONNECTING, "TS_CONNECTION_CONNECTING", "connecting" },
+  { TS_CONNECTION_READY, "TS_CONNECTION_READY", "ready" },
+  { TS_CONNECTION_LOST, "TS_CONNECTION_LOST", "lost" },
+  { 0, NULL, NULL },
+};
+
+GType
+ts_connection_state_get_type (void)
+{
+  static gsize type_id;
+
+  if (g_once_init_enter (&type_id))
+    g_once_init_leave (&type_id, g_enum_register_static ("TsConnectionState", state_values));
+
+  return type_id;
+}
+
+static void dispatch          (TsConnection *self);
+static void handle_lost       (TsConnection *self,
+                               const char   *why);
+static void continue_connect  (TsConnection *self);
+
+static void
+query_free (Query *query)
+{
+  if (query->cancelled_id != 0)
+    g_cancellable_disconnect (query->cancellable, query->cancelled_id);
+  g_clear_object (&query->cancellable);
+  g_clear_object (&query->task);
+  for (int i = 0; i < query->n_params; i++)
+    g_free (query->params[i]);
+  g_free (query->params);
+  g_free (query->sql);
+  g_free (query);
+}
+
+/* Gives the caller its answer now; the query itself may still be running,
+ * in which case its result is drained and dropped when it comes. */
+static void
+query_return_error (Query  *query,
+                    GError *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&query->task);
+
+  if (task != NULL)
+    g_task_return_error (task, error);
+  else
+    g_error_free (error);
+}
+
+static void
+set_state (TsConnection      *self,
+           TsConnectionState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* libpq's messages end with a newline and may span lines; keep the first. */
+static char *
+dup_libpq_message (PGconn *conn)
+{
+  const char *message = conn ? PQerrorMessage (conn) : NULL;
+  g_autofree char *copy = g_strdup (message && *message ? message : _("unknown error"));
+  char *newline;
+
+  g_strstrip (copy);
+  if ((newline = strchr (copy, '\n')) != NULL)
+    *newline = '\0';
+
+  return g_steal_pointer (&copy);
+}
+
+static void
+unwatch_socket (TsConnection *self)
+{
+  g_clear_handle_id (&self->watch_id, g_source_remove);
+  self->watch_fd = -1;
+  self->watch_condition = 0;
+}
+
+static gboolean on_socket_ready (int          fd,
+                                 GIOCondition condition,
+                                 gpointer     user_data);
+
+static void
+watch_socket (TsConnection *self,
+              GIOCondition  condition)
+{
+  int fd = PQsocket (self->conn);
+
+  if (fd < 0)
+    {
+      unwatch_socket (self);
+      return;
+    }
+
+  /* libpq may switch sockets while connecting (several hosts). */
+  if (self->watch_id != 0 && self->watch_fd == fd && self->watch_condition == condition)
+    return;
+
+  unwatch_socket (self);
+  self->watch_fd = fd;
+  self->watch_condition = condition;
+  self->watch_id = g_unix_fd_add (fd, condition | G_IO_HUP | G_IO_ERR, on_socket_ready, self);
+}
+
+static void
+clear_connection (TsConnection *self)
+{
+  unwatch_socket (self);
+  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->query_timeout_id, g_source_remove);
+  g_clear_pointer (&self->current_result, PQclear);
+  g_clear_pointer (&self->conn, PQfinish);
+}
+
+/* Fails the query in flight and every waiting one. */
+static void
+fail_all (TsConnection *self,
+          GQuark        domain,
+          int           code,
+          const char   *message)
+{
+  Query *query;
+
+  if (self->current != NULL)
+    {
+      query_return_error (self->current, g_error_new_literal (domain, code, message));
+      g_clear_pointer (&self->current, query_free);
+    }
+
+  while ((query = g_queue_pop_head (&self->queue)) != NULL)
+    {
+      query_return_error (query, g_error_new_literal (domain, code, message));
+      query_free (query);
+    }
+}
+
+/* Connecting */
+
+static void
+finish_connect (TsConnection *self,
+                GError       *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+
+  if (error != NULL)
+    {
+      clear_connection (self);
+      set_state (self, TS_CONNECTION_DISCONNECTED);
+      fail_all (self, error->domain, error->code, error->message);
+      if (task != NULL)
+        g_task_return_error (task, error);
+      else
+        g_error_free (error);
+      return;
+    }
+
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+static GError *
+classify_connect_failure (TsConnection *self)
+{
+  g_autofree char *message = dup_libpq_message (self->conn);
+
+  if (PQconnectionNeedsPassword (self->conn))
+    return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_NEEDS_PASSWORD,
+                        _("The server asks for a password: %s"), message);
+
+  /* libpq gives no SQLSTATE for a failed connection; this is the text of
+   * the server's 28P01 (and of the SCRAM exchange failing). */
+  if (PQconnectionUsedPassword (self->conn) &&
+      (strstr (message, "password authentication failed") != NULL ||
+       strstr (message, "SCRAM") != NULL))
+    return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_BAD_PASSWORD,
+                        _("The password is wrong: %s"), message);
+
+  if (strstr (message, "could not connect") != NULL ||
+      strstr (message, "could not translate host name") != NULL ||
+      strstr (message, "No such file or directory") != NULL ||
+      strstr (message, "Connection refused") != NULL ||
+      strstr (message, "timeout expired") != NULL)
+    return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_UNREACHABLE,
+                        _("Cannot reach the server: %s"), message);
+
+  return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_FAILED,
+                      _("The server refused the connection: %s"), message);
+}
+
+static gboolean
+on_connect_timeout (gpointer user_data)
+{
+  TsConnection *self = user_data;
+
+  self->connect_timeout_id = 0;
+  finish_connect (self, g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_UNREACHABLE,
+                                     _("Cannot reach the server: no answer within %u seconds"),
+                                     self->connect_seconds));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+continue_connect (TsConnection *self)
+{
+  switch (PQconnectPoll (self->conn))
+    {
+    case PGRES_POLLING_READING:
+      watch_socket (self, G_IO_IN);
+      break;
+
+    case PGRES_POLLING_WRITING:
+      watch_socket (self, G_IO_OUT);
+      break;
+
+    case PGRES_POLLING_OK:
+      if (PQsetnonblocking (self->conn, 1) != 0)
+        {
+          finish_connect (self, classify_connect_failure (self));
+          return;
+        }
+      g_free (self->user);
+      self->user = g_strdup (PQuser (self->conn));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
+      watch_socket (self, G_IO_IN);
+      set_state (self, TS_CONNECTION_READY);
+      finish_connect (self, NULL);
+      dispatch (self);
+      break;
+
+    case PGRES_POLLING_FAILED:
+    case PGRES_POLLING_ACTIVE:
+    default:
+      finish_connect (self, classify_connect_failure (self));
+      break;
+    }
+}
+
+void
+ts_connection_connect_async (TsConnection        *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *connect_timeout = NULL;
+  const char *keywords[16];
+  const char *values[16];
+  guint n = 0;
+
+  g_return_if_fail (TS_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_connection_connect_async);
+
+  if (self->state == TS_CONNECTION_READY)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (self->state == TS_CONNECTION_CONNECTING)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("Already connecting to the server"));
+      return;
+    }
+
+  clear_connection (self);
+
+  /* Our defaults come first so that the connection string can override
+   * them; keepalives let a lost network show within seconds instead of
+   * the kernel's hours. */
+  keywords[n] = "fallback_application_name"; values[n++] = "tasksteper";
+  keywords[n] = "keepalives"; values[n++] = "1";
+  keywords[n] = "keepalives_idle"; values[n++] = "10";
+  keywords[n] = "keepalives_interval"; values[n++] = "3";
+  keywords[n] = "keepalives_count"; values[n++] = "3";
+  keywords[n] = "tcp_user_timeout"; values[n++] = "20000";
+  keywords[n] = "dbname"; values[n++] = self->conninfo;
+  if (self->password != NULL)
+    {
+      keywords[n] = "password";
+      values[n++] = self->password;
+    }
+  keywords[n] = NULL;
+  values[n] = NULL;
+
+  self->conn = PQconnectStartParams (keywords, values, TRUE);
+  if (self->conn == NULL)
+    {
+      g_task_return_new_error (task, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_FAILED,
+                               _("Cannot connect: out of memory"));
+      return;
+    }
+
+  /* A bad connection string, or a Unix socket that is not there, fails at
+   * once. */
+  if (PQstatus (self->conn) == CONNECTION_BAD)
+    {
+      GError *error = classify_connect_failure (self);
+
+      clear_connection (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  self->connect_task = g_steal_pointer (&task);
+  set_state (self, TS_CONNECTION_CONNECTING);
+
+  if (self->connect_seconds > 0)
+    self->connect_timeout_id = g_timeout_add_seconds (self->connect_seconds, on_connect_timeout, self);
+
+  /* libpq's contract: start as if the last poll had said "writing". */
+  watch_socket (self, G_IO_OUT);
+}
+
+gboolean
+ts_connection_connect_finish (TsConnection  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Queries */
+
+static void
+cancel_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  PGcancel *cancel = task_data;
+  char message[256];
+
+  /* PQcancel opens a connection of its own and waits: never on the main
+   * loop.  Its failure only means the query runs to its end. */
+  if (!PQcancel (cancel, message, sizeof message))
+    g_debug ("Cancel request failed: %s", message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+request_cancel (TsConnection *self)
+{
+  g_autoptr(GTask) task = NULL;
+  PGcancel *cancel;
+
+  if (self->conn == NULL || (cancel = PQgetCancel (self->conn)) == NULL)
+    return;
+
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, request_cancel);
+  g_task_set_task_data (task, cancel, (GDestroyNotify)PQfreeCancel);
+  g_task_run_in_thread (task, cancel_in_thread);
+}
+
+static gboolean
+on_cancel_grace_expired (gpointer user_data)
+{
+  TsConnection *self = user_data;
+
+  self->query_timeout_id = 0;
+  handle_lost (self, _("the server stopped answering"));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_query_timeout (gpointer user_data)
+{
+  TsConnection *self = user_data;
+
+  self->query_timeout_id = g_timeout_add_seconds (CANCEL_GRACE_SECONDS, on_cancel_grace_expired, self);
+
+  if (self->current != NULL)
+    query_return_error (self->current,
+                        g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_TIMED_OUT,
+                                     _("The server did not answer within %u seconds"),
+                                     self->query_seconds));
+  request_cancel (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_query_cancelled_idle (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsConnection *self = g_task_get_source_object (task);
+
+  if (self->current != NULL && self->current->task == task)
+    {
+      query_return_error (self->current, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                              _("Operation was cancelled")));
+      request_cancel (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_query_cancelled (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  /* The handler may run inside g_cancellable_connect() or in another
+   * thread; act on the main context, where the connection lives. */
+  g_main_context_invoke (g_task_get_context (task), on_query_cancelled_idle, g_object_ref (task));
+}
+
+static void
+flush (TsConnection *self)
+{
+  switch (PQflush (self->conn))
+    {
+    case 0:
+      watch_socket (self, G_IO_IN);
+      break;
+
+    case 1:
+      watch_socket (self, G_IO_IN | G_IO_OUT);
+      break;
+
+    default:
+      {
+        g_autofree char *message = dup_libpq_message (self->conn);
+
+        handle_lost (self, message);
+      }
+      break;
+    }
+}
+
+static void
+dispatch (TsConnection *self)
+{
+  while (self->current == NULL && self->state == TS_CONNECTION_READY)
+    {
+      Query *query = g_queue_pop_head (&self->queue);
+
+      if (query == NULL)
+        return;
+
+      if (g_task_return_error_if_cancelled (query->task))
+        {
+          g_clear_object (&query->task);
+          query_free (query);
+          continue;
+        }
+
+      if (!PQsendQueryParams (self->conn, query->sql, query->n_params, NULL,
+                              (const char * const *)query->params, NULL, NULL, 0))
+        {
+          g_autofree char *message = dup_libpq_message (self->conn);
+
+          if (PQstatus (self->conn) == CONNECTION_BAD)
+            {
+              g_queue_push_head (&self->queue, query);
+              handle_lost (self, message);
+              return;
+            }
+
+          query_return_error (query, g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_FAILED,
+                                                  _("Cannot send the query: %s"), message));
+          query_free (query);
+          continue;
+        }
+
+      self->current = query;
+      if (query->cancellable != NULL)
+        query->cancelled_id = g_cancellable_connect (query->cancellable, G_CALLBACK (on_query_cancelled),
+                                                     query->task, NULL);
+      if (self->query_seconds > 0)
+        self->query_timeout_id = g_timeout_add_seconds (self->query_seconds, on_query_timeout, self);
+      flush (self);
+    }
+}
+
+static void
+complete_current (TsConnection *self)
+{
+  Query *query = g_steal_pointer (&self->current);
+  g_autoptr(PGresult) result = g_steal_pointer (&self->current_result);
+  g_autoptr(GTask) task = g_steal_pointer (&query->task);
+
+  g_clear_handle_id (&self->query_timeout_id, g_source_remove);
+
+  if (task != NULL)
+    {
+      if (result != NULL)
+        g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify)PQclear);
+      else
+        g_task_return_new_error (task, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_FAILED,
+                                 _("The server sent no result"));
+    }
+
+  query_free (query);
+}
+
+static void
+drain_notifications (TsConnection *self)
+{
+  PGnotify *notify;
+
+  while (self->conn != NULL && (notify = PQnotifies (self->conn)) != NULL)
+    {
+      g_signal_emit (self, signals[NOTIFICATION], 0, notify->relname, notify->extra, notify->be_pid);
+      PQfreemem (notify);
+    }
+}
+
+static void
+read_input (TsConnection *self)
+{
+  if (!PQconsumeInput (self->conn))
+    {
+      g_autofree char *message = dup_libpq_message (self->conn);
+
+      handle_lost (self, message);
+      return;
+    }
+
+  while (self->current != NULL && self->conn != NULL && !PQisBusy (self->conn))
+    {
+      PGresult *result = PQgetResult (self->conn);
+
+      if (result == NULL)
+        {
+          complete_current (self);
+          break;
+        }
+
+      /* One statement gives one result; keep the last if there are more. */
+      g_clear_pointer (&self->current_result, PQclear);
+      self->current_result = result;
+    }
+
+  drain_notifications (self);
+
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
+    {
+      g_autofree char *message = dup_libpq_message (self->conn);
+
+      handle_lost (self, message);
+      return;
+    }
+
+  dispatch (self);
+}
+
+static gboolean
+on_socket_ready (int          fd,
+                 GIOCondition condition,
+                 gpointer     user_data)
+{
+  g_autoptr(TsConnection) self = g_object_ref (user_data);
+
+  switch (self->state)
+    {
+    case TS_CONNECTION_CONNECTING:
+      continue_connect (self);
+      break;
+
+    case TS_CONNECTION_READY:
+      if ((condition & G_IO_OUT) && self->current != NULL)
+        flush (self);
+      if (self->state == TS_CONNECTION_READY &&
+          (condition & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+        read_input (self);
+      break;
+
+    case TS_CONNECTION_DISCONNECTED:
+    case TS_CONNECTION_LOST:
+    default:
+      break;
+    }
+
+  /* The handlers above re-add the watch when they need another one. */
+  return self->watch_id != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+handle_lost (TsConnection *self,
+             const char   *why)
+{
+  g_autofree char *message = g_strdup_printf (_("The connection to the server was lost: %s"), why);
+
+  clear_connection (self);
+  set_state (self, TS_CONNECTION_LOST);
+  fail_all (self, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_LOST, message);
+}
+
+void
+ts_connection_query_async (TsConnection        *self,
+                           const char          *sql,
+                           const char * const  *params,
+                           int                  n_params,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Query *query;
+
+  g_return_if_fail (TS_IS_CONNECTION (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (n_params >= 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_connection_query_async);
+
+  if (self->state != TS_CONNECTION_READY && self->state != TS_CONNECTION_CONNECTING)
+    {
+      g_task_return_new_error (task, TS_CONNECTION_ERROR,
+                               self->state == TS_CONNECTION_LOST ? TS_CONNECTION_ERROR_LOST
+                                                                 : TS_CONNECTION_ERROR_CLOSED,
+                               self->state == TS_CONNECTION_LOST
+                                 ? _("The connection to the server was lost")
+                                 : _("Not connected to the server"));
+      return;
+    }
+
+  query = g_new0 (Query, 1);
+  query->sql = g_strdup (sql);
+  query->n_params = n_params;
+  query->params = g_new0 (char *, MAX (n_params, 1));
+  for (int i = 0; i < n_params; i++)
+    query->params[i] = g_strdup (params[i]);
+  query->task = g_steal_pointer (&task);
+  query->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+
+  g_queue_push_tail (&self->queue, query);
+  dispatch (self);
+}
+
+/**
+ * ts_connection_query_finish:
+ *
+ * Returns: (transfer full): the statement's result, which may be an SQL
+ *   error (PGRES_FATAL_ERROR) for the caller to interpret
+ */
+PGresult *
+ts_connection_query_finish (TsConnection  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ts_connection_close (TsConnection *self)
+{
+  g_return_if_fail (TS_IS_CONNECTION (self));
+
+  if (self->connect_task != NULL)
+    finish_connect (self, g_error_new_literal (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_CLOSED,
+                                               _("The connection was closed")));
+
+  clear_connection (self);
+  fail_all (self, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_CLOSED, _("The connection was closed"));
+  set_state (self, TS_CONNECTION_DISCONNECTED);
+}
+
+/* The object */
+
+static void
+ts_connection_dispose (GObject *object)
+{
+  TsConnection *self = (TsConnection *)object;
+
+  ts_connection_close (self);
+
+  G_OBJECT_CLASS (ts_connection_parent_class)->dispose (object);
+}
+
+static void
+ts_connection_finalize (GObject *object)
+{
+  TsConnection *self = (TsConnection *)object;
+
+  g_clear_pointer (&self->conninfo, g_free);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->user, g_free);
+
+  G_OBJECT_CLASS (ts_connection_parent_class)->finalize (object);
+}
+
+static void
+ts_connection_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  TsConnection *self = TS_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_connection_class_init (TsConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ts_connection_dispose;
+  object_class->finalize = ts_connection_finalize;
+  object_class->get_property = ts_connection_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, TS_TYPE_CONNECTION_STATE, TS_CONNECTION_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USER] =
+    g_param_spec_string ("user", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TsConnection::notification:
+   * @channel: the LISTEN channel
+   * @payload: the payload, "" when there is none
+   * @pid: the server process that sent it
+   */
+  signals[NOTIFICATION] =
+    g_signal_new ("notification", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT);
+}
+
+static void
+ts_connection_init (TsConnection *self)
+{
+  self->watch_fd = -1;
+  self->connect_seconds = DEFAULT_CONNECT_TIMEOUT;
+  self->query_seconds = DEFAULT_QUERY_TIMEOUT;
+  g_queue_init (&self->queue);
+}
+
+TsConnection *
+ts_connection_new (const char *conninfo,
+                   const char *password)
+{
+  TsConnection *self = g_object_new (TS_TYPE_CONNECTION, NULL);
+
+  self->conninfo = g_strdup (conninfo ? conninfo : "");
+  self->password = password && *password ? g_strdup (password) : NULL;
+
+  return self;
+}
+
+const char *
+ts_connection_get_conninfo (TsConnection *self)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), NULL);
+  return self->conninfo;
+}
+
+TsConnectionState
+ts_connection_get_state (TsConnection *self)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), TS_CONNECTION_DISCONNECTED);
+  return self->state;
+}
+
+const char *
+ts_connection_get_user (TsConnection *self)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), NULL);
+  return self->user;
+}
+
+char *
+ts_connection_dup_description (TsConnection *self)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), NULL);
+
+  if (self->conn == NULL)
+    return g_strdup (self->conninfo);
+
+  /* Translators: a database on a server, e.g. "tasksteper on db.example.com" */
+  return g_strdup_printf (_("%s on %s"), PQdb (self->conn),
+                          PQhost (self->conn) && *PQhost (self->conn) != '/' ? PQhost (self->conn)
+                                                                            : _("this computer"));
+}
+
+void
+ts_connection_set_timeouts (TsConnection *self,
+                            guint         connect_seconds,
+                            guint         query_seconds)
+{
+  g_return_if_fail (TS_IS_CONNECTION (self));
+
+  self->connect_seconds = connect_seconds;
+  self->query_seconds = query_seconds;
+}

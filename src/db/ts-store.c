@@ -1,0 +1,906 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ts-store"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ts-store.h"
+
+/* Every call is one statement of the public SQL API (docs/sql-api.md), sent
+ * with parameters through the TsConnection queue.  What comes back is turned
+ * into GObjects, and what the server refuses into a TS_STORE_ERROR whose
+ * code says what the window should do and whose field (the SQL error's
+ * COLUMN) says where to show it. */
+
+typedef struct
+{
+  char *field;
+  char *sqlstate;
+} TsStoreErrorPrivate;
+
+static void
+ts_store_error_private_init (TsStoreErrorPrivate *priv)
+{
+}
+
+static void
+ts_store_error_private_copy (const TsStoreErrorPrivate *src,
+                             TsStoreErrorPrivate       *dest)
+{
+  dest->field = g_strdup (src->field);
+  dest->sqlstate = g_strdup (src->sqlstate);
+}
+
+static void
+ts_store_error_private_clear (TsStoreErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->field, g_free);
+  g_clear_pointer (&priv->sqlstate, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (TsStoreError, ts_store_error)
+
+const char *
+ts_store_error_get_field (const GError *error)
+{
+  TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
+
+  return priv ? priv->field : NULL;
+}
+
+const char *
+ts_store_error_get_sqlstate (const GError *error)
+{
+  TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
+
+  return priv ? priv->sqlstate : NULL;
+}
+
+struct _TsStore
+{
+  GObject       parent_instance;
+
+  TsConnection *connection;
+};
+
+G_DEFINE_FINAL_TYPE (TsStore, ts_store, G_TYPE_OBJECT)
+
+enum {
+  TICKET_CHANGED,
+  PROJECT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define TICKET_COLUMNS \
+  "id, project, number, key, state, assigned_to, created_by, " \
+  "(extract(epoch FROM created_at) * 1000000)::bigint, " \
+  "(extract(epoch FROM updated_at) * 1000000)::bigint, version, fields::text"
+
+/* Errors */
+
+static const struct
+{
+  const char   *sqlstate;
+  TsStoreError  code;
+} sqlstate_codes[] = {
+  { "TS403", TS_STORE_ERROR_FORBIDDEN },
+  { "42501", TS_STORE_ERROR_FORBIDDEN },
+  { "TS404", TS_STORE_ERROR_NOT_FOUND },
+  { "TS409", TS_STORE_ERROR_CONFLICT },
+  { "TS410", TS_STORE_ERROR_NOT_AVAILABLE },
+  { "TS412", TS_STORE_ERROR_NOT_AVAILABLE },
+  { "TS428", TS_STORE_ERROR_NOT_AVAILABLE },
+  { "TS422", TS_STORE_ERROR_INVALID },
+  { "3F000", TS_STORE_ERROR_NOT_INSTALLED },  /* no schema tasksteper */
+  { "42P01", TS_STORE_ERROR_NOT_INSTALLED },  /* no such table */
+  { "42883", TS_STORE_ERROR_NOT_INSTALLED },  /* no such function */
+  { "57P01", TS_STORE_ERROR_OFFLINE },        /* the server is shutting down */
+};
+
+static GError *
+error_from_result (PGresult *result)
+{
+  const char *sqlstate = PQresultErrorField (result, PG_DIAG_SQLSTATE);
+  const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
+  const char *hint = PQresultErrorField (result, PG_DIAG_MESSAGE_HINT);
+  const char *column = PQresultErrorField (result, PG_DIAG_COLUMN_NAME);
+  TsStoreError code = TS_STORE_ERROR_FAILED;
+  TsStoreErrorPrivate *priv;
+  GError *error;
+
+  for (guint i = 0; sqlstate != NULL && i < G_N_ELEMENTS (sqlstate_codes); i++)
+    if (g_str_equal (sqlstate, sqlstate_codes[i].sqlstate))
+      code = sqlstate_codes[i].code;
+
+  if (sqlstate != NULL && g_str_has_prefix (sqlstate, "08"))
+    code = TS_STORE_ERROR_OFFLINE;
+
+  if (primary == NULL)
+    primary = PQresultErrorMessage (result);
+
+  if (code == TS_STORE_ERROR_NOT_INSTALLED)
+    error = g_error_new (TS_STORE_ERROR, code,
+                         _("TaskSteper is not installed in this database (%s): ask your administrator to run “tasksteper-admin init”"),
+                         primary);
+  else if (hint != NULL)
+    error = g_error_new (TS_STORE_ERROR, code, "%s. %s", primary, hint);
+  else
+    error = g_error_new_literal (TS_STORE_ERROR, code, primary);
+
+  priv = ts_store_error_get_private (error);
+  priv->sqlstate = g_strdup (sqlstate);
+  priv->field = g_strdup (column);
+
+  return error;
+}
+
+static GError *
+error_from_connection (GError *error)
+{
+  GError *ret;
+
+  if (error->domain != TS_CONNECTION_ERROR)
+    return error;  /* G_IO_ERROR_CANCELLED and friends pass through */
+
+  ret = g_error_new_literal (TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE, error->message);
+  g_error_free (error);
+  return ret;
+}
+
+/* Rows */
+
+static GDateTime *
+time_from_usec (const char *text)
+{
+  gint64 usec = g_ascii_strtoll (text, NULL, 10);
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+
+  return seconds ? g_date_time_add (seconds, usec % G_USEC_PER_SEC) : NULL;
+}
+
+static JsonObject *
+object_from_text (const char *text)
+{
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_new ();
+
+  return json_object_ref (json_node_get_object (node));
+}
+
+static const char *
+nullable (PGresult *result,
+          int       row,
+          int       column)
+{
+  return PQgetisnull (result, row, column) ? NULL : PQgetvalue (result, row, column);
+}
+
+static TsTicket *
+ticket_from_row (PGresult *result,
+                 int       row)
+{
+  TsTicket *ticket = ts_ticket_new ();
+  g_autoptr(GDateTime) created_at = time_from_usec (PQgetvalue (result, row, 7));
+  g_autoptr(GDateTime) updated_at = time_from_usec (PQgetvalue (result, row, 8));
+  g_autoptr(JsonObject) fields = object_from_text (PQgetvalue (result, row, 10));
+
+  ts_ticket_set_id (ticket, g_ascii_strtoll (PQgetvalue (result, row, 0), NULL, 10));
+  ts_ticket_set_project (ticket, PQgetvalue (result, row, 1));
+  ts_ticket_set_number (ticket, atoi (PQgetvalue (result, row, 2)));
+  ts_ticket_set_key (ticket, PQgetvalue (result, row, 3));
+  ts_ticket_set_state (ticket, PQgetvalue (result, row, 4));
+  ts_ticket_set_assigned_to (ticket, PQgetvalue (result, row, 5));
+  ts_ticket_set_created_by (ticket, PQgetvalue (result, row, 6));
+  ts_ticket_set_created_at (ticket, created_at);
+  ts_ticket_set_updated_at (ticket, updated_at);
+  ts_ticket_set_version (ticket, atoi (PQgetvalue (result, row, 9)));
+  ts_ticket_set_fields (ticket, fields);
+
+  return ticket;
+}
+
+static gpointer
+parse_tickets (TsStore   *self,
+               PGresult  *result,
+               GError   **error)
+{
+  GPtrArray *tickets = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (tickets, ticket_from_row (result, row));
+
+  return tickets;
+}
+
+static gpointer
+parse_one_ticket (TsStore   *self,
+                  PGresult  *result,
+                  GError   **error)
+{
+  if (PQntuples (result) != 1)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FAILED,
+                   _("The server sent %d rows where one was expected"), PQntuples (result));
+      return NULL;
+    }
+
+  return ticket_from_row (result, 0);
+}
+
+static gpointer
+parse_projects (TsStore   *self,
+                PGresult  *result,
+                GError   **error)
+{
+  GPtrArray *projects = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      const char *name = PQgetvalue (result, row, 0);
+      g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new (name);
+      g_autoptr(TsProject) project = ts_project_new_from_data (PQgetvalue (result, row, 2), -1, diagnostics);
+
+      /* The server holds only validated definitions; one this version of
+       * the client cannot read (a newer format) is left out, not fatal. */
+      if (project == NULL)
+        {
+          g_autofree char *problems = ts_diagnostics_to_string (diagnostics);
+
+          g_warning ("Cannot read the definition of project %s:\n%s", name, problems);
+          continue;
+        }
+
+      g_ptr_array_add (projects, ts_project_summary_new (project,
+                                                         atoi (PQgetvalue (result, row, 1)),
+                                                         atoi (PQgetvalue (result, row, 3))));
+    }
+
+  return projects;
+}
+
+static gpointer
+parse_history (TsStore   *self,
+               PGresult  *result,
+               GError   **error)
+{
+  GPtrArray *entries = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      g_autoptr(GDateTime) at = time_from_usec (PQgetvalue (result, row, 0));
+      g_autoptr(JsonObject) changes = object_from_text (PQgetvalue (result, row, 7));
+
+      g_ptr_array_add (entries, ts_history_entry_new (at,
+                                                      PQgetvalue (result, row, 1),
+                                                      nullable (result, row, 2),
+                                                      nullable (result, row, 3),
+                                                      PQgetvalue (result, row, 4),
+                                                      nullable (result, row, 5),
+                                                      PQgetvalue (result, row, 6),
+                                                      changes));
+    }
+
+  return entries;
+}
+
+static gpointer
+parse_members (TsStore   *self,
+               PGresult  *result,
+               GError   **error)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **members;
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_strv_builder_add (builder, PQgetvalue (result, row, 0));
+
+  members = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return members;
+}
+
+/* One statement, one answer */
+
+typedef gpointer (*ParseFunc) (TsStore   *self,
+                               PGresult  *result,
+                               GError   **error);
+
+typedef struct
+{
+  ParseFunc      parse;
+  GDestroyNotify destroy;
+} Call;
+
+static void
+on_query_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(PGresult) rows = NULL;
+  GError *error = NULL;
+  gpointer value;
+
+  rows = ts_connection_query_finish (TS_CONNECTION (object), result, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, error_from_connection (error));
+      return;
+    }
+
+  if (PQresultStatus (rows) != PGRES_TUPLES_OK && PQresultStatus (rows) != PGRES_COMMAND_OK)
+    {
+      g_task_return_error (task, error_from_result (rows));
+      return;
+    }
+
+  value = call->parse (self, rows, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, call->destroy);
+}
+
+static void
+call (TsStore             *self,
+      gpointer             source_tag,
+      const char          *sql,
+      const char * const  *params,
+      int                  n_params,
+      ParseFunc            parse,
+      GDestroyNotify       destroy,
+      GCancellable        *cancellable,
+      GAsyncReadyCallback  callback,
+      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Call *data = g_new0 (Call, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->parse = parse;
+  data->destroy = destroy;
+  g_task_set_task_data (task, data, g_free);
+
+  ts_connection_query_async (self->connection, sql, params, n_params, cancellable,
+                             on_query_done, g_steal_pointer (&task));
+}
+
+static gpointer
+finish (TsStore       *self,
+        GAsyncResult  *result,
+        gpointer       source_tag,
+        GError       **error)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Opening */
+
+static gpointer
+parse_installed (TsStore   *self,
+                 PGresult  *result,
+                 GError   **error)
+{
+  const char *installed = PQgetvalue (result, 0, 0);
+  const char *usable = PQgetvalue (result, 0, 1);
+
+  if (g_strcmp0 (installed, "t") != 0)
+    g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_INSTALLED,
+                 _("TaskSteper is not installed in this database: ask your administrator to run “tasksteper-admin init”"));
+  else if (g_strcmp0 (usable, "t") != 0)
+    g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FORBIDDEN,
+                 _("%s is not a TaskSteper user: ask your administrator to add you with “tasksteper-admin user add”"),
+                 ts_connection_get_user (self->connection));
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+parse_nothing (TsStore   *self,
+               PGresult  *result,
+               GError   **error)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+on_listen_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (finish (TS_STORE (object), result, parse_nothing, &error) == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_installed_checked (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (finish (self, result, parse_installed, &error) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  cancellable = g_task_get_cancellable (task);
+  call (self, parse_nothing, "LISTEN tasksteper", NULL, 0, parse_nothing, NULL,
+        cancellable, on_listen_done, g_steal_pointer (&task));
+}
+
+static void
+on_connected (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (!ts_connection_connect_finish (TS_CONNECTION (object), result, &error))
+    {
+      /* Connection errors keep their domain here: the login window tells a
+       * wrong password from an unreachable host. */
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* has_schema_privilege() would fail on a missing schema; CASE guards it. */
+  cancellable = g_task_get_cancellable (task);
+  call (self, parse_installed,
+        "SELECT to_regnamespace('tasksteper') IS NOT NULL, "
+        "       CASE WHEN to_regnamespace('tasksteper') IS NOT NULL "
+        "            THEN has_schema_privilege('tasksteper', 'USAGE') END",
+        NULL, 0, parse_installed, NULL,
+        cancellable, on_installed_checked, g_steal_pointer (&task));
+}
+
+void
+ts_store_open_async (TsStore             *self,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_store_open_async);
+
+  ts_connection_connect_async (self->connection, cancellable, on_connected, g_steal_pointer (&task));
+}
+
+/**
+ * ts_store_open_finish:
+ *
+ * Returns: %TRUE when the store is ready.  Errors are TS_CONNECTION_ERROR
+ *   for the connection itself (wrong password, unreachable) and
+ *   TS_STORE_ERROR NOT_INSTALLED / FORBIDDEN for a server without
+ *   TaskSteper or a login that is not a TaskSteper user.
+ */
+gboolean
+ts_store_open_finish (TsStore       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Reading */
+
+void
+ts_store_list_projects_async (TsStore             *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_list_projects_async,
+        "SELECT p.name, p.revision, p.definition::text, "
+        "       (SELECT count(*) FROM tasksteper.tickets t "
+        "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final) "
+        "  FROM tasksteper.projects p ORDER BY p.title, p.name",
+        NULL, 0, parse_projects, (GDestroyNotify)g_ptr_array_unref,
+        cancellable, callback, user_data);
+}
+
+GPtrArray *
+ts_store_list_projects_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish (self, result, ts_store_list_projects_async, error);
+}
+
+void
+ts_store_list_tickets_async (TsStore             *self,
+                             const char          *project,
+                             TsTicketListKind     list,
+                             int                  before_number,
+                             int                  limit,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autofree char *before = g_strdup_printf ("%d", before_number > 0 ? before_number : G_MAXINT);
+  g_autofree char *max = g_strdup_printf ("%d", MAX (limit, 1));
+  const char *params[] = { project, before, max };
+  const char *sql;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+
+  /* Both use an index: see docs/sql-api.md. */
+  if (list == TS_TICKET_LIST_PENDING)
+    sql = "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets"
+          " WHERE project = $1 AND assigned_to = session_user AND NOT is_final AND number < $2"
+          " ORDER BY number DESC LIMIT $3";
+  else
+    sql = "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets"
+          " WHERE project = $1 AND number < $2"
+          " ORDER BY number DESC LIMIT $3";
+
+  call (self, ts_store_list_tickets_async, sql, params, G_N_ELEMENTS (params),
+        parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ts_store_list_tickets_finish (TsStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return finish (self, result, ts_store_list_tickets_async, error);
+}
+
+void
+ts_store_get_tickets_async (TsStore             *self,
+                            const gint64        *ids,
+                            guint                n_ids,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GString) array = g_string_new ("{");
+  const char *params[1];
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (array, "%s%" G_GINT64_FORMAT, i ? "," : "", ids[i]);
+  g_string_append_c (array, '}');
+  params[0] = array->str;
+
+  call (self, ts_store_get_tickets_async,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets WHERE id = ANY ($1::bigint[]) ORDER BY id",
+        params, 1, parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ts_store_get_tickets_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_get_tickets_async, error);
+}
+
+static gpointer
+parse_found_ticket (TsStore   *self,
+                    PGresult  *result,
+                    GError   **error)
+{
+  if (PQntuples (result) == 0)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_FOUND,
+                   _("There is no such ticket, or it is in a project you are not a member of"));
+      return NULL;
+    }
+
+  return ticket_from_row (result, 0);
+}
+
+void
+ts_store_find_ticket_async (TsStore             *self,
+                            const char          *project,
+                            int                  number,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *number_text = g_strdup_printf ("%d", number);
+  const char *params[] = { project, number_text };
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+
+  call (self, ts_store_find_ticket_async,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets WHERE project = $1 AND number = $2",
+        params, 2, parse_found_ticket, g_object_unref, cancellable, callback, user_data);
+}
+
+TsTicket *
+ts_store_find_ticket_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_find_ticket_async, error);
+}
+
+void
+ts_store_get_history_async (TsStore             *self,
+                            gint64               ticket_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, ticket_id);
+  const char *params[] = { id };
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_get_history_async,
+        "SELECT (extract(epoch FROM at) * 1000000)::bigint, actor, trigger, from_state, to_state,"
+        "       from_assignee, to_assignee, changes::text"
+        "  FROM tasksteper.history WHERE ticket_id = $1 ORDER BY id",
+        params, 1, parse_history, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+ts_store_get_history_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_get_history_async, error);
+}
+
+void
+ts_store_list_members_async (TsStore             *self,
+                             const char          *project,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  const char *params[] = { project };
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_list_members_async,
+        "SELECT member FROM tasksteper.members WHERE project = $1 ORDER BY member",
+        params, 1, parse_members, (GDestroyNotify)g_strfreev, cancellable, callback, user_data);
+}
+
+char **
+ts_store_list_members_finish (TsStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return finish (self, result, ts_store_list_members_async, error);
+}
+
+/* Changing: each gives the ticket's new row */
+
+static char *
+fields_to_text (JsonObject *fields)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (fields == NULL)
+    return g_strdup ("{}");
+
+  node = json_node_init_object (json_node_alloc (), fields);
+  return json_to_string (node, FALSE);
+}
+
+void
+ts_store_create_ticket_async (TsStore             *self,
+                              const char          *project,
+                              JsonObject          *fields,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *json = fields_to_text (fields);
+  const char *params[] = { project, json };
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_change_finish,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.create_ticket ($1, $2::jsonb)",
+        params, 2, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
+}
+
+void
+ts_store_save_ticket_async (TsStore             *self,
+                            gint64               id,
+                            int                  version,
+                            JsonObject          *fields,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *json = fields_to_text (fields);
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree char *version_text = g_strdup_printf ("%d", version);
+  const char *params[] = { id_text, version_text, json };
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_change_finish,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.save_ticket ($1, $2, $3::jsonb)",
+        params, 3, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
+}
+
+void
+ts_store_fire_async (TsStore             *self,
+                     gint64               id,
+                     int                  version,
+                     const char          *trigger,
+                     JsonObject          *fields,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autofree char *json = fields_to_text (fields);
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree char *version_text = g_strdup_printf ("%d", version);
+  const char *params[] = { id_text, version_text, trigger, json };
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (trigger != NULL);
+
+  call (self, ts_store_change_finish,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.fire ($1, $2, $3, $4::jsonb)",
+        params, 4, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
+}
+
+/**
+ * ts_store_change_finish:
+ *
+ * Finishes create, save and fire.
+ *
+ * Returns: (transfer full): the ticket as the server now has it
+ */
+TsTicket *
+ts_store_change_finish (TsStore       *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return finish (self, result, ts_store_change_finish, error);
+}
+
+/* Notifications */
+
+static void
+on_notification (TsStore    *self,
+                 const char *channel,
+                 const char *payload,
+                 int         pid)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  if (g_strcmp0 (channel, "tasksteper") != 0)
+    return;
+
+  node = json_from_string (payload, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_debug ("Ignoring notification “%s”", payload);
+      return;
+    }
+
+  object = json_node_get_object (node);
+  if (json_object_has_member (object, "id"))
+    g_signal_emit (self, signals[TICKET_CHANGED], 0,
+                   json_object_get_int_member_with_default (object, "id", 0),
+                   (int)json_object_get_int_member_with_default (object, "version", 0));
+  else if (json_object_has_member (object, "project"))
+    g_signal_emit (self, signals[PROJECT_CHANGED], 0,
+                   json_object_get_string_member_with_default (object, "project", ""),
+                   (int)json_object_get_int_member_with_default (object, "revision", 0));
+}
+
+/* The object */
+
+static void
+ts_store_dispose (GObject *object)
+{
+  TsStore *self = (TsStore *)object;
+
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (ts_store_parent_class)->dispose (object);
+}
+
+static void
+ts_store_class_init (TsStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ts_store_dispose;
+
+  /**
+   * TsStore::ticket-changed:
+   * @id: the ticket
+   * @version: its new version
+   *
+   * A ticket was created or changed, by anyone; it may not be one I can
+   * see.  Emitted after the change was committed.
+   */
+  signals[TICKET_CHANGED] =
+    g_signal_new ("ticket-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT);
+
+  /**
+   * TsStore::project-changed:
+   * @name: the project
+   * @revision: its new revision
+   *
+   * A project was re-imported: its definition and tickets may all differ.
+   */
+  signals[PROJECT_CHANGED] =
+    g_signal_new ("project-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
+}
+
+static void
+ts_store_init (TsStore *self)
+{
+}
+
+TsStore *
+ts_store_new (TsConnection *connection)
+{
+  TsStore *self;
+
+  g_return_val_if_fail (TS_IS_CONNECTION (connection), NULL);
+
+  self = g_object_new (TS_TYPE_STORE, NULL);
+  self->connection = g_object_ref (connection);
+  g_signal_connect_object (connection, "notification", G_CALLBACK (on_notification),
+                           self, G_CONNECT_SWAPPED);
+
+  return self;
+}
+
+TsConnection *
+ts_store_get_connection (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), NULL);
+  return self->connection;
+}
+
+const char *
+ts_store_get_user (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), NULL);
+  return ts_connection_get_user (self->connection);
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ts-connection.h"
+#include "ts-history-entry.h"
+#include "ts-project.h"
+#include "ts-project-summary.h"
+#include "ts-ticket.h"
+
+G_BEGIN_DECLS
+
+/* The client's view of the server: the public SQL API (docs/sql-api.md) as
+ * asynchronous calls that give GObjects, with the server's refusals turned
+ * into TS_STORE_ERROR codes a window can act on.  It also LISTENs and
+ * re-emits what changed as signals.  GTK-free. */
+
+#define TS_STORE_ERROR (ts_store_error_quark ())
+GQuark ts_store_error_quark (void);
+
+typedef enum
+{
+  TS_STORE_ERROR_FAILED,         /* anything else; the message says what */
+  TS_STORE_ERROR_OFFLINE,        /* no connection: lost, closed, timed out */
+  TS_STORE_ERROR_NOT_INSTALLED,  /* the database has no TaskSteper server side */
+  TS_STORE_ERROR_FORBIDDEN,      /* not the assignee / not allowed */
+  TS_STORE_ERROR_NOT_FOUND,      /* no such ticket or project, or not visible */
+  TS_STORE_ERROR_CONFLICT,       /* someone else changed the ticket meanwhile */
+  TS_STORE_ERROR_NOT_AVAILABLE,  /* the trigger cannot fire now (state, condition, required field) */
+  TS_STORE_ERROR_INVALID,        /* a field value the server refuses */
+} TsStoreError;
+
+/* The field an error is about (the SQL error's COLUMN), or NULL. */
+const char *ts_store_error_get_field    (const GError *error);
+/* The server's SQLSTATE, or NULL when the error did not come from SQL. */
+const char *ts_store_error_get_sqlstate (const GError *error);
+
+typedef enum
+{
+  TS_TICKET_LIST_PENDING,  /* open tickets assigned to me */
+  TS_TICKET_LIST_ALL,
+} TsTicketListKind;
+
+#define TS_TYPE_STORE (ts_store_get_type ())
+G_DECLARE_FINAL_TYPE (TsStore, ts_store, TS, STORE, GObject)
+
+TsStore      *ts_store_new                  (TsConnection         *connection);
+TsConnection *ts_store_get_connection       (TsStore              *self);
+/* The login role of the connection. */
+const char   *ts_store_get_user             (TsStore              *self);
+
+/* Connects (if needed), checks that TaskSteper is installed and LISTENs. */
+void          ts_store_open_async           (TsStore              *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean      ts_store_open_finish          (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* The projects I am a member of, with my pending counts.
+ * Returns (element-type TsProjectSummary). */
+void          ts_store_list_projects_async  (TsStore              *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_list_projects_finish (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* A page of tickets, newest number first: those with a number below
+ * @before_number (0 for the first page), at most @limit.
+ * Returns (element-type TsTicket). */
+void          ts_store_list_tickets_async   (TsStore              *self,
+                                             const char           *project,
+                                             TsTicketListKind      list,
+                                             int                   before_number,
+                                             int                   limit,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_list_tickets_finish  (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* Tickets by id, those I can see (after notifications).
+ * Returns (element-type TsTicket). */
+void          ts_store_get_tickets_async    (TsStore              *self,
+                                             const gint64         *ids,
+                                             guint                 n_ids,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_get_tickets_finish   (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* The ticket PROJECT/NUMBER (as tasksteper:// links name it); NOT_FOUND
+ * when it does not exist or is not mine to see. */
+void          ts_store_find_ticket_async    (TsStore              *self,
+                                             const char           *project,
+                                             int                   number,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+TsTicket     *ts_store_find_ticket_finish   (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* Returns (element-type TsHistoryEntry), oldest first. */
+void          ts_store_get_history_async    (TsStore              *self,
+                                             gint64                ticket_id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_get_history_finish   (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* The login names of a project's members, sorted.  Returns a GStrv. */
+void          ts_store_list_members_async   (TsStore              *self,
+                                             const char           *project,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+char        **ts_store_list_members_finish  (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* create_ticket / save_ticket / fire: each gives the ticket's new row. */
+void          ts_store_create_ticket_async  (TsStore              *self,
+                                             const char           *project,
+                                             JsonObject           *fields,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+void          ts_store_save_ticket_async    (TsStore              *self,
+                                             gint64                id,
+                                             int                   version,
+                                             JsonObject           *fields,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+void          ts_store_fire_async           (TsStore              *self,
+                                             gint64                id,
+                                             int                   version,
+                                             const char           *trigger,
+                                             JsonObject           *fields,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+TsTicket     *ts_store_change_finish        (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ts-main-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ts-main-window.h"
+#include "ts-ticket-list.h"
+#include "ts-ticket-table.h"
+#include "ts-ticket-window.h"
+
+/* Pending counts of the other projects are refreshed a moment after
+ * changes come in, not for each one. */
+#define COUNTS_DELAY_MS 300
+
+struct _TsMainWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  TsStore              *store;
+  GListStore           *projects;    /* TsProjectSummary */
+  GtkSingleSelection   *selection;
+  TsProject            *project;
+  TsTicketList         *pending;
+  TsTicketList         *all;
+  GHashTable           *editors;     /* "project/id" → TsTicketWindow */
+  GCancellable         *cancellable;
+  guint                 counts_id;
+  char                 *wanted_project;
+
+  /* Template children */
+  AdwToastOverlay      *toasts;
+  AdwLeaflet           *leaflet;
+  GtkListView          *project_view;
+  AdwWindowTitle       *sidebar_title;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkRevealer          *error_revealer;
+  GtkLabel             *error_label;
+  AdwViewStack         *view_stack;
+  GtkStack             *pending_stack;
+  AdwBin               *pending_bin;
+  AdwBin               *all_bin;
+};
+
+G_DEFINE_FINAL_TYPE (TsMainWindow, ts_main_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_error (TsMainWindow *self,
+            const char   *message)
+{
+  gtk_label_set_text (self->error_label, message ? message : "");
+  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}
+
+static void
+update_actions (TsMainWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-ticket", self->project != NULL);
+}
+
+/* Projects */
+
+static TsProjectSummary *
+find_summary (TsMainWindow *self,
+              const char   *name,
+              guint        *position)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->projects)); i++)
+    {
+      g_autoptr(TsProjectSummary) summary = g_list_model_get_item (G_LIST_MODEL (self->projects), i);
+
+      if (g_strcmp0 (ts_project_summary_get_name (summary), name) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return summary;  /* the store keeps it alive */
+        }
+    }
+
+  return NULL;
+}
+
+static void
+update_pending_page (TsMainWindow *self)
+{
+  guint n = self->pending ? g_list_model_get_n_items (G_LIST_MODEL (self->pending)) : 0;
+  gboolean loading = self->pending && ts_ticket_list_get_loading (self->pending);
+  AdwViewStackPage *page = adw_view_stack_get_page (self->view_stack, GTK_WIDGET (self->pending_stack));
+  TsProjectSummary *summary = self->project ? find_summary (self, ts_project_get_name (self->project), NULL) : NULL;
+
+  gtk_stack_set_visible_child_name (self->pending_stack, n > 0 || loading ? "table" : "empty");
+  adw_view_stack_page_set_badge_number (page, n);
+  adw_view_stack_page_set_needs_attention (page, n > 0);
+
+  if (summary != NULL && !loading)
+    ts_project_summary_set_n_pending (summary, n);
+}
+
+static void
+on_list_error (TsTicketList *list,
+               GParamSpec   *pspec,
+               TsMainWindow *self)
+{
+  const GError *error = ts_ticket_list_get_error (list);
+
+  show_error (self, error ? error->message : NULL);
+}
+
+static void
+on_ticket_activated (TsTicketTable *table,
+                     TsTicket      *ticket,
+                     TsMainWindow  *self)
+{
+  ts_main_window_open_ticket (self, ticket);
+}
+
+static GtkWidget *
+make_table (TsMainWindow *self,
+            TsTicketList *list)
+{
+  TsTicketTable *table = ts_ticket_table_new (list);
+
+  g_signal_connect_object (table, "ticket-activated", G_CALLBACK (on_ticket_activated), self, 0);
+  g_signal_connect_object (list, "notify::error", G_CALLBACK (on_list_error), self, 0);
+  return GTK_WIDGET (table);
+}
+
+static void
+show_project (TsMainWindow *self,
+              TsProject    *project)
+{
+  if (self->project == project)
+    return;
+
+  g_set_object (&self->project, project);
+  g_clear_object (&self->pending);
+  g_clear_object (&self->all);
+  show_error (self, NULL);
+
+  if (project == NULL)
+    {
+      adw_bin_set_child (self->pending_bin, NULL);
+      adw_bin_set_child (self->all_bin, NULL);
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+      update_pending_page (self);
+      update_actions (self);
+      return;
+    }
+
+  self->pending = ts_ticket_list_new (self->store, project, TS_TICKET_LIST_PENDING);
+  self->all = ts_ticket_list_new (self->store, project, TS_TICKET_LIST_ALL);
+  g_signal_connect_object (self->pending, "items-changed", G_CALLBACK (update_pending_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->pending, "notify::loading", G_CALLBACK (update_pending_page), self, G_CONNECT_SWAPPED);
+
+  adw_bin_set_child (self->pending_bin, make_table (self, self->pending));
+  adw_bin_set_child (self->all_bin, make_table (self, self->all));
+  adw_view_switcher_title_set_title (self->switcher_title, ts_project_get_title (project));
+  gtk_window_set_title (GTK_WINDOW (self), ts_project_get_title (project));
+
+  update_pending_page (self);
+  update_actions (self);
+}
+
+static void
+on_selection_changed (TsMainWindow *self)
+{
+  TsProjectSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+
+  show_project (self, summary ? ts_project_summary_get_project (summary) : NULL);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_projects_loaded (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(TsMainWindow) self = user_data;
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *current = NULL;
+  guint position;
+
+  projects = ts_store_list_projects_finish (TS_STORE (object), result, &error);
+  if (projects == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+
+  /* Keep the chosen project chosen across a reload. */
+  current = g_strdup (self->wanted_project ? self->wanted_project
+                      : self->project ? ts_project_get_name (self->project) : NULL);
+
+  /* The same project, unchanged, keeps its tables; only counts move. */
+  if (self->project != NULL)
+    for (guint i = 0; i < projects->len; i++)
+      {
+        TsProjectSummary *fresh = g_ptr_array_index (projects, i);
+        TsProjectSummary *known = find_summary (self, ts_project_summary_get_name (fresh), NULL);
+
+        if (known != NULL && ts_project_summary_get_revision (known) == ts_project_summary_get_revision (fresh) &&
+            ts_project_summary_get_project (known) == self->project)
+          {
+            ts_project_summary_set_n_pending (known, ts_project_summary_get_n_pending (fresh));
+            g_ptr_array_index (projects, i) = g_object_ref (known);
+            g_object_unref (fresh);
+          }
+      }
+
+  g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
+  g_list_store_splice (self->projects, 0, g_list_model_get_n_items (G_LIST_MODEL (self->projects)),
+                       projects->pdata, projects->len);
+  g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
+
+  if (projects->len == 0)
+    {
+      show_error (self, _("You are not a member of any project yet: ask your administrator to add you (tasksteper-admin member add)."));
+      show_project (self, NULL);
+      return;
+    }
+
+  if (current == NULL || find_summary (self, current, &position) == NULL)
+    position = 0;
+
+  g_clear_pointer (&self->wanted_project, g_free);
+  gtk_single_selection_set_selected (self->selection, position);
+  on_selection_changed (self);
+}
+
+static void
+load_projects (TsMainWindow *self)
+{
+  ts_store_list_projects_async (self->store, self->cancellable, on_projects_loaded, g_object_ref (self));
+}
+
+static gboolean
+refresh_counts (gpointer user_data)
+{
+  TsMainWindow *self = user_data;
+
+  self->counts_id = 0;
+  load_projects (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_store_changed (TsMainWindow *self)
+{
+  if (self->counts_id == 0)
+    self->counts_id = g_timeout_add (COUNTS_DELAY_MS, refresh_counts, self);
+}
+
+/* The sidebar rows: title and my pending count. */
+
+static void
+setup_project_row (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *badge = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_widget_add_css_class (badge, "pending-badge");
+  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), badge);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+update_badge (TsProjectSummary *summary,
+              GParamSpec       *pspec,
+              GtkWidget        *badge)
+{
+  guint n = ts_project_summary_get_n_pending (summary);
+  g_autofree char *text = g_strdup_printf ("%u", n);
+  g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ticket waits for you",
+                                                               "%u tickets wait for you", n), n);
+
+  gtk_label_set_text (GTK_LABEL (badge), text);
+  gtk_widget_set_visible (badge, n > 0);
+  gtk_widget_set_tooltip_text (badge, description);
+}
+
+static void
+bind_project_row (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  TsProjectSummary *summary = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *badge = gtk_widget_get_last_child (box);
+
+  gtk_label_set_text (GTK_LABEL (title), ts_project_summary_get_title (summary));
+  update_badge (summary, NULL, badge);
+  g_signal_connect_object (summary, "notify::n-pending", G_CALLBACK (update_badge), badge, 0);
+}
+
+static void
+unbind_project_row (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  user_data)
+{
+  GtkWidget *badge = gtk_widget_get_last_child (gtk_list_item_get_child (item));
+
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), update_badge, badge);
+}
+
+/* Editors */
+
+static void
+on_editor_destroyed (TsMainWindow *self,
+                     GtkWidget    *editor)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->editors);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == editor)
+      g_hash_table_iter_remove (&iter);
+}
+
+static char *
+editor_key (TsTicket *ticket)
+{
+  return g_strdup_printf ("%s/%" G_GINT64_FORMAT, ts_ticket_get_project (ticket), ts_ticket_get_id (ticket));
+}
+
+static void
+present_editor (TsMainWindow   *self,
+                TsTicketWindow *editor)
+{
+  gtk_window_set_application (GTK_WINDOW (editor), gtk_window_get_application (GTK_WINDOW (self)));
+  g_signal_connect_object (editor, "destroy", G_CALLBACK (on_editor_destroyed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+void
+ts_main_window_open_ticket (TsMainWindow *self,
+                            TsTicket     *ticket)
+{
+  g_autofree char *key = NULL;
+  TsTicketWindow *editor;
+  TsProjectSummary *summary;
+
+  g_return_if_fail (TS_IS_MAIN_WINDOW (self));
+  g_return_if_fail (TS_IS_TICKET (ticket));
+
+  key = editor_key (ticket);
+  if ((editor = g_hash_table_lookup (self->editors, key)) != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (editor));
+      return;
+    }
+
+  summary = find_summary (self, ts_ticket_get_project (ticket), NULL);
+  if (summary == NULL)
+    return;
+
+  editor = ts_ticket_window_new (self->store, ts_project_summary_get_project (summary), ticket);
+  g_hash_table_insert (self->editors, g_steal_pointer (&key), editor);
+  present_editor (self, editor);
+}
+
+static void
+on_number_found (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TsMainWindow) self = user_data;
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ticket = ts_store_find_ticket_finish (TS_STORE (object), result, &error);
+  if (ticket == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+      return;
+    }
+
+  ts_main_window_open_ticket (self, ticket);
+}
+
+void
+ts_main_window_open_number (TsMainWindow *self,
+                            const char   *project,
+                            int           number)
+{
+  g_return_if_fail (TS_IS_MAIN_WINDOW (self));
+
+  ts_store_find_ticket_async (self->store, project, number, self->cancellable,
+                              on_number_found, g_object_ref (self));
+}
+
+/* Actions */
+
+static void
+new_ticket_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (self->project == NULL)
+    return;
+
+  present_editor (self, ts_ticket_window_new (self->store, self->project, NULL));
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (self->pending != NULL)
+    ts_ticket_list_reload (self->pending);
+  if (self->all != NULL)
+    ts_ticket_list_reload (self->all);
+  load_projects (self);
+}
+
+static void
+on_back_clicked (TsMainWindow *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* Window size is remembered. */
+
+static void
+ts_main_window_constructed (GObject *object)
+{
+  TsMainWindow *self = (TsMainWindow *)object;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tasksteper.TaskSteper");
+
+  G_OBJECT_CLASS (ts_main_window_parent_class)->constructed (object);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+ts_main_window_close_request (GtkWindow *window)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tasksteper.TaskSteper");
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (ts_main_window_parent_class)->close_request (window);
+}
+
+static void
+ts_main_window_dispose (GObject *object)
+{
+  TsMainWindow *self = (TsMainWindow *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->counts_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_MAIN_WINDOW);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->pending);
+  g_clear_object (&self->all);
+  g_clear_object (&self->project);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->projects);
+  g_clear_pointer (&self->editors, g_hash_table_unref);
+  g_clear_pointer (&self->wanted_project, g_free);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ts_main_window_parent_class)->dispose (object);
+}
+
+static void
+ts_main_window_class_init (TsMainWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = ts_main_window_constructed;
+  object_class->dispose = ts_main_window_dispose;
+  window_class->close_request = ts_main_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tasksteper/TaskSteper/ts-main-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_view);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, pending_stack);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, pending_bin);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, all_bin);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+
+  gtk_widget_class_install_action (widget_class, "win.new-ticket", NULL, new_ticket_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-ticket", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+}
+
+static void
+ts_main_window_init (TsMainWindow *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->editors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->projects = g_list_store_new (TS_TYPE_PROJECT_SUMMARY);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->projects)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_project_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_project_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_project_row), NULL);
+  gtk_list_view_set_factory (self->project_view, factory);
+  gtk_list_view_set_model (self->project_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (on_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+
+  update_actions (self);
+}
+
+TsMainWindow *
+ts_main_window_new (AdwApplication *application,
+                    TsStore        *store)
+{
+  TsMainWindow *self;
+  g_autofree char *subtitle = NULL;
+
+  g_return_val_if_fail (TS_IS_STORE (store), NULL);
+
+  self = g_object_new (TS_TYPE_MAIN_WINDOW, "application", application, NULL);
+  self->store = g_object_ref (store);
+
+  subtitle = g_strdup_printf (_("Signed in as %s"), ts_store_get_user (store));
+  adw_window_title_set_subtitle (self->sidebar_title, subtitle);
+
+  g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "project-changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
+
+  load_projects (self);
+
+  return self;
+}
+
+TsStore *
+ts_main_window_get_store (TsMainWindow *self)
+{
+  g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), NULL);
+  return self->store;
+}
+
+gboolean
+ts_main_window_select_project (TsMainWindow *self,
+                               const char   *name)
+{
+  guint position;
+
+  g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), FALSE);
+
+  if (find_summary (self, name, &position) == NULL)
+    {
+      /* Still loading: choose it when the list arrives. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->projects)) == 0)
+        {
+          g_free (self->wanted_project);
+          self->wanted_project = g_strdup (name);
+        }
+      return FALSE;
+    }
+
+  gtk_single_selection_set_selected (self->selection, position);
+  return TRUE;
+}
+
+TsProject *
+ts_main_window_get_project (TsMainWindow *self)
+{
+  g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), NULL);
+  return self->project;
+}
+
+GtkWidget *
+ts_main_window_get_table (TsMainWindow *self,
+                          const char   *which)
+{
+  g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), NULL);
+
+  return adw_bin_get_child (g_strcmp0 (which, "pending") == 0 ? self->pending_bin : self->all_bin);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tasksteper-core.h"
+
+G_BEGIN_DECLS
+
+/* The form of one ticket, built from its project's schema (SPEC §1): a
+ * widget per field, with its label, placeholder, help, size hints and
+ * group heading, and the system fields read-only at the top.  It is code,
+ * not a template, because it is data-driven.
+ *
+ * The form holds no ticket state of its own beyond what is typed: the
+ * window sets a ticket, reads the values back (ts_ticket_form_dup_values)
+ * and shows the server's complaints at their field. */
+
+#define TS_TYPE_TICKET_FORM (ts_ticket_form_get_type ())
+G_DECLARE_FINAL_TYPE (TsTicketForm, ts_ticket_form, TS, TICKET_FORM, GtkWidget)
+
+TsTicketForm *ts_ticket_form_new                (TsProject          *project);
+TsProject    *ts_ticket_form_get_project        (TsTicketForm       *self);
+
+/* Shows @ticket: its system fields and its values.  Discards what was
+ * typed; afterwards the form is not modified. */
+void          ts_ticket_form_set_ticket         (TsTicketForm       *self,
+                                                 TsTicket           *ticket);
+
+/* Whether a widget now differs from the ticket last set (typing a value
+ * back as it was makes the form unmodified again).  Notified as
+ * "modified".  The "changed" signal (no arguments) is emitted after every
+ * edit, once "modified" is up to date, and after apply_values, not after
+ * set_ticket. */
+gboolean      ts_ticket_form_get_modified       (TsTicketForm       *self);
+
+/* The values as they are in the widgets now, every field of the schema
+ * (a new JsonObject).  Integer fields left empty are null. */
+JsonObject   *ts_ticket_form_dup_values         (TsTicketForm       *self);
+/* Only the fields whose widget differs from the ticket's value. */
+JsonObject   *ts_ticket_form_dup_changes        (TsTicketForm       *self);
+/* Puts values into the widgets (e.g. re-applying edits after a reload);
+ * marks the form modified when they differ from the ticket. */
+void          ts_ticket_form_apply_values       (TsTicketForm       *self,
+                                                 JsonObject         *values);
+
+/* Editable or not: a person who is not the assignee, or offline, reads. */
+void          ts_ticket_form_set_editable       (TsTicketForm       *self,
+                                                 gboolean            editable);
+gboolean      ts_ticket_form_get_editable       (TsTicketForm       *self);
+
+/* The project's members, offered by user fields. */
+void          ts_ticket_form_set_members        (TsTicketForm       *self,
+                                                 const char * const *members);
+
+/* Shows @message under the field's widget (and marks it with the "error"
+ * style class); NULL clears it.  The field gets keyboard focus when
+ * @focus is TRUE. */
+void          ts_ticket_form_set_field_error    (TsTicketForm       *self,
+                                                 const char         *field,
+                                                 const char         *message,
+                                                 gboolean            focus);
+/* Checks every value as typed (ts_field_check_value, required) and shows
+ * problems at their fields; returns whether all are valid. */
+gboolean      ts_ticket_form_validate           (TsTicketForm       *self);
+
+/* The message shown under @field now (the form's own check or the
+ * server's), or NULL. */
+const char   *ts_ticket_form_get_field_error    (TsTicketForm       *self,
+                                                 const char         *field);
+
+/* The widget that edits @field (for tests and focus handling): a GtkEntry
+ * (string, url), GtkTextView (text), GtkDropDown (choice, user),
+ * GtkMenuButton (date), GtkCheckButton (boolean) or GtkSpinButton
+ * (integer; an empty text is null). */
+GtkWidget    *ts_ticket_form_get_field_widget   (TsTicketForm       *self,
+                                                 const char         *field);
+/* The GtkLabel that names @field on screen (its mnemonic widget is the
+ * field's widget). */
+GtkWidget    *ts_ticket_form_get_field_label    (TsTicketForm       *self,
+                                                 const char         *field);
+
+G_END_DECLS

@@ -1,0 +1,825 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ts-ticket-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ts-ticket-form.h"
+#include "ts-ticket-window.h"
+
+struct _TsTicketWindow
+{
+  AdwWindow       parent_instance;
+
+  TsStore        *store;
+  TsProject      *project;
+  TsTicket       *ticket;        /* as the server last said; NULL until created */
+  GCancellable   *cancellable;
+  TsTicketForm   *form;
+  gboolean        busy;
+  gboolean        close_after_save;
+  gboolean        changed_elsewhere;
+
+  /* Template children */
+  AdwToastOverlay *toasts;
+  AdwWindowTitle  *window_title;
+  GtkBox          *trigger_box;
+  GtkButton       *save_button;
+  GtkSpinner      *spinner;
+  GtkRevealer     *banner_revealer;
+  GtkLabel        *banner_label;
+  GtkButton       *banner_button;
+  GtkBox          *content_box;
+  GtkLabel        *blocked_label;
+  GtkListBox      *history_list;
+};
+
+G_DEFINE_FINAL_TYPE (TsTicketWindow, ts_ticket_window, ADW_TYPE_WINDOW)
+
+static void load_history  (TsTicketWindow *self);
+static void show_ticket   (TsTicketWindow *self,
+                           TsTicket       *ticket);
+
+static gboolean
+is_mine (TsTicketWindow *self)
+{
+  /* A new ticket is the creator's. */
+  return self->ticket == NULL ||
+         g_strcmp0 (ts_ticket_get_assigned_to (self->ticket), ts_store_get_user (self->store)) == 0;
+}
+
+static void
+toast (TsTicketWindow *self,
+       const char     *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+static void
+show_banner (TsTicketWindow *self,
+             const char     *message,
+             gboolean        with_reload)
+{
+  gtk_label_set_text (self->banner_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_button), with_reload);
+  gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
+}
+
+static void
+update_actions (TsTicketWindow *self)
+{
+  gboolean modified = ts_ticket_form_get_modified (self->form);
+  gboolean mine = is_mine (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.save",
+                                 !self->busy && mine && (self->ticket == NULL || modified));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.fire", !self->busy && mine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reload", !self->busy && self->ticket != NULL);
+
+  gtk_spinner_set_spinning (self->spinner, self->busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
+}
+
+static void
+set_busy (TsTicketWindow *self,
+          gboolean        busy)
+{
+  self->busy = busy;
+  update_actions (self);
+}
+
+static void
+update_title (TsTicketWindow *self)
+{
+  const char *summary_field = ts_project_get_summary_field (self->project);
+  g_autoptr(JsonObject) values = ts_ticket_form_dup_values (self->form);
+  const char *summary = json_object_get_string_member_with_default (values, summary_field, "");
+
+  if (self->ticket == NULL)
+    {
+      /* Translators: the title of the window that creates a ticket of a project */
+      g_autofree char *title = g_strdup_printf (_("New Ticket — %s"), ts_project_get_title (self->project));
+
+      adw_window_title_set_title (self->window_title, title);
+      adw_window_title_set_subtitle (self->window_title, NULL);
+      gtk_window_set_title (GTK_WINDOW (self), title);
+    }
+  else
+    {
+      adw_window_title_set_title (self->window_title, ts_ticket_get_key (self->ticket));
+      adw_window_title_set_subtitle (self->window_title, summary);
+      gtk_window_set_title (GTK_WINDOW (self), ts_ticket_get_key (self->ticket));
+    }
+}
+
+/* The trigger buttons are exactly those the engine says apply now, for the
+ * values as typed; the others are explained below the form. */
+static void
+update_triggers (TsTicketWindow *self)
+{
+  g_autoptr(TsTicket) preview = NULL;
+  g_autoptr(JsonObject) values = NULL;
+  g_autoptr(GPtrArray) statuses = NULL;
+  g_autoptr(GString) blocked = g_string_new (NULL);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->trigger_box))) != NULL)
+    gtk_box_remove (self->trigger_box, child);
+
+  if (self->ticket == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->blocked_label), FALSE);
+      return;
+    }
+
+  preview = ts_ticket_copy (self->ticket);
+  values = ts_ticket_form_dup_values (self->form);
+  ts_ticket_set_fields (preview, values);
+  statuses = ts_workflow_list_triggers (self->project, preview, ts_store_get_user (self->store));
+
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      TsTriggerStatus *status = g_ptr_array_index (statuses, i);
+
+      if (ts_trigger_status_is_ready (status))
+        {
+          GtkWidget *button = gtk_button_new_with_label (ts_trigger_status_get_trigger (status));
+
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "ticket.fire");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", ts_trigger_status_get_trigger (status));
+          gtk_widget_set_tooltip_text (button, _("Save the form and pass the ticket on"));
+          gtk_box_append (self->trigger_box, button);
+        }
+      else if (ts_trigger_status_get_state (status) != TS_TRIGGER_NOT_ASSIGNEE)
+        {
+          g_string_append_printf (blocked, "%s%s: %s", blocked->len ? "\n" : "",
+                                  ts_trigger_status_get_trigger (status),
+                                  ts_trigger_status_get_reason (status));
+        }
+    }
+
+  gtk_label_set_text (self->blocked_label, blocked->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->blocked_label), blocked->len > 0);
+}
+
+static void
+update_read_only (TsTicketWindow *self)
+{
+  gboolean mine = is_mine (self);
+
+  ts_ticket_form_set_editable (self->form, mine);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_button), mine);
+
+  if (!mine && !self->changed_elsewhere)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("%s holds this ticket, so only they can change it."),
+                         ts_ticket_get_assigned_to (self->ticket));
+
+      show_banner (self, message, FALSE);
+    }
+  else if (!self->changed_elsewhere)
+    {
+      show_banner (self, NULL, FALSE);
+    }
+}
+
+static void
+show_ticket (TsTicketWindow *self,
+             TsTicket       *ticket)
+{
+  g_set_object (&self->ticket, ticket);
+  self->changed_elsewhere = FALSE;
+  ts_ticket_form_set_ticket (self->form, ticket);
+  update_read_only (self);
+  update_title (self);
+  update_triggers (self);
+  update_actions (self);
+  load_history (self);
+}
+
+/* History */
+
+static char *
+describe_entry (TsTicketWindow *self,
+                TsHistoryEntry *entry)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GList) fields = json_object_get_members (ts_history_entry_get_changes (entry));
+  const char *trigger = ts_history_entry_get_trigger (entry);
+
+  if (ts_history_entry_get_from_state (entry) == NULL)
+    g_string_append_printf (text, _("Created in %s"), ts_history_entry_get_to_state (entry));
+  else if (trigger != NULL)
+    g_string_append_printf (text, _("%s: %s → %s"), trigger,
+                            ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry));
+  else if (g_strcmp0 (ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry)) != 0)
+    g_string_append_printf (text, _("Moved: %s → %s"),
+                            ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry));
+  else
+    g_string_append (text, _("Saved"));
+
+  if (ts_history_entry_get_from_assignee (entry) != NULL &&
+      g_strcmp0 (ts_history_entry_get_from_assignee (entry), ts_history_entry_get_to_assignee (entry)) != 0)
+    g_string_append_printf (text, _(" · passed from %s to %s"),
+                            ts_history_entry_get_from_assignee (entry), ts_history_entry_get_to_assignee (entry));
+
+  if (fields != NULL && ts_history_entry_get_from_state (entry) != NULL)
+    {
+      g_string_append (text, _(" · changed "));
+      for (const GList *l = fields; l; l = l->next)
+        g_string_append_printf (text, "%s%s", l == fields ? "" : _(", "),
+                                ts_project_get_label_for (self->project, l->data));
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+on_history_loaded (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  history = ts_store_get_history_finish (TS_STORE (object), result, &error);
+  if (history == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot read the history: %s", error->message);
+      return;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
+    gtk_list_box_remove (self->history_list, child);
+
+  /* Newest first: what happened last is what one wants to know. */
+  for (guint i = history->len; i > 0; i--)
+    {
+      TsHistoryEntry *entry = g_ptr_array_index (history, i - 1);
+      g_autoptr(GDateTime) local = g_date_time_to_local (ts_history_entry_get_at (entry));
+      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+      g_autofree char *title = g_strdup_printf ("%s · %s", when, ts_history_entry_get_actor (entry));
+      g_autofree char *subtitle = describe_entry (self, entry);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_list_box_append (self->history_list, row);
+    }
+}
+
+static void
+load_history (TsTicketWindow *self)
+{
+  gtk_widget_set_visible (gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (self->history_list))),
+                          self->ticket != NULL);
+  if (self->ticket == NULL)
+    return;
+
+  ts_store_get_history_async (self->store, ts_ticket_get_id (self->ticket), self->cancellable,
+                              on_history_loaded, g_object_ref (self));
+}
+
+/* Conflicts: someone else changed the ticket under our edits */
+
+static void
+on_conflict_response (AdwMessageDialog *dialog,
+                      const char       *response,
+                      gpointer          user_data)
+{
+  TsTicketWindow *self = user_data;
+  TsTicket *current = g_object_get_data (G_OBJECT (dialog), "current");
+  g_autoptr(JsonObject) mine = ts_ticket_form_dup_changes (self->form);
+
+  show_ticket (self, current);
+  if (g_strcmp0 (response, "keep") == 0)
+    {
+      ts_ticket_form_apply_values (self->form, mine);
+      update_triggers (self);
+      update_actions (self);
+      toast (self, _("Your edits are applied to the newest version: check them and save again"));
+    }
+}
+
+static char *
+describe_difference (TsTicketWindow *self,
+                     TsTicket       *before,
+                     TsTicket       *after)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GList) names = json_object_get_members (ts_ticket_get_fields (after));
+  g_autoptr(GString) fields = g_string_new (NULL);
+
+  if (g_strcmp0 (ts_ticket_get_state (before), ts_ticket_get_state (after)) != 0)
+    g_string_append_printf (text, _("It moved from %s to %s. "),
+                            ts_ticket_get_state (before), ts_ticket_get_state (after));
+  if (g_strcmp0 (ts_ticket_get_assigned_to (before), ts_ticket_get_assigned_to (after)) != 0)
+    g_string_append_printf (text, _("It is now with %s. "), ts_ticket_get_assigned_to (after));
+
+  for (const GList *l = names; l; l = l->next)
+    {
+      JsonNode *old_value = json_object_get_member (ts_ticket_get_fields (before), l->data);
+      JsonNode *new_value = json_object_get_member (ts_ticket_get_fields (after), l->data);
+
+      if (ts_project_lookup_field (self->project, l->data) == NULL)
+        continue;
+      if (old_value == NULL || !json_node_equal (old_value, new_value))
+        g_string_append_printf (fields, "%s%s", fields->len ? _(", ") : "",
+                                ts_project_get_label_for (self->project, l->data));
+    }
+  if (fields->len > 0)
+    g_string_append_printf (text, _("Changed: %s."), fields->str);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+on_conflict_ticket_read (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *difference = NULL;
+  AdwMessageDialog *dialog;
+  TsTicket *current;
+
+  set_busy (self, FALSE);
+  tickets = ts_store_get_tickets_finish (TS_STORE (object), result, &error);
+  if (tickets == NULL || tickets->len == 0)
+    {
+      toast (self, error ? error->message : _("The ticket is no longer visible to you"));
+      return;
+    }
+
+  current = g_ptr_array_index (tickets, 0);
+  difference = describe_difference (self, self->ticket, current);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Someone Else Changed This Ticket"),
+                                                       NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("%s Your edits are still in the form. Keep them on top of the new version, or discard them?"),
+                                  difference);
+  adw_message_dialog_add_responses (dialog,
+                                    "discard", _("_Discard My Edits"),
+                                    "keep", _("_Keep My Edits"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "keep", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "keep");
+  adw_message_dialog_set_close_response (dialog, "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "current", g_object_ref (current), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_conflict_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+resolve_conflict (TsTicketWindow *self)
+{
+  gint64 id = ts_ticket_get_id (self->ticket);
+
+  set_busy (self, TRUE);
+  ts_store_get_tickets_async (self->store, &id, 1, self->cancellable,
+                              on_conflict_ticket_read, g_object_ref (self));
+}
+
+/* Saving and firing */
+
+static void
+show_error (TsTicketWindow *self,
+            const GError   *error)
+{
+  const char *field = ts_store_error_get_field (error);
+
+  if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_CONFLICT) && self->ticket != NULL)
+    {
+      resolve_conflict (self);
+      return;
+    }
+
+  if (field != NULL && ts_project_lookup_field (self->project, field) != NULL)
+    {
+      ts_ticket_form_set_field_error (self->form, field, error->message, TRUE);
+      return;
+    }
+
+  if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s Your edits are kept: save again once the connection is back."),
+                                                  error->message);
+      toast (self, message);
+      return;
+    }
+
+  toast (self, error->message);
+}
+
+static void
+on_changed (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *trigger = g_object_get_data (G_OBJECT (result), "ts-trigger");
+  gboolean was_new = self->ticket == NULL;
+
+  set_busy (self, FALSE);
+  ticket = ts_store_change_finish (TS_STORE (object), result, &error);
+  if (ticket == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error);
+      self->close_after_save = FALSE;
+      return;
+    }
+
+  show_ticket (self, ticket);
+
+  if (self->close_after_save)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+
+  if (trigger != NULL && !is_mine (self))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s: %s is now with %s"), trigger,
+                                                  ts_ticket_get_key (ticket),
+                                                  ts_ticket_get_assigned_to (ticket));
+      toast (self, message);
+    }
+  else if (was_new)
+    {
+      g_autofree char *message = g_strdup_printf (_("Created %s"), ts_ticket_get_key (ticket));
+      toast (self, message);
+    }
+  else
+    {
+      toast (self, trigger ? trigger : _("Saved"));
+    }
+}
+
+static void
+save (TsTicketWindow *self)
+{
+  if (!ts_ticket_form_validate (self->form))
+    {
+      self->close_after_save = FALSE;
+      return;
+    }
+
+  set_busy (self, TRUE);
+
+  if (self->ticket == NULL)
+    {
+      g_autoptr(JsonObject) values = ts_ticket_form_dup_values (self->form);
+
+      ts_store_create_ticket_async (self->store, ts_project_get_name (self->project), values,
+                                    self->cancellable, on_changed, g_object_ref (self));
+    }
+  else
+    {
+      g_autoptr(JsonObject) changes = ts_ticket_form_dup_changes (self->form);
+
+      ts_store_save_ticket_async (self->store, ts_ticket_get_id (self->ticket),
+                                  ts_ticket_get_version (self->ticket), changes,
+                                  self->cancellable, on_changed, g_object_ref (self));
+    }
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  save (TS_TICKET_WINDOW (widget));
+}
+
+static void
+on_fired (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  /* Tell on_changed() which trigger it was, for its message. */
+  g_object_set_data_full (G_OBJECT (result), "ts-trigger",
+                          g_object_steal_data (G_OBJECT (user_data), "ts-firing"), g_free);
+  on_changed (object, result, user_data);
+}
+
+static void
+fire_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  const char *trigger = g_variant_get_string (parameter, NULL);
+  g_autoptr(JsonObject) changes = NULL;
+
+  if (self->ticket == NULL || !ts_ticket_form_validate (self->form))
+    return;
+
+  /* Saves the form and fires in one call, as the seed's form did. */
+  changes = ts_ticket_form_dup_changes (self->form);
+  g_object_set_data_full (G_OBJECT (self), "ts-firing", g_strdup (trigger), g_free);
+  set_busy (self, TRUE);
+  ts_store_fire_async (self->store, ts_ticket_get_id (self->ticket), ts_ticket_get_version (self->ticket),
+                       trigger, changes, self->cancellable, on_fired, g_object_ref (self));
+}
+
+/* Reloading, and changes made elsewhere */
+
+static void
+on_reloaded (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_busy (self, FALSE);
+  tickets = ts_store_get_tickets_finish (TS_STORE (object), result, &error);
+  if (tickets == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error);
+      return;
+    }
+
+  if (tickets->len == 0)
+    {
+      show_banner (self, _("This ticket is no longer visible to you."), FALSE);
+      ts_ticket_form_set_editable (self->form, FALSE);
+      return;
+    }
+
+  show_ticket (self, g_ptr_array_index (tickets, 0));
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  gint64 id;
+
+  if (self->ticket == NULL)
+    return;
+
+  /* With edits in the form, reloading keeps them on top of the new
+   * version; the conflict dialog asks how. */
+  if (ts_ticket_form_get_modified (self->form))
+    {
+      resolve_conflict (self);
+      return;
+    }
+
+  id = ts_ticket_get_id (self->ticket);
+  set_busy (self, TRUE);
+  ts_store_get_tickets_async (self->store, &id, 1, self->cancellable, on_reloaded, g_object_ref (self));
+}
+
+static void
+on_ticket_changed (TsTicketWindow *self,
+                   gint64          id,
+                   int             version,
+                   TsStore        *store)
+{
+  if (self->ticket == NULL || ts_ticket_get_id (self->ticket) != id ||
+      ts_ticket_get_version (self->ticket) >= version || self->busy)
+    return;
+
+  if (!ts_ticket_form_get_modified (self->form))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "ticket.reload", NULL);
+      return;
+    }
+
+  self->changed_elsewhere = TRUE;
+  show_banner (self, _("Someone else changed this ticket. Your edits are kept: reload to see their changes on top of yours."),
+               TRUE);
+}
+
+static void
+on_form_changed (TsTicketWindow *self)
+{
+  update_title (self);
+  update_triggers (self);
+  update_actions (self);
+}
+
+/* Closing with unsaved edits asks first. */
+
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TsTicketWindow   *self)
+{
+  if (g_strcmp0 (response, "discard") == 0)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+    }
+  else if (g_strcmp0 (response, "save") == 0)
+    {
+      self->close_after_save = TRUE;
+      save (self);
+    }
+}
+
+static gboolean
+ts_ticket_window_close_request (GtkWindow *window)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (window);
+  AdwMessageDialog *dialog;
+
+  if (!ts_ticket_form_get_modified (self->form) || !is_mine (self))
+    return GTK_WINDOW_CLASS (ts_ticket_window_parent_class)->close_request (window);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Save Changes?"),
+                                                       _("The ticket has edits that are not saved yet.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "save");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
+static void
+on_members (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_auto(GStrv) members = ts_store_list_members_finish (TS_STORE (object), result, NULL);
+
+  if (members != NULL)
+    ts_ticket_form_set_members (self->form, (const char * const *)members);
+}
+
+/* The object */
+
+static void
+ts_ticket_window_dispose (GObject *object)
+{
+  TsTicketWindow *self = (TsTicketWindow *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_TICKET_WINDOW);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->ticket);
+  g_clear_object (&self->project);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ts_ticket_window_parent_class)->dispose (object);
+}
+
+static void
+ts_ticket_window_class_init (TsTicketWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ts_ticket_window_dispose;
+  window_class->close_request = ts_ticket_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tasksteper/TaskSteper/ts-ticket-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, trigger_box);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, save_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, blocked_label);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_list);
+
+  gtk_widget_class_install_action (widget_class, "ticket.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "ticket.fire", "s", fire_action);
+  gtk_widget_class_install_action (widget_class, "ticket.reload", NULL, reload_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "ticket.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "ticket.reload", NULL);
+}
+
+static void
+ts_ticket_window_init (TsTicketWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+TsTicketWindow *
+ts_ticket_window_new (TsStore   *store,
+                      TsProject *project,
+                      TsTicket  *ticket)
+{
+  TsTicketWindow *self;
+
+  g_return_val_if_fail (TS_IS_STORE (store), NULL);
+  g_return_val_if_fail (TS_IS_PROJECT (project), NULL);
+  g_return_val_if_fail (ticket == NULL || TS_IS_TICKET (ticket), NULL);
+
+  self = g_object_new (TS_TYPE_TICKET_WINDOW, NULL);
+  self->store = g_object_ref (store);
+  self->project = g_object_ref (project);
+
+  self->form = ts_ticket_form_new (project);
+  gtk_box_prepend (self->content_box, GTK_WIDGET (self->form));
+  g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
+
+  if (ticket != NULL)
+    {
+      show_ticket (self, ticket);
+    }
+  else
+    {
+      /* A new ticket starts at the defaults, created by me. */
+      g_autoptr(TsTicket) fresh = ts_ticket_new ();
+      g_autoptr(JsonObject) values = ts_project_dup_initial_values (project);
+
+      ts_ticket_set_project (fresh, ts_project_get_name (project));
+      ts_ticket_set_state (fresh, ts_project_get_initial_state (project));
+      ts_ticket_set_assigned_to (fresh, ts_store_get_user (store));
+      ts_ticket_set_created_by (fresh, ts_store_get_user (store));
+      ts_ticket_set_fields (fresh, values);
+      ts_ticket_form_set_ticket (self->form, fresh);
+      gtk_button_set_label (self->save_button, _("C_reate"));
+      update_title (self);
+      update_triggers (self);
+      update_actions (self);
+      load_history (self);
+    }
+
+  ts_store_list_members_async (store, ts_project_get_name (project), self->cancellable,
+                               on_members, g_object_ref (self));
+
+  return self;
+}
+
+TsTicket *
+ts_ticket_window_get_ticket (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+  return self->ticket;
+}
+
+char *
+ts_ticket_window_dup_key (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+
+  if (self->ticket == NULL)
+    return NULL;
+
+  return g_strdup_printf ("%s/%" G_GINT64_FORMAT, ts_project_get_name (self->project),
+                          ts_ticket_get_id (self->ticket));
+}
+
+GtkWidget *
+ts_ticket_window_get_form (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+  return GTK_WIDGET (self->form);
+}
+
+GtkWidget *
+ts_ticket_window_get_trigger_button (TsTicketWindow *self,
+                                     const char     *trigger)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->trigger_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), trigger) == 0)
+      return child;
+
+  return NULL;
+}

@@ -1,0 +1,1457 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Runs the real tasksteper-admin ($TS_ADMIN) against a throwaway PostgreSQL
+ * (tests/ts-test-server.h): init, import, user, member and project, each
+ * test in a database of its own, and checks both what the command says and
+ * what the database then holds.
+ *
+ * Roles are cluster-wide, so the users a test makes carry its database's
+ * name ("alice_test_7"). */
+
+/* posix_openpt() and friends. */
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ts-migrations.h"
+#include "ts-pq-private.h"
+#include "ts-test-server.h"
+
+/* Exit statuses of every command. */
+#define STATUS_OK     0
+#define STATUS_FAILED 1
+#define STATUS_USAGE  2
+
+static TsTestServer *server;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+#define ARGS(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+/* Runs tasksteper-admin with @args, standard input an empty pipe (so it is
+ * never a terminal, even when the tests are run from one). */
+static void
+run_admin (Run                *run,
+           const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command_line = NULL;
+  const char *admin = g_getenv ("TS_ADMIN");
+
+  g_assert_nonnull (admin);
+
+  g_ptr_array_add (argv, (gpointer)admin);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  command_line = g_strjoinv (" ", (char **)argv->pdata);
+  g_test_message ("running: %s", command_line);
+
+  process = g_subprocess_newv ((const char * const *)argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit status %d\n--- stdout ---\n%s--- stderr ---\n%s",
+                  run->status, run->out, run->err);
+}
+
+static void
+assert_contains (const char *text,
+                 const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("“%s” does not contain “%s”", text, needle);
+}
+
+static void
+assert_not_contains (const char *text,
+                     const char *needle)
+{
+  if (strstr (text, needle) != NULL)
+    g_error ("“%s” contains “%s”", text, needle);
+}
+
+static void
+assert_matches (const char *pattern,
+                const char *text)
+{
+  if (!g_regex_match_simple (pattern, text, G_REGEX_MULTILINE, 0))
+    g_error ("“%s” does not match /%s/", text, pattern);
+}
+
+/* The database */
+
+static char *
+new_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *db = ts_test_server_create_database (server, &error);
+
+  g_assert_no_error (error);
+  g_test_message ("database %s", db);
+
+  return db;
+}
+
+static char *
+conninfo_for (const char *db,
+              const char *user)
+{
+  return ts_test_server_conninfo (server, db, user);
+}
+
+static void
+exec_sql (const char *db,
+          const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  ts_test_server_exec (server, db, sql, &error);
+  g_assert_no_error (error);
+}
+
+/* The first value of the first row of @sql run by @user (NULL: the
+ * superuser) in @db, as text; NULL for SQL NULL.  Parameters are text. */
+static char *
+query_as (const char         *db,
+          const char         *user,
+          const char         *sql,
+          const char * const *params)
+{
+  g_autofree char *conninfo = conninfo_for (db, user);
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  g_autoptr(PGresult) result = NULL;
+  int n_params = 0;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect with “%s”: %s", conninfo, PQerrorMessage (conn));
+
+  while (params != NULL && params[n_params] != NULL)
+    n_params++;
+
+  result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("“%s” failed: %s", sql, PQresultErrorMessage (result));
+  if (PQntuples (result) == 0 || PQgetisnull (result, 0, 0))
+    return NULL;
+
+  return g_strdup (PQgetvalue (result, 0, 0));
+}
+
+static char *
+query (const char *db,
+       const char *sql)
+{
+  return query_as (db, NULL, sql, NULL);
+}
+
+#define PARAMS(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+assert_query (const char *db,
+              const char *sql,
+              const char *expected)
+{
+  g_autofree char *value = query (db, sql);
+
+  if (g_strcmp0 (value, expected) != 0)
+    g_error ("“%s” gave “%s”, not “%s”", sql, value, expected);
+}
+
+static char *
+schema_path (const char *name)
+{
+  const char *dir = g_getenv ("TS_SCHEMAS_DIR");
+
+  g_assert_nonnull (dir);
+  return g_build_filename (dir, name, NULL);
+}
+
+static char *
+data_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "admin-db", name, NULL);
+}
+
+/* Runs init in @db as the superuser. */
+static void
+init_database (const char *db)
+{
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_auto(Run) run = { 0 };
+
+  run_admin (&run, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+}
+
+/* A database with TaskSteper and the issue_track project in it. */
+static char *
+new_issue_track_database (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *path = schema_path ("issue_track.json");
+  g_auto(Run) run = { 0 };
+
+  init_database (db);
+  run_admin (&run, ARGS ("import", "-d", conninfo, path));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+
+  return g_steal_pointer (&db);
+}
+
+/* Adds the TaskSteper user @name (with a password file) in @db. */
+static void
+add_user (const char *db,
+          const char *name,
+          gboolean    admin)
+{
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *password_file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+  int fd;
+
+  fd = g_file_open_tmp ("ts-password-XXXXXX", &password_file, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (password_file, "s3cret pass word\n", -1, &error);
+  g_assert_no_error (error);
+
+  if (admin)
+    run_admin (&run, ARGS ("user", "add", "-d", conninfo, "--password-file", password_file,
+                           "--admin", name));
+  else
+    run_admin (&run, ARGS ("user", "add", "-d", conninfo, "--password-file", password_file, name));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+
+  g_unlink (password_file);
+}
+
+static void
+add_member (const char *db,
+            const char *project,
+            const char *user)
+{
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_auto(Run) run = { 0 };
+
+  run_admin (&run, ARGS ("member", "add", "-d", conninfo, project, user));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+}
+
+/* Creates a ticket of @project as @user; returns its id. */
+static char *
+create_ticket (const char *db,
+               const char *user,
+               const char *project)
+{
+  return query_as (db, user, "SELECT id FROM tasksteper.create_ticket($1, '{}')",
+                   PARAMS (project));
+}
+
+/* migrations */
+
+static int
+parse_file_version (const char *name)
+{
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("^([0-9]+)-.*\\.sql$", 0, 0, NULL);
+  g_autofree char *digits = NULL;
+
+  if (!g_regex_match (regex, name, 0, &match))
+    return -1;
+
+  digits = g_match_info_fetch (match, 1);
+  return atoi (digits);
+}
+
+/* Every data/sql/NNNN-*.sql is embedded (the .gresource.xml lists it), and
+ * the numbers have no gaps. */
+static void
+test_migrations_embedded (void)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "..", "data", "sql", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &error);
+  g_autoptr(GArray) versions = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *name;
+
+  g_assert_no_error (error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int version = parse_file_version (name);
+
+      if (version > 0)
+        g_array_append_val (versions, version);
+    }
+
+  g_assert_cmpuint (versions->len, >, 0);
+  g_assert_cmpint (ts_migrations_get_latest (), ==, (int)versions->len);
+
+  for (guint i = 0; i < versions->len; i++)
+    {
+      int version = g_array_index (versions, int, i);
+
+      g_assert_cmpint (version, >=, 1);
+      g_assert_cmpint (version, <=, (int)versions->len);
+    }
+}
+
+/* init */
+
+static void
+test_init_empty (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *latest = g_strdup_printf ("%d", ts_migrations_get_latest ());
+  g_auto(Run) run = { 0 };
+
+  assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "0");
+
+  run_admin (&run, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  expected = g_strdup_printf ("TaskSteper server side installed (version %d)\n",
+                              ts_migrations_get_latest ());
+  g_assert_cmpstr (run.out, ==, expected);
+  g_assert_cmpstr (run.err, ==, "");
+
+  assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "1");
+  assert_query (db, "SELECT max(version) FROM tasksteper.migrations", latest);
+  assert_query (db, "SELECT applied_by FROM tasksteper.migrations ORDER BY version LIMIT 1",
+                "postgres");
+  assert_query (db, "SELECT count(*) FROM pg_roles"
+                    " WHERE rolname IN ('tasksteper_owner', 'tasksteper_user', 'tasksteper_admin')",
+                "3");
+  assert_query (db, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace"
+                    " WHERE nspname = 'tasksteper'",
+                "tasksteper_owner");
+}
+
+static void
+test_init_twice (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *expected = NULL;
+  g_auto(Run) first = { 0 };
+  g_auto(Run) second = { 0 };
+
+  run_admin (&first, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (first.status, ==, STATUS_OK);
+
+  run_admin (&second, ARGS ("init", "--dbname", conninfo));
+  g_assert_cmpint (second.status, ==, STATUS_OK);
+  expected = g_strdup_printf ("TaskSteper server side already at version %d\n",
+                              ts_migrations_get_latest ());
+  g_assert_cmpstr (second.out, ==, expected);
+  g_assert_cmpstr (second.err, ==, "");
+
+  assert_query (db, "SELECT count(*) = max(version) FROM tasksteper.migrations", "t");
+}
+
+/* A second database of the same cluster: the roles are there already. */
+static void
+test_init_second_database (void)
+{
+  g_autofree char *first = new_database ();
+  g_autofree char *second = new_database ();
+
+  init_database (first);
+  init_database (second);
+
+  assert_query (second, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "1");
+}
+
+static void
+test_init_not_superuser (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *user = g_strconcat ("plain_", db, NULL);
+  g_autofree char *sql = g_strdup_printf ("CREATE ROLE %s LOGIN", user);
+  g_autofree char *conninfo = conninfo_for (db, user);
+  g_auto(Run) run = { 0 };
+  g_auto(Run) after = { 0 };
+
+  exec_sql (db, sql);
+
+  run_admin (&run, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (g_str_has_prefix (run.err, "tasksteper-admin: "));
+  assert_contains (run.err, "needs a superuser");
+  assert_contains (run.err, user);
+  assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "0");
+
+  /* Installed by a superuser, it still says why, not "permission denied". */
+  init_database (db);
+  run_admin (&after, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (after.status, ==, STATUS_FAILED);
+  assert_contains (after.err, "needs a superuser");
+}
+
+/* A migration that fails leaves nothing behind and says where it failed. */
+static void
+test_init_failed_migration (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *where = NULL;
+  g_auto(Run) run = { 0 };
+
+  /* Something of the same name is in the way. */
+  exec_sql (db, "CREATE SCHEMA tasksteper; CREATE TABLE tasksteper.mine (x int)");
+
+  run_admin (&run, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (run.out, ==, "");
+  /* (The server gives the place in the file only for syntax errors.) */
+  where = g_strdup ("tasksteper-admin: The migration 0001-initial.sql failed, so nothing of it "
+                    "was applied: schema \"tasksteper\" already exists\n");
+  g_assert_cmpstr (run.err, ==, where);
+
+  assert_query (db, "SELECT count(*) FROM pg_class WHERE relnamespace = 'tasksteper'::regnamespace",
+                "1");
+}
+
+static void
+test_init_not_utf8 (void)
+{
+  g_autofree char *base = new_database ();
+  g_autofree char *db = g_strconcat ("ascii_", base, NULL);
+  g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s ENCODING 'SQL_ASCII'"
+                                          " LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0", db);
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_auto(Run) run = { 0 };
+
+  exec_sql (NULL, sql);
+
+  run_admin (&run, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  assert_contains (run.err, "has the encoding SQL_ASCII, but TaskSteper needs UTF8");
+  assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "0");
+}
+
+/* Two admins run init at the same moment: one installs, the other finds
+ * it done; neither fails. */
+static void
+test_init_concurrent (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *installed = g_strdup_printf ("TaskSteper server side installed (version %d)\n",
+                                                ts_migrations_get_latest ());
+  g_autofree char *already = g_strdup_printf ("TaskSteper server side already at version %d\n",
+                                              ts_migrations_get_latest ());
+  GSubprocess *processes[4] = { NULL, };
+  guint n_installed = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      processes[i] = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                       &error, g_getenv ("TS_ADMIN"), "init", "-d", conninfo, NULL);
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      g_autoptr(GSubprocess) process = g_steal_pointer (&processes[i]);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("init %u: %s%s", i, out, err);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, STATUS_OK);
+      g_assert_cmpstr (err, ==, "");
+      if (g_str_equal (out, installed))
+        n_installed++;
+      else
+        g_assert_cmpstr (out, ==, already);
+    }
+
+  g_assert_cmpuint (n_installed, ==, 1);
+  assert_query (db, "SELECT count(*) = max(version) FROM tasksteper.migrations", "t");
+}
+
+/* import */
+
+static void
+test_import_examples (void)
+{
+  static const char * const names[] = {
+    "device_card", "improvement", "issue_track", "version_record",
+  };
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *device_card = schema_path ("device_card.json");
+  g_autofree char *improvement = schema_path ("improvement.json");
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_autofree char *version_record = schema_path ("version_record.json");
+  g_auto(Run) run = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) list = { 0 };
+
+  init_database (db);
+
+  run_admin (&run, ARGS ("import", "-d", conninfo,
+                         device_card, improvement, issue_track, version_record));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  g_assert_cmpstr (run.err, ==, "");
+  assert_contains (run.out, "imported issue_track (网上问题处理), revision 1\n");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("imported %s (", names[i]);
+
+      assert_contains (run.out, line);
+    }
+
+  assert_query (db, "SELECT count(*) FROM tasksteper.projects", "4");
+  assert_query (db, "SELECT key_prefix FROM tasksteper.projects WHERE name = 'issue_track'",
+                "question");
+  assert_query (db, "SELECT definition ->> 'title' FROM tasksteper.projects"
+                    " WHERE name = 'issue_track'",
+                "网上问题处理");
+
+  /* Importing again makes new revisions. */
+  run_admin (&again, ARGS ("import", "-d", conninfo, issue_track));
+  g_assert_cmpint (again.status, ==, STATUS_OK);
+  g_assert_cmpstr (again.out, ==, "imported issue_track (网上问题处理), revision 2\n");
+
+  run_admin (&list, ARGS ("project", "list", "-d", conninfo));
+  g_assert_cmpint (list.status, ==, STATUS_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *pattern = g_strdup_printf ("^%s ", names[i]);
+
+      assert_matches (pattern, list.out);
+    }
+  assert_matches ("^issue_track +网上问题处理 +2 +0 +0$", list.out);
+}
+
+static void
+test_import_invalid (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_autofree char *invalid = data_path ("invalid.json");
+  g_auto(Run) run = { 0 };
+  g_auto(Run) list = { 0 };
+
+  init_database (db);
+
+  run_admin (&run, ARGS ("import", "-d", conninfo, issue_track, invalid));
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (run.out, ==, "");
+  assert_contains (run.err, "invalid.json:10:");
+  assert_contains (run.err, "unknown state “done”");
+  assert_contains (run.err, "nothing was imported");
+
+  assert_query (db, "SELECT count(*) FROM tasksteper.projects", "0");
+
+  run_admin (&list, ARGS ("project", "list", "-d", conninfo));
+  g_assert_cmpint (list.status, ==, STATUS_OK);
+  g_assert_cmpstr (list.out, ==, "");
+  assert_contains (list.err, "There are no projects in database ");
+}
+
+static void
+test_import_same_project_twice (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_autofree char *new_field = data_path ("issue_track-new-field.json");
+  g_auto(Run) run = { 0 };
+
+  init_database (db);
+
+  run_admin (&run, ARGS ("import", "-d", conninfo, issue_track, new_field));
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  assert_contains (run.err, "both define project issue_track");
+  assert_query (db, "SELECT count(*) FROM tasksteper.projects", "0");
+}
+
+static void
+test_import_not_installed (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_autofree char *expected = g_strdup_printf ("TaskSteper is not installed in database %s: "
+                                               "run “tasksteper-admin init” first\n", db);
+  const char * const *commands[] = {
+    ARGS ("import", "-d", conninfo, issue_track),
+    ARGS ("project", "list", "-d", conninfo),
+    ARGS ("user", "list", "-d", conninfo),
+    ARGS ("member", "add", "-d", conninfo, "issue_track", "postgres"),
+    ARGS ("member", "remove", "-d", conninfo, "issue_track", "postgres"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, commands[i]);
+      g_assert_cmpint (run.status, ==, STATUS_FAILED);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_true (g_str_has_prefix (run.err, "tasksteper-admin: "));
+      g_assert_true (g_str_has_suffix (run.err, expected));
+    }
+
+  assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "0");
+}
+
+/* Re-importing a revision that removes the state tickets are in. */
+static void
+test_import_map_state (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *renamed = data_path ("issue_track-renamed.json");
+  g_autofree char *alice = g_strconcat ("alice_", db, NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) mapped = { 0 };
+  g_autofree char *history_sql = NULL;
+
+  add_user (db, alice, FALSE);
+  add_member (db, "issue_track", alice);
+  first = create_ticket (db, alice, "issue_track");
+  second = create_ticket (db, alice, "issue_track");
+
+  run_admin (&refused, ARGS ("import", "-d", conninfo, renamed));
+  g_assert_cmpint (refused.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (refused.out, ==, "");
+  assert_contains (refused.err, "cannot import");
+  assert_contains (refused.err, "removes states that tickets are in: “维护人员处理” (2 tickets)");
+  assert_contains (refused.err, "Hint: ");
+  assert_contains (refused.err, "--map-state OLD=NEW");
+  assert_contains (refused.err, "nothing was imported");
+  assert_query (db, "SELECT revision FROM tasksteper.projects", "1");
+  assert_query (db, "SELECT string_agg(DISTINCT state, ',') FROM tasksteper.tickets",
+                "维护人员处理");
+
+  run_admin (&mapped, ARGS ("import", "-d", conninfo, "--map-state", "维护人员处理=处理中",
+                            renamed));
+  g_assert_cmpint (mapped.status, ==, STATUS_OK);
+  g_assert_cmpstr (mapped.out, ==, "imported issue_track (网上问题处理), revision 2\n");
+  assert_query (db, "SELECT revision FROM tasksteper.projects", "2");
+  assert_query (db, "SELECT string_agg(DISTINCT state, ',') FROM tasksteper.tickets", "处理中");
+  assert_query (db, "SELECT count(*) FROM tasksteper.tickets WHERE version = 2", "2");
+
+  /* Each ticket has a line in its history for the move. */
+  history_sql = g_strdup_printf ("SELECT count(*) FROM tasksteper.history"
+                                 " WHERE ticket_id IN (%s, %s) AND trigger IS NULL"
+                                 "   AND from_state = '维护人员处理' AND to_state = '处理中'"
+                                 "   AND from_assignee = '%s' AND to_assignee = '%s'"
+                                 "   AND actor = 'postgres'",
+                                 first, second, alice, alice);
+  assert_query (db, history_sql, "2");
+}
+
+static void
+test_import_map_state_usage (void)
+{
+  g_autofree char *renamed = data_path ("issue_track-renamed.json");
+  static const char * const wrong[] = { "维护人员处理", "=处理中", "维护人员处理=", "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, ARGS ("import", "-d", "host=/nonexistent", "--map-state", wrong[i],
+                             renamed));
+      g_assert_cmpint (run.status, ==, STATUS_USAGE);
+      g_assert_true (g_str_has_prefix (run.err, "tasksteper-admin import: --map-state "));
+      assert_contains (run.err, "OLD=NEW");
+    }
+
+  /* Twice the same old state, and a new state no file has. */
+  {
+    g_auto(Run) twice = { 0 };
+    g_auto(Run) unknown = { 0 };
+
+    run_admin (&twice, ARGS ("import", "-d", "host=/nonexistent", "-m", "a=处理中", "-m", "a=关闭",
+                             renamed));
+    g_assert_cmpint (twice.status, ==, STATUS_USAGE);
+    assert_contains (twice.err, "maps “a” twice");
+
+    run_admin (&unknown, ARGS ("import", "-d", "host=/nonexistent", "-m", "维护人员处理=处理",
+                               renamed));
+    g_assert_cmpint (unknown.status, ==, STATUS_USAGE);
+    assert_contains (unknown.err, "no project being imported has a state “处理”");
+  }
+}
+
+/* A new field: existing tickets get its default; removing it again keeps
+ * the data. */
+static void
+test_import_new_field (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *new_field = data_path ("issue_track-new-field.json");
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_autofree char *alice = g_strconcat ("alice_", db, NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *sql = NULL;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) back = { 0 };
+
+  add_user (db, alice, FALSE);
+  add_member (db, "issue_track", alice);
+  id = create_ticket (db, alice, "issue_track");
+  sql = g_strdup_printf ("SELECT fields ->> 'region' FROM tasksteper.tickets WHERE id = %s", id);
+  assert_query (db, sql, NULL);
+
+  run_admin (&run, ARGS ("import", "-d", conninfo, new_field));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  g_assert_cmpstr (run.out, ==, "imported issue_track (网上问题处理), revision 2\n");
+  assert_query (db, sql, "华南");
+  /* The other fields are untouched. */
+  assert_query (db, "SELECT fields ->> 'issue_level' FROM tasksteper.tickets", "一般问题");
+
+  run_admin (&back, ARGS ("import", "-d", conninfo, issue_track));
+  g_assert_cmpint (back.status, ==, STATUS_OK);
+  assert_query (db, sql, "华南");
+}
+
+/* An admin who is not a superuser may import; a plain user may not. */
+static void
+test_import_roles (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *admin = g_strconcat ("admin_", db, NULL);
+  g_autofree char *bob = g_strconcat ("bob_", db, NULL);
+  g_autofree char *admin_conninfo = NULL;
+  g_autofree char *bob_conninfo = NULL;
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) allowed = { 0 };
+  g_auto(Run) member = { 0 };
+
+  init_database (db);
+  add_user (db, admin, TRUE);
+  add_user (db, bob, FALSE);
+  admin_conninfo = conninfo_for (db, admin);
+  bob_conninfo = conninfo_for (db, bob);
+
+  run_admin (&refused, ARGS ("import", "-d", bob_conninfo, issue_track));
+  g_assert_cmpint (refused.status, ==, STATUS_FAILED);
+  assert_contains (refused.err, "cannot import");
+  assert_contains (refused.err, "permission denied");
+  assert_contains (refused.err, "Hint: Connect as a superuser, or as a TaskSteper admin");
+  assert_query (db, "SELECT count(*) FROM tasksteper.projects", "0");
+
+  run_admin (&allowed, ARGS ("import", "-d", admin_conninfo, issue_track));
+  g_assert_cmpint (allowed.status, ==, STATUS_OK);
+  assert_query (db, "SELECT count(*) FROM tasksteper.projects", "1");
+
+  run_admin (&member, ARGS ("member", "add", "-d", admin_conninfo, "issue_track", bob));
+  g_assert_cmpint (member.status, ==, STATUS_OK);
+  assert_query (db, "SELECT string_agg(member, ',') FROM tasksteper.members", bob);
+}
+
+/* user */
+
+static char *
+write_password_file (const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("ts-password-XXXXXX", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static void
+test_user_add (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *carol = g_strconcat ("carol_", db, NULL);
+  g_autofree char *dave = g_strconcat ("Dave O'Hara \"", db, NULL);
+  g_autofree char *password_file = write_password_file ("secret with spaces\r\nsecond line\n");
+  g_autofree char *is_user = NULL;
+  g_autofree char *is_admin = NULL;
+  g_autofree char *password = NULL;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) admin = { 0 };
+  g_auto(Run) list = { 0 };
+
+  init_database (db);
+
+  run_admin (&run, ARGS ("user", "add", "-d", conninfo, "--password-file", password_file, carol));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  g_assert_cmpstr (run.err, ==, "");
+  assert_contains (run.out, "added user ");
+  assert_contains (run.out, carol);
+
+  /* The server got a SCRAM verifier, never the password. */
+  password = query_as (db, NULL, "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+                       PARAMS (carol));
+  g_assert_true (g_str_has_prefix (password, "SCRAM-SHA-256$"));
+  assert_not_contains (password, "secret");
+  is_user = query_as (db, NULL,
+                      "SELECT rolcanlogin AND pg_has_role(oid, 'tasksteper_user', 'MEMBER')"
+                      "       AND NOT pg_has_role(oid, 'tasksteper_admin', 'MEMBER')"
+                      "       AND NOT rolsuper AND NOT rolcreaterole"
+                      "  FROM pg_roles WHERE rolname = $1",
+                      PARAMS (carol));
+  g_assert_cmpstr (is_user, ==, "t");
+
+  /* Names that need quoting are taken as they are, not as SQL. */
+  run_admin (&admin, ARGS ("user", "add", "-d", conninfo, "-p", password_file, "--admin", dave));
+  g_assert_cmpint (admin.status, ==, STATUS_OK);
+  assert_contains (admin.out, "a TaskSteper admin");
+  is_admin = query_as (db, NULL,
+                       "SELECT pg_has_role(oid, 'tasksteper_user', 'MEMBER')"
+                       "       AND pg_has_role(oid, 'tasksteper_admin', 'MEMBER')"
+                       "  FROM pg_roles WHERE rolname = $1",
+                       PARAMS (dave));
+  g_assert_cmpstr (is_admin, ==, "t");
+
+  run_admin (&list, ARGS ("user", "list", "-d", conninfo));
+  g_assert_cmpint (list.status, ==, STATUS_OK);
+  g_assert_cmpstr (list.err, ==, "");
+  assert_matches ("^USER +ADMIN +PROJECTS$", list.out);
+  {
+    g_autofree char *carol_line = g_strdup_printf ("^%s +no$", carol);
+    g_autofree char *escaped = g_regex_escape_string (dave, -1);
+    g_autofree char *dave_line = g_strdup_printf ("^%s +yes$", escaped);
+
+    assert_matches (carol_line, list.out);
+    assert_matches (dave_line, list.out);
+  }
+  /* The superuser is no TaskSteper user. */
+  assert_not_contains (list.out, "postgres");
+
+  g_unlink (password_file);
+}
+
+/* Runs tasksteper-admin with a terminal (a pseudo-terminal) as standard
+ * input, answering each prompt on standard error with the next of
+ * @answers. */
+static void
+run_admin_on_terminal (Run                *run,
+                       const char * const *args,
+                       const char * const *answers)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  GInputStream *stream;
+  char buffer[256];
+  guint n_prompts = 0;
+  int master;
+  int slave;
+  gssize n;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("TS_ADMIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+
+  /* Each prompt ends with ": " and no new line. */
+  stream = g_subprocess_get_stderr_pipe (process);
+  while ((n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error)) > 0)
+    {
+      g_string_append_len (err, buffer, n);
+      if (g_str_has_suffix (err->str, ": ") && answers[n_prompts] != NULL)
+        {
+          g_autofree char *line = g_strconcat (answers[n_prompts], "\n", NULL);
+
+          g_assert_cmpint (write (master, line, strlen (line)), ==, (gssize)strlen (line));
+          n_prompts++;
+        }
+    }
+  g_assert_no_error (error);
+
+  stream = g_subprocess_get_stdout_pipe (process);
+  while ((n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (out, buffer, n);
+  g_assert_no_error (error);
+
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  close (master);
+
+  run->status = g_subprocess_get_exit_status (process);
+  run->out = g_string_free (g_steal_pointer (&out), FALSE);
+  run->err = g_string_free (g_steal_pointer (&err), FALSE);
+  g_test_message ("exit status %d\n--- stdout ---\n%s--- stderr ---\n%s",
+                  run->status, run->out, run->err);
+}
+
+/* The password asked for on a terminal, twice. */
+static void
+test_user_add_prompt (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *mia = g_strconcat ("mia_", db, NULL);
+  g_autofree char *prompt = g_strdup_printf ("Password for the new user %s: Enter it again: ", mia);
+  g_autofree char *password = NULL;
+  g_auto(Run) mismatch = { 0 };
+  g_auto(Run) empty = { 0 };
+  g_auto(Run) run = { 0 };
+
+  init_database (db);
+
+  run_admin_on_terminal (&mismatch, ARGS ("user", "add", "-d", conninfo, mia),
+                         ARGS ("one password", "another"));
+  g_assert_cmpint (mismatch.status, ==, STATUS_FAILED);
+  assert_contains (mismatch.err, "the passwords do not match");
+
+  run_admin_on_terminal (&empty, ARGS ("user", "add", "-d", conninfo, mia), ARGS (""));
+  g_assert_cmpint (empty.status, ==, STATUS_FAILED);
+  assert_contains (empty.err, "the password is empty");
+
+  password = query_as (db, NULL, "SELECT count(*) FROM pg_roles WHERE rolname = $1", PARAMS (mia));
+  g_assert_cmpstr (password, ==, "0");
+  g_clear_pointer (&password, g_free);
+
+  run_admin_on_terminal (&run, ARGS ("user", "add", "-d", conninfo, mia),
+                         ARGS ("早上好 secret", "早上好 secret"));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  /* The answers were not echoed: only the prompts are there. */
+  g_assert_cmpstr (run.err, ==, prompt);
+  assert_contains (run.out, "added user ");
+
+  password = query_as (db, NULL, "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+                       PARAMS (mia));
+  g_assert_true (g_str_has_prefix (password, "SCRAM-SHA-256$"));
+}
+
+static void
+test_user_add_twice (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *erin = g_strconcat ("erin_", db, NULL);
+  g_autofree char *password_file = write_password_file ("pw\n");
+  g_auto(Run) run = { 0 };
+  g_auto(Run) existing = { 0 };
+
+  init_database (db);
+  add_user (db, erin, FALSE);
+
+  run_admin (&run, ARGS ("user", "add", "-d", conninfo, "--password-file", password_file, erin));
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (run.out, ==, "");
+  assert_contains (run.err, "a role named ");
+  assert_contains (run.err, "already exists");
+
+  /* Any role, not only TaskSteper's. */
+  run_admin (&existing, ARGS ("user", "add", "-d", conninfo, "--password-file", password_file,
+                              "tasksteper_owner"));
+  g_assert_cmpint (existing.status, ==, STATUS_FAILED);
+  assert_contains (existing.err, "a role named tasksteper_owner already exists");
+
+  g_unlink (password_file);
+}
+
+static void
+test_user_add_bad_password (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *frank = g_strconcat ("frank_", db, NULL);
+  g_autofree char *empty_file = write_password_file ("");
+  g_autofree char *newline_file = write_password_file ("\nsecond line\n");
+  g_autofree char *missing_file = g_build_filename (g_get_tmp_dir (), "ts-no-such-password", NULL);
+  g_autofree char *sql = NULL;
+  g_auto(Run) empty = { 0 };
+  g_auto(Run) newline = { 0 };
+  g_auto(Run) missing = { 0 };
+  g_auto(Run) none = { 0 };
+
+  init_database (db);
+
+  run_admin (&empty, ARGS ("user", "add", "-d", conninfo, "--password-file", empty_file, frank));
+  g_assert_cmpint (empty.status, ==, STATUS_FAILED);
+  assert_contains (empty.err, "is empty");
+
+  run_admin (&newline, ARGS ("user", "add", "-d", conninfo, "--password-file", newline_file,
+                             frank));
+  g_assert_cmpint (newline.status, ==, STATUS_FAILED);
+  assert_contains (newline.err, "is empty");
+
+  run_admin (&missing, ARGS ("user", "add", "-d", conninfo, "--password-file", missing_file,
+                             frank));
+  g_assert_cmpint (missing.status, ==, STATUS_FAILED);
+  assert_contains (missing.err, "cannot read the password from ");
+
+  /* No file, and standard input is no terminal to ask on. */
+  run_admin (&none, ARGS ("user", "add", "-d", conninfo, frank));
+  g_assert_cmpint (none.status, ==, STATUS_USAGE);
+  assert_contains (none.err, "--password-file");
+
+  sql = g_strdup_printf ("SELECT count(*) FROM pg_roles WHERE rolname = '%s'", frank);
+  assert_query (db, sql, "0");
+
+  g_unlink (empty_file);
+  g_unlink (newline_file);
+}
+
+static void
+test_user_add_bad_name (void)
+{
+  g_autofree char *long_name = g_strnfill (64, 'a');
+  const char *names[] = { "", "tab\tname", "line\nbreak", long_name };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, ARGS ("user", "add", "-d", "host=/nonexistent", "-p", "/nonexistent",
+                             names[i]));
+      g_assert_cmpint (run.status, ==, STATUS_USAGE);
+      g_assert_true (g_str_has_prefix (run.err, "tasksteper-admin user add: the user NAME"));
+    }
+}
+
+/* member */
+
+static void
+test_member_add_remove (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *gina = g_strconcat ("gina_", db, NULL);
+  g_autofree char *hank = g_strconcat ("hank_", db, NULL);
+  g_autofree char *added = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *removed = NULL;
+  g_auto(Run) add = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) remove = { 0 };
+  g_auto(Run) not_member = { 0 };
+
+  add_user (db, gina, FALSE);
+  add_user (db, hank, FALSE);
+
+  run_admin (&add, ARGS ("member", "add", "-d", conninfo, "issue_track", gina, hank));
+  g_assert_cmpint (add.status, ==, STATUS_OK);
+  g_assert_cmpstr (add.err, ==, "");
+  added = g_strdup_printf ("added %s to issue_track\nadded %s to issue_track\n", gina, hank);
+  g_assert_cmpstr (add.out, ==, added);
+  both = g_strdup_printf ("%s,%s", gina, hank);
+  assert_query (db, "SELECT string_agg(member, ',' ORDER BY member) FROM tasksteper.members", both);
+
+  run_admin (&again, ARGS ("member", "add", "-d", conninfo, "issue_track", gina));
+  g_assert_cmpint (again.status, ==, STATUS_OK);
+  assert_contains (again.out, "was already a member of issue_track");
+
+  run_admin (&list, ARGS ("user", "list", "-d", conninfo));
+  g_assert_cmpint (list.status, ==, STATUS_OK);
+  {
+    g_autofree char *line = g_strdup_printf ("^%s +no +issue_track$", gina);
+
+    assert_matches (line, list.out);
+  }
+
+  run_admin (&remove, ARGS ("member", "remove", "-d", conninfo, "issue_track", gina));
+  g_assert_cmpint (remove.status, ==, STATUS_OK);
+  g_assert_cmpstr (remove.err, ==, "");
+  removed = g_strdup_printf ("removed %s from issue_track\n", gina);
+  g_assert_cmpstr (remove.out, ==, removed);
+  assert_query (db, "SELECT string_agg(member, ',') FROM tasksteper.members", hank);
+
+  run_admin (&not_member, ARGS ("member", "remove", "-d", conninfo, "issue_track", gina));
+  g_assert_cmpint (not_member.status, ==, STATUS_FAILED);
+  assert_contains (not_member.err, "cannot remove");
+  assert_contains (not_member.err, "is not a member of project issue_track");
+}
+
+static void
+test_member_remove_held (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *ivan = g_strconcat ("ivan_", db, NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *warning = NULL;
+  g_auto(Run) run = { 0 };
+
+  add_user (db, ivan, FALSE);
+  add_member (db, "issue_track", ivan);
+  id = create_ticket (db, ivan, "issue_track");
+  g_assert_nonnull (id);
+
+  run_admin (&run, ARGS ("member", "remove", "-d", conninfo, "issue_track", ivan));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  assert_contains (run.out, "removed ");
+  warning = g_strdup_printf ("tasksteper-admin: warning: %s still holds 1 open ticket of "
+                             "issue_track; they cannot act on it until it is reassigned\n",
+                             ivan);
+  g_assert_cmpstr (run.err, ==, warning);
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "0");
+}
+
+static void
+test_member_add_not_user (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *judy = g_strconcat ("judy_", db, NULL);
+  g_autofree char *outsider = g_strconcat ("outsider_", db, NULL);
+  g_autofree char *sql = g_strdup_printf ("CREATE ROLE %s LOGIN", outsider);
+  g_auto(Run) nobody = { 0 };
+  g_auto(Run) role = { 0 };
+  g_auto(Run) project = { 0 };
+
+  add_user (db, judy, FALSE);
+  exec_sql (db, sql);
+
+  /* One unknown name, and nobody is added. */
+  run_admin (&nobody, ARGS ("member", "add", "-d", conninfo, "issue_track", judy, "nobody"));
+  g_assert_cmpint (nobody.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (nobody.out, ==, "");
+  assert_contains (nobody.err, "cannot add nobody to issue_track: nobody is not a TaskSteper user");
+  assert_contains (nobody.err, "Hint: Add them first with tasksteper-admin user add NAME.");
+  assert_contains (nobody.err, "no one was added");
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "0");
+
+  /* A login role that is not in tasksteper_user. */
+  run_admin (&role, ARGS ("member", "add", "-d", conninfo, "issue_track", outsider));
+  g_assert_cmpint (role.status, ==, STATUS_FAILED);
+  assert_contains (role.err, "is not a TaskSteper user");
+
+  run_admin (&project, ARGS ("member", "add", "-d", conninfo, "no_such_project", judy));
+  g_assert_cmpint (project.status, ==, STATUS_FAILED);
+  assert_contains (project.err, "there is no project no_such_project");
+}
+
+/* project */
+
+/* The columns @text takes on a terminal. */
+static glong
+display_width (const char *text)
+{
+  glong width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+
+  return width;
+}
+
+static void
+test_project_list (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *improvement = schema_path ("improvement.json");
+  g_autofree char *kim = g_strconcat ("kim_", db, NULL);
+  g_autofree char *lee = g_strconcat ("lee_", db, NULL);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *improvement_line = NULL;
+  g_auto(Run) import = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) extra = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  run_admin (&import, ARGS ("import", "-d", conninfo, improvement));
+  g_assert_cmpint (import.status, ==, STATUS_OK);
+  add_user (db, kim, FALSE);
+  add_user (db, lee, FALSE);
+  add_member (db, "issue_track", kim);
+  add_member (db, "issue_track", lee);
+  a = create_ticket (db, kim, "issue_track");
+  b = create_ticket (db, lee, "issue_track");
+
+  run_admin (&run, ARGS ("project", "list", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  g_assert_cmpstr (run.err, ==, "");
+
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  assert_matches ("^PROJECT +TITLE +REVISION +TICKETS +MEMBERS$", lines[0]);
+  title = query (db, "SELECT title FROM tasksteper.projects WHERE name = 'improvement'");
+  improvement_line = g_strdup_printf ("^improvement +%s +1 +0 +0$", title);
+  assert_matches (improvement_line, lines[1]);
+  assert_matches ("^issue_track +网上问题处理 +1 +2 +2$", lines[2]);
+  g_assert_cmpstr (lines[3], ==, "");
+
+  /* The numbers are aligned right under their headings, whatever the
+   * width of the titles (Chinese characters take two columns). */
+  g_assert_cmpint (display_width (lines[1]), ==, display_width (lines[0]));
+  g_assert_cmpint (display_width (lines[2]), ==, display_width (lines[0]));
+
+  run_admin (&extra, ARGS ("project", "list", "-d", conninfo, "extra"));
+  g_assert_cmpint (extra.status, ==, STATUS_USAGE);
+}
+
+/* Command line */
+
+static void
+test_help (void)
+{
+  const struct
+  {
+    const char * const *args;
+    const char *usage;
+    gboolean connects;
+  } cases[] = {
+    { ARGS ("init", "--help"), "tasksteper-admin init [OPTION…]\n", TRUE },
+    { ARGS ("import", "--help"), "tasksteper-admin import [OPTION…] FILE…", TRUE },
+    { ARGS ("user", "--help"), "tasksteper-admin user [OPTION…] add NAME | list", FALSE },
+    { ARGS ("user", "add", "--help"), "tasksteper-admin user add [OPTION…] NAME", TRUE },
+    { ARGS ("user", "list", "-h"), "tasksteper-admin user list [OPTION…]\n", TRUE },
+    { ARGS ("member", "--help"), "tasksteper-admin member [OPTION…] add|remove PROJECT USER…",
+      FALSE },
+    { ARGS ("member", "add", "--help"), "tasksteper-admin member add [OPTION…] PROJECT USER…",
+      TRUE },
+    { ARGS ("member", "remove", "--help"),
+      "tasksteper-admin member remove [OPTION…] PROJECT USER…", TRUE },
+    { ARGS ("project", "--help"), "tasksteper-admin project [OPTION…] list", FALSE },
+    { ARGS ("project", "list", "--help"), "tasksteper-admin project list [OPTION…]\n", TRUE },
+    { ARGS ("help", "init"), "tasksteper-admin init [OPTION…]\n", TRUE },
+    { ARGS ("help", "member"), "tasksteper-admin member [OPTION…]", FALSE },
+  };
+  g_auto(Run) main_help = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, cases[i].args);
+      g_assert_cmpint (run.status, ==, STATUS_OK);
+      g_assert_cmpstr (run.err, ==, "");
+      assert_contains (run.out, "Usage:\n");
+      assert_contains (run.out, cases[i].usage);
+      if (cases[i].connects)
+        {
+          assert_contains (run.out, "-d, --dbname=CONNINFO");
+          assert_contains (run.out, "~/.pgpass");
+          assert_contains (run.out, "Exit status:");
+        }
+      else
+        assert_contains (run.out, "Subcommands:");
+    }
+
+  run_admin (&main_help, ARGS ("--help"));
+  g_assert_cmpint (main_help.status, ==, STATUS_OK);
+  assert_contains (main_help.out, "\n  init ");
+  assert_contains (main_help.out, "\n  import FILE…");
+  assert_contains (main_help.out, "\n  user add NAME | list");
+  assert_contains (main_help.out, "\n  member add|remove PROJECT USER…");
+  assert_contains (main_help.out, "\n  project list");
+}
+
+static void
+test_usage_errors (void)
+{
+  const struct
+  {
+    const char * const *args;
+    const char *message;
+  } cases[] = {
+    { ARGS ("init", "extra"), "tasksteper-admin init: it takes no arguments" },
+    { ARGS ("init", "--frob"), "tasksteper-admin init: " },
+    { ARGS ("import"), "tasksteper-admin import: give at least one project schema FILE" },
+    { ARGS ("user"), "tasksteper-admin user: say what to do: add or list" },
+    { ARGS ("user", "frob"), "tasksteper-admin user: unknown subcommand “frob”" },
+    { ARGS ("user", "add"), "tasksteper-admin user add: give the NAME" },
+    { ARGS ("user", "add", "a", "b"), "tasksteper-admin user add: give one NAME" },
+    { ARGS ("user", "list", "x"), "tasksteper-admin user list: it takes no arguments" },
+    { ARGS ("member", "add"), "tasksteper-admin member add: give the PROJECT" },
+    { ARGS ("member", "remove", "issue_track"), "tasksteper-admin member remove: give at least one USER" },
+    { ARGS ("member", "frob"), "tasksteper-admin member: unknown subcommand “frob”; it is one of add or remove" },
+    { ARGS ("project"), "tasksteper-admin project: say what to do: list" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, cases[i].args);
+      g_assert_cmpint (run.status, ==, STATUS_USAGE);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_true (g_str_has_prefix (run.err, cases[i].message));
+      assert_contains (run.err, "--help” to see how to use it.");
+    }
+}
+
+/* Connecting */
+
+static void
+test_connect_no_server (void)
+{
+  g_autofree char *socket_dir = g_build_filename (g_get_tmp_dir (), "ts-no-such-socket-dir", NULL);
+  g_autofree char *conninfo = g_strdup_printf ("host=%s port=5999 dbname=x", socket_dir);
+  g_autofree char *password_file = write_password_file ("pw\n");
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  const char * const *commands[] = {
+    ARGS ("init", "-d", conninfo),
+    ARGS ("import", "-d", conninfo, issue_track),
+    ARGS ("user", "add", "-d", conninfo, "-p", password_file, "someone"),
+    ARGS ("user", "list", "-d", conninfo),
+    ARGS ("member", "add", "-d", conninfo, "issue_track", "someone"),
+    ARGS ("member", "remove", "-d", conninfo, "issue_track", "someone"),
+    ARGS ("project", "list", "--dbname", conninfo),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, commands[i]);
+      g_assert_cmpint (run.status, ==, STATUS_FAILED);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_true (g_str_has_prefix (run.err, "tasksteper-admin: cannot connect to the server: "));
+      assert_contains (run.err, socket_dir);
+    }
+
+  g_unlink (password_file);
+}
+
+/* Without -d, libpq's PG* environment applies, as in psql. */
+static void
+test_connect_environment (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *port = g_strdup_printf ("%u", ts_test_server_get_port (server));
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "PGHOST", ts_test_server_get_socket_dir (server), TRUE);
+  g_subprocess_launcher_setenv (launcher, "PGPORT", port, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PGDATABASE", db, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PGUSER", "postgres", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("TS_ADMIN"), "init", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, STATUS_OK);
+  assert_contains (out, "installed");
+  assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "1");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ts/admin-db/migrations/embedded", test_migrations_embedded);
+  g_test_add_func ("/ts/admin-db/help", test_help);
+  g_test_add_func ("/ts/admin-db/usage-errors", test_usage_errors);
+  g_test_add_func ("/ts/admin-db/connect/no-server", test_connect_no_server);
+  g_test_add_func ("/ts/admin-db/connect/environment", test_connect_environment);
+  g_test_add_func ("/ts/admin-db/init/empty", test_init_empty);
+  g_test_add_func ("/ts/admin-db/init/twice", test_init_twice);
+  g_test_add_func ("/ts/admin-db/init/second-database", test_init_second_database);
+  g_test_add_func ("/ts/admin-db/init/not-superuser", test_init_not_superuser);
+  g_test_add_func ("/ts/admin-db/init/failed-migration", test_init_failed_migration);
+  g_test_add_func ("/ts/admin-db/init/not-utf8", test_init_not_utf8);
+  g_test_add_func ("/ts/admin-db/init/concurrent", test_init_concurrent);
+  g_test_add_func ("/ts/admin-db/import/examples", test_import_examples);
+  g_test_add_func ("/ts/admin-db/import/invalid", test_import_invalid);
+  g_test_add_func ("/ts/admin-db/import/same-project-twice", test_import_same_project_twice);
+  g_test_add_func ("/ts/admin-db/import/not-installed", test_import_not_installed);
+  g_test_add_func ("/ts/admin-db/import/map-state", test_import_map_state);
+  g_test_add_func ("/ts/admin-db/import/map-state-usage", test_import_map_state_usage);
+  g_test_add_func ("/ts/admin-db/import/new-field", test_import_new_field);
+  g_test_add_func ("/ts/admin-db/import/roles", test_import_roles);
+  g_test_add_func ("/ts/admin-db/user/add", test_user_add);
+  g_test_add_func ("/ts/admin-db/user/add-prompt", test_user_add_prompt);
+  g_test_add_func ("/ts/admin-db/user/add-twice", test_user_add_twice);
+  g_test_add_func ("/ts/admin-db/user/add-bad-password", test_user_add_bad_password);
+  g_test_add_func ("/ts/admin-db/user/add-bad-name", test_user_add_bad_name);
+  g_test_add_func ("/ts/admin-db/member/add-remove", test_member_add_remove);
+  g_test_add_func ("/ts/admin-db/member/remove-held", test_member_remove_held);
+  g_test_add_func ("/ts/admin-db/member/add-not-user", test_member_add_not_user);
+  g_test_add_func ("/ts/admin-db/project/list", test_project_list);
+
+  /* One server for the whole program: starting one takes a while. */
+  server = ts_test_server_start (&error);
+  g_assert_no_error (error);
+
+  ret = g_test_run ();
+
+  g_clear_pointer (&server, ts_test_server_free);
+
+  return ret;
+}

@@ -1,0 +1,791 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tasksteper-core.h"
+#include "ts-connection.h"
+#include "ts-assignment-watcher.h"
+#include "ts-migrations.h"
+#include "ts-store.h"
+#include "ts-ticket-list.h"
+#include "ts-test-server.h"
+
+/* The client's connection and store against a real server: every call,
+ * every error code, a notification arriving while a query is in flight,
+ * cancellation, timeouts and a server that goes away. */
+
+static TsTestServer *server;
+static guint role_counter;
+
+typedef struct
+{
+  char *db;
+  char *prefix;  /* roles are cluster-wide: each test names its own */
+} Fixture;
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+store_result (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static void
+exec_ok (const char *db,
+         const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  ts_test_server_exec (server, db, sql, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+role (Fixture    *fixture,
+      const char *name)
+{
+  return g_strdup_printf ("%s_%s", fixture->prefix, name);
+}
+
+/* A database with the server side installed, issue_track imported and
+ * three members (zhangwei, lina, wangfang) plus an outsider. */
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *schema_path = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *sql = NULL;
+  PGconn *conn;
+  PGresult *result;
+  const char *params[1];
+
+  fixture->db = ts_test_server_create_database (server, &error);
+  g_assert_no_error (error);
+  fixture->prefix = g_strdup_printf ("s%u", ++role_counter);
+
+  if (data != NULL)  /* a bare database */
+    return;
+
+  conninfo = ts_test_server_conninfo (server, fixture->db, NULL);
+  conn = PQconnectdb (conninfo);
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  g_assert_true (ts_migrations_apply (conn, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  schema_path = g_build_filename (g_getenv ("TS_SCHEMAS_DIR"), "issue_track.json", NULL);
+  g_assert_true (g_file_get_contents (schema_path, &schema, NULL, NULL));
+  params[0] = schema;
+  result = PQexecParams (conn, "SELECT tasksteper.import_project ($1::jsonb)", 1, NULL, params, NULL, NULL, 0);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  PQclear (result);
+  PQfinish (conn);
+
+  sql = g_strdup_printf ("CREATE ROLE %1$s_zhangwei LOGIN IN ROLE tasksteper_user;"
+                         "CREATE ROLE %1$s_lina LOGIN IN ROLE tasksteper_user;"
+                         "CREATE ROLE %1$s_wangfang LOGIN IN ROLE tasksteper_user;"
+                         "CREATE ROLE %1$s_outsider LOGIN IN ROLE tasksteper_user;"
+                         "CREATE ROLE %1$s_stranger LOGIN;"
+                         "SELECT tasksteper.add_member ('issue_track', '%1$s_zhangwei');"
+                         "SELECT tasksteper.add_member ('issue_track', '%1$s_lina');"
+                         "SELECT tasksteper.add_member ('issue_track', '%1$s_wangfang');",
+                         fixture->prefix);
+  exec_ok (fixture->db, sql);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_free (fixture->db);
+  g_free (fixture->prefix);
+}
+
+static TsStore *
+open_store (Fixture    *fixture,
+            const char *who)
+{
+  g_autofree char *user = role (fixture, who);
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, user);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  g_autoptr(TsStore) store = ts_store_new (connection);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ts_store_open_async (store, NULL, store_result, &result);
+  g_assert_true (ts_store_open_finish (store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ts_store_get_user (store), ==, user);
+  g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_READY);
+
+  return g_steal_pointer (&store);
+}
+
+static TsTicket *
+change_ok (TsStore       *store,
+           GAsyncResult **slot)
+{
+  g_autoptr(GError) error = NULL;
+  TsTicket *ticket = ts_store_change_finish (store, wait_for (slot), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ticket);
+  g_clear_object (slot);
+  return ticket;
+}
+
+static TsTicket *
+create (TsStore    *store,
+        const char *json)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  ts_store_create_ticket_async (store, "issue_track", json_node_get_object (node), NULL,
+                                store_result, &result);
+  return change_ok (store, &result);
+}
+
+static GPtrArray *
+list (TsStore      *store,
+      TsTicketListKind which,
+      int           before,
+      int           limit)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *tickets;
+
+  ts_store_list_tickets_async (store, "issue_track", which, before, limit, NULL, store_result, &result);
+  tickets = ts_store_list_tickets_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return tickets;
+}
+
+static void
+test_connect_states (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, NULL);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) rows = NULL;
+  const char *params[] = { "网上问题处理 😀 '; DROP TABLE x; --" };
+
+  g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_DISCONNECTED);
+  ts_connection_connect_async (connection, NULL, store_result, &result);
+  g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_CONNECTING);
+  g_assert_true (ts_connection_connect_finish (connection, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_READY);
+  g_assert_cmpstr (ts_connection_get_user (connection), ==, "postgres");
+  g_clear_object (&result);
+
+  /* Parameters travel as they are, never as SQL. */
+  ts_connection_query_async (connection, "SELECT $1::text", params, 1, NULL, store_result, &result);
+  rows = ts_connection_query_finish (connection, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (PQresultStatus (rows), ==, PGRES_TUPLES_OK);
+  g_assert_cmpstr (PQgetvalue (rows, 0, 0), ==, params[0]);
+
+  ts_connection_close (connection);
+  g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_DISCONNECTED);
+  g_clear_object (&result);
+  ts_connection_query_async (connection, "SELECT 1", NULL, 0, NULL, store_result, &result);
+  g_assert_null (ts_connection_query_finish (connection, wait_for (&result), &error));
+  g_assert_error (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_CLOSED);
+}
+
+static void
+test_connect_unreachable (void)
+{
+  g_autoptr(TsConnection) connection = ts_connection_new ("host=/nonexistent/socket/dir port=5999 dbname=x", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ts_connection_connect_async (connection, NULL, store_result, &result);
+  g_assert_false (ts_connection_connect_finish (connection, wait_for (&result), &error));
+  g_assert_error (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_UNREACHABLE);
+  g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_DISCONNECTED);
+}
+
+/* The harness trusts local connections; this test asks for a password
+ * for one role of its own. */
+static void
+test_connect_password (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *user = role (fixture, "pw");
+  g_autofree char *sql = g_strdup_printf ("SET password_encryption = 'scram-sha-256';"
+                                          "CREATE ROLE %s LOGIN PASSWORD 'right horse'", user);
+  g_autofree char *hba_path = g_build_filename (ts_test_server_get_data_dir (server), "pg_hba.conf", NULL);
+  g_autofree char *hba = NULL;
+  g_autofree char *new_hba = NULL;
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, user);
+  static const struct { const char *password; int code; } cases[] = {
+    { NULL, TS_CONNECTION_ERROR_NEEDS_PASSWORD },
+    { "wrong horse", TS_CONNECTION_ERROR_BAD_PASSWORD },
+    { "right horse", -1 },
+  };
+  g_autoptr(GError) error = NULL;
+
+  exec_ok (fixture->db, sql);
+  g_assert_true (g_file_get_contents (hba_path, &hba, NULL, NULL));
+  new_hba = g_strdup_printf ("local all %s scram-sha-256\n%s", user, hba);
+  g_assert_true (g_file_set_contents (hba_path, new_hba, -1, NULL));
+  exec_ok (fixture->db, "SELECT pg_reload_conf ()");
+  g_usleep (200 * 1000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TsConnection) connection = ts_connection_new (conninfo, cases[i].password);
+      g_autoptr(GAsyncResult) result = NULL;
+      gboolean ok;
+
+      g_clear_error (&error);
+      ts_connection_connect_async (connection, NULL, store_result, &result);
+      ok = ts_connection_connect_finish (connection, wait_for (&result), &error);
+      if (cases[i].code < 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_error (error, TS_CONNECTION_ERROR, cases[i].code);
+          g_assert_false (ok);
+        }
+    }
+
+  g_assert_true (g_file_set_contents (hba_path, hba, -1, NULL));
+  exec_ok (fixture->db, "SELECT pg_reload_conf ()");
+}
+
+static void
+test_open_not_installed (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, NULL);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  g_autoptr(TsStore) store = ts_store_new (connection);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ts_store_open_async (store, NULL, store_result, &result);
+  g_assert_false (ts_store_open_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_INSTALLED);
+  g_assert_nonnull (strstr (error->message, "tasksteper-admin init"));
+}
+
+static void
+test_open_not_a_user (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *user = role (fixture, "stranger");
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, user);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  g_autoptr(TsStore) store = ts_store_new (connection);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ts_store_open_async (store, NULL, store_result, &result);
+  g_assert_false (ts_store_open_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (error->message, user));
+}
+
+static void
+test_projects (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(TsStore) member = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) outsider = open_store (fixture, "outsider");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(TsTicket) t1 = create (member, "{}");
+  g_autoptr(TsTicket) t2 = create (member, "{}");
+  TsProjectSummary *summary;
+
+  ts_store_list_projects_async (member, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (member, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+  summary = g_ptr_array_index (projects, 0);
+  g_assert_cmpstr (ts_project_summary_get_name (summary), ==, "issue_track");
+  g_assert_cmpstr (ts_project_summary_get_title (summary), ==, "网上问题处理");
+  g_assert_cmpint (ts_project_summary_get_revision (summary), ==, 1);
+  g_assert_cmpuint (ts_project_summary_get_n_pending (summary), ==, 2);
+  g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (summary)), ==, 13);
+
+  g_clear_object (&result);
+  g_clear_pointer (&projects, g_ptr_array_unref);
+  ts_store_list_projects_async (outsider, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (outsider, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 0);
+}
+
+static void
+test_tickets_and_history (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autofree char *lina_name = role (fixture, "lina");
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s\"}", lina_name);
+  g_autoptr(JsonNode) node = json_from_string (fields, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(TsTicket) fired = NULL;
+  g_autoptr(TsTicket) first = NULL;
+  TsHistoryEntry *entry;
+
+  first = create (zhangwei, "{\"summary\": \"【20170101】某局点设备发生问题 😀\"}");
+  g_assert_cmpstr (ts_ticket_get_key (first), ==, "question_1");
+  g_assert_cmpstr (ts_ticket_get_state (first), ==, "维护人员处理");
+  g_assert_cmpstr (ts_ticket_get_assigned_to (first), ==, ts_store_get_user (zhangwei));
+  g_assert_cmpint (ts_ticket_get_version (first), ==, 1);
+  g_assert_nonnull (ts_ticket_get_created_at (first));
+  g_assert_cmpstr (json_object_get_string_member (ts_ticket_get_fields (first), "summary"), ==,
+                   "【20170101】某局点设备发生问题 😀");
+  for (guint i = 0; i < 4; i++)
+    g_object_unref (create (zhangwei, "{}"));
+
+  /* Pages of two, newest first, until none are left. */
+  page = list (zhangwei, TS_TICKET_LIST_ALL, 0, 2);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (page, 0)), ==, 5);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = list (zhangwei, TS_TICKET_LIST_ALL, 2, 2);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (page, 0)), ==, 1);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node),
+                       NULL, store_result, &result);
+  fired = change_ok (zhangwei, &result);
+  g_assert_cmpstr (ts_ticket_get_state (fired), ==, "维护代表审核");
+  g_assert_cmpstr (ts_ticket_get_assigned_to (fired), ==, lina_name);
+  g_assert_cmpint (ts_ticket_get_version (fired), ==, 2);
+
+  page = list (zhangwei, TS_TICKET_LIST_PENDING, 0, 100);
+  g_assert_cmpuint (page->len, ==, 4);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = list (lina, TS_TICKET_LIST_PENDING, 0, 100);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (page, 0)), ==, ts_ticket_get_id (first));
+
+  ts_store_get_history_async (lina, ts_ticket_get_id (first), NULL, store_result, &result);
+  history = ts_store_get_history_finish (lina, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 2);
+  entry = g_ptr_array_index (history, 0);
+  g_assert_null (ts_history_entry_get_trigger (entry));
+  g_assert_null (ts_history_entry_get_from_state (entry));
+  entry = g_ptr_array_index (history, 1);
+  g_assert_cmpstr (ts_history_entry_get_trigger (entry), ==, "提交审核");
+  g_assert_cmpstr (ts_history_entry_get_from_state (entry), ==, "维护人员处理");
+  g_assert_cmpstr (ts_history_entry_get_to_assignee (entry), ==, lina_name);
+  g_assert_true (json_object_has_member (ts_history_entry_get_changes (entry), "issue_checker"));
+}
+
+static void
+assert_refused (TsStore      *store,
+                GAsyncResult *result,
+                int           code,
+                const char   *sqlstate,
+                const char   *field)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTicket) ticket = ts_store_change_finish (store, result, &error);
+
+  g_assert_null (ticket);
+  g_assert_error (error, TS_STORE_ERROR, code);
+  g_assert_cmpstr (ts_store_error_get_sqlstate (error), ==, sqlstate);
+  g_assert_cmpstr (ts_store_error_get_field (error), ==, field);
+  g_assert_cmpstr (error->message, !=, "");
+}
+
+static void
+test_errors (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autoptr(TsStore) outsider = open_store (fixture, "outsider");
+  g_autoptr(TsTicket) ticket = create (zhangwei, "{}");
+  g_autoptr(JsonNode) bad_choice = json_from_string ("{\"issue_level\": \"特别严重\"}", NULL);
+  g_autoptr(JsonNode) empty = json_from_string ("{}", NULL);
+  gint64 id = ts_ticket_get_id (ticket);
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GAsyncResult) r4 = NULL;
+  g_autoptr(GAsyncResult) r5 = NULL;
+  g_autoptr(GAsyncResult) r6 = NULL;
+
+  ts_store_save_ticket_async (lina, id, 1, json_node_get_object (empty), NULL, store_result, &r1);
+  assert_refused (lina, wait_for (&r1), TS_STORE_ERROR_FORBIDDEN, "TS403", NULL);
+
+  ts_store_save_ticket_async (outsider, id, 1, json_node_get_object (empty), NULL, store_result, &r2);
+  assert_refused (outsider, wait_for (&r2), TS_STORE_ERROR_NOT_FOUND, "TS404", NULL);
+
+  ts_store_save_ticket_async (zhangwei, id, 7, json_node_get_object (empty), NULL, store_result, &r3);
+  assert_refused (zhangwei, wait_for (&r3), TS_STORE_ERROR_CONFLICT, "TS409", NULL);
+
+  ts_store_save_ticket_async (zhangwei, id, 1, json_node_get_object (bad_choice), NULL, store_result, &r4);
+  assert_refused (zhangwei, wait_for (&r4), TS_STORE_ERROR_INVALID, "TS422", "issue_level");
+
+  ts_store_fire_async (zhangwei, id, 1, "提交审核", NULL, NULL, store_result, &r5);
+  assert_refused (zhangwei, wait_for (&r5), TS_STORE_ERROR_NOT_AVAILABLE, "TS428", "issue_checker");
+
+  ts_store_fire_async (zhangwei, id, 1, "问题关闭", NULL, NULL, store_result, &r6);
+  assert_refused (zhangwei, wait_for (&r6), TS_STORE_ERROR_NOT_AVAILABLE, "TS410", NULL);
+}
+
+typedef struct
+{
+  gint64 id;
+  int    version;
+  guint  count;
+} Changed;
+
+static void
+on_ticket_changed (TsStore *store,
+                   gint64   id,
+                   int      version,
+                   Changed *changed)
+{
+  changed->id = id;
+  changed->version = version;
+  changed->count++;
+}
+
+/* A notification that arrives while our own query runs is delivered too. */
+static void
+test_notification_during_query (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(TsStore) listener = open_store (fixture, "lina");
+  g_autoptr(TsStore) writer = open_store (fixture, "zhangwei");
+  g_autoptr(GAsyncResult) sleeping = NULL;
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(PGresult) rows = NULL;
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(GError) error = NULL;
+  Changed changed = { 0 };
+
+  g_signal_connect (listener, "ticket-changed", G_CALLBACK (on_ticket_changed), &changed);
+
+  ts_connection_query_async (ts_store_get_connection (listener), "SELECT pg_sleep (1.5)", NULL, 0,
+                             NULL, store_result, &sleeping);
+  ts_store_create_ticket_async (writer, "issue_track", NULL, NULL, store_result, &created);
+  ticket = change_ok (writer, &created);
+  g_assert_null (sleeping);
+
+  rows = ts_connection_query_finish (ts_store_get_connection (listener), wait_for (&sleeping), &error);
+  g_assert_no_error (error);
+  while (changed.count == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (changed.id, ==, ts_ticket_get_id (ticket));
+  g_assert_cmpint (changed.version, ==, 1);
+}
+
+static void
+on_cancel_timeout (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_cancel_and_timeout (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, NULL);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) rows = NULL;
+  gint64 start;
+
+  ts_connection_connect_async (connection, NULL, store_result, &result);
+  g_assert_true (ts_connection_connect_finish (connection, wait_for (&result), &error));
+  g_clear_object (&result);
+
+  /* Cancelled while the server works: the answer comes at once, the
+   * server stops the statement, and the connection stays usable. */
+  start = g_get_monotonic_time ();
+  g_timeout_add_once (100, on_cancel_timeout, cancellable);
+  ts_connection_query_async (connection, "SELECT pg_sleep (30)", NULL, 0, cancellable, store_result, &result);
+  g_assert_null (ts_connection_query_finish (connection, wait_for (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  ts_connection_query_async (connection, "SELECT 42", NULL, 0, NULL, store_result, &result);
+  rows = ts_connection_query_finish (connection, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (PQgetvalue (rows, 0, 0), ==, "42");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_clear_pointer (&rows, PQclear);
+  g_clear_object (&result);
+
+  /* A deadline of our own. */
+  ts_connection_set_timeouts (connection, 5, 1);
+  ts_connection_query_async (connection, "SELECT pg_sleep (20)", NULL, 0, NULL, store_result, &result);
+  g_assert_null (ts_connection_query_finish (connection, wait_for (&result), &error));
+  g_assert_error (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  ts_connection_query_async (connection, "SELECT 'still here'", NULL, 0, NULL, store_result, &result);
+  rows = ts_connection_query_finish (connection, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (PQgetvalue (rows, 0, 0), ==, "still here");
+}
+
+static void
+on_state_changed (TsConnection *connection,
+                  GParamSpec   *pspec,
+                  GArray       *states)
+{
+  TsConnectionState state = ts_connection_get_state (connection);
+
+  g_array_append_val (states, state);
+}
+
+/* The server goes away under an open connection: the store says so at
+ * once, and once the server is back a new connect works. */
+static void
+test_server_lost (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TsStore) store = open_store (fixture, "zhangwei");
+  TsConnection *connection = ts_store_get_connection (store);
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (TsConnectionState));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+
+  g_signal_connect (connection, "notify::state", G_CALLBACK (on_state_changed), states);
+  g_assert_true (ts_test_server_pause (server, &error));
+  g_assert_no_error (error);
+
+  while (ts_connection_get_state (connection) != TS_CONNECTION_LOST)
+    g_main_context_iteration (NULL, TRUE);
+
+  ts_store_list_tickets_async (store, "issue_track", TS_TICKET_LIST_ALL, 0, 10, NULL, store_result, &result);
+  g_assert_null (ts_store_list_tickets_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  g_assert_true (ts_test_server_resume (server, &error));
+  g_assert_no_error (error);
+  ts_store_open_async (store, NULL, store_result, &result);
+  g_assert_true (ts_store_open_finish (store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  page = list (store, TS_TICKET_LIST_ALL, 0, 10);
+  g_assert_cmpuint (page->len, ==, 0);
+
+  g_assert_cmpuint (states->len, ==, 3);
+  g_assert_cmpint (g_array_index (states, TsConnectionState, 0), ==, TS_CONNECTION_LOST);
+  g_assert_cmpint (g_array_index (states, TsConnectionState, 1), ==, TS_CONNECTION_CONNECTING);
+  g_assert_cmpint (g_array_index (states, TsConnectionState, 2), ==, TS_CONNECTION_READY);
+}
+
+static TsProject *
+issue_track (TsStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+
+  ts_store_list_projects_async (store, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+  return g_object_ref (ts_project_summary_get_project (g_ptr_array_index (projects, 0)));
+}
+
+static void
+wait_loaded (TsTicketList *list)
+{
+  while (ts_ticket_list_get_loading (list))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (ts_ticket_list_get_error (list));
+}
+
+static void
+wait_n_items (TsTicketList *list,
+              guint         n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) != n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n);
+}
+
+/* The tables' model: loads in pages and follows changes made elsewhere. */
+static void
+test_ticket_list (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autoptr(TsProject) project = issue_track (lina);
+  g_autoptr(TsTicketList) all = NULL;
+  g_autoptr(TsTicketList) pending = NULL;
+  g_autofree char *lina_name = role (fixture, "lina");
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s\", \"issue_processor\": \"%s_zhangwei\"}",
+                                             lina_name, fixture->prefix);
+  g_autoptr(JsonNode) node = json_from_string (fields, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TsTicket) fired = NULL;
+  g_autoptr(TsTicket) back = NULL;
+  g_autoptr(TsTicket) first = NULL;
+  g_autoptr(TsTicket) item = NULL;
+
+  for (guint i = 0; i < 5; i++)
+    g_object_unref (create (zhangwei, "{}"));
+
+  all = ts_ticket_list_new (lina, project, TS_TICKET_LIST_ALL);
+  ts_ticket_list_set_page_size (all, 2);
+  ts_ticket_list_reload (all);
+  pending = ts_ticket_list_new (lina, project, TS_TICKET_LIST_PENDING);
+  wait_loaded (all);
+  wait_loaded (pending);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pending)), ==, 0);
+  item = g_list_model_get_item (G_LIST_MODEL (all), 0);
+  g_assert_cmpint (ts_ticket_get_number (item), ==, 5);
+  g_clear_object (&item);
+  item = g_list_model_get_item (G_LIST_MODEL (all), 4);
+  g_assert_cmpint (ts_ticket_get_number (item), ==, 1);
+
+  /* Someone else creates a ticket: it appears in "all" by itself. */
+  first = create (zhangwei, "{}");
+  wait_n_items (all, 6);
+  g_assert_nonnull (ts_ticket_list_lookup (all, ts_ticket_get_id (first)));
+
+  /* Someone passes me a ticket: it appears in my pending list. */
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node),
+                       NULL, store_result, &result);
+  fired = change_ok (zhangwei, &result);
+  wait_n_items (pending, 1);
+  g_assert_cmpint (ts_ticket_get_version (ts_ticket_list_lookup (all, ts_ticket_get_id (first))), ==, 2);
+
+  /* I pass it back: it leaves my pending list, and "all" has the new row. */
+  ts_store_fire_async (lina, ts_ticket_get_id (first), 2, "打回补充信息", NULL, NULL, store_result, &result);
+  back = change_ok (lina, &result);
+  wait_n_items (pending, 0);
+  while (ts_ticket_get_version (ts_ticket_list_lookup (all, ts_ticket_get_id (first))) != 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 6);
+}
+
+static void
+on_assigned (TsAssignmentWatcher *watcher,
+             TsTicket            *ticket,
+             TsHistoryEntry      *entry,
+             GPtrArray           *seen)
+{
+  g_ptr_array_add (seen, g_object_ref (ticket));
+}
+
+/* A desktop notification is due when someone else passes me a ticket, and
+ * only then. */
+static void
+test_assignment_watcher (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autoptr(TsAssignmentWatcher) watcher = ts_assignment_watcher_new (lina);
+  g_autoptr(TsAssignmentWatcher) own = ts_assignment_watcher_new (zhangwei);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) seen_own = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s_lina\"}", fixture->prefix);
+  g_autoptr(JsonNode) node = json_from_string (fields, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TsTicket) ticket = create (zhangwei, "{}");
+  g_autoptr(TsTicket) saved = NULL;
+  g_autoptr(TsTicket) fired = NULL;
+  gint64 deadline;
+
+  g_signal_connect (watcher, "assigned", G_CALLBACK (on_assigned), seen);
+  g_signal_connect (own, "assigned", G_CALLBACK (on_assigned), seen_own);
+
+  /* zhangwei saves his own ticket: nobody is told. */
+  ts_store_save_ticket_async (zhangwei, ts_ticket_get_id (ticket), 1, json_node_get_object (node),
+                              NULL, store_result, &result);
+  saved = change_ok (zhangwei, &result);
+
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 2, "提交审核", NULL, NULL, store_result, &result);
+  fired = change_ok (zhangwei, &result);
+
+  while (seen->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (seen, 0)), ==, ts_ticket_get_id (ticket));
+
+  deadline = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpuint (seen_own->len, ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = ts_test_server_start (&error);
+  g_assert_no_error (error);
+
+#define ADD(path, func, bare) \
+  g_test_add ("/ts/store/" path, Fixture, bare ? GINT_TO_POINTER (1) : NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("connect/states", test_connect_states, TRUE);
+  g_test_add_func ("/ts/store/connect/unreachable", test_connect_unreachable);
+  ADD ("connect/password", test_connect_password, TRUE);
+  ADD ("open/not-installed", test_open_not_installed, TRUE);
+  ADD ("open/not-a-user", test_open_not_a_user, FALSE);
+  ADD ("projects", test_projects, FALSE);
+  ADD ("tickets-and-history", test_tickets_and_history, FALSE);
+  ADD ("errors", test_errors, FALSE);
+  ADD ("notification-during-query", test_notification_during_query, FALSE);
+  ADD ("cancel-and-timeout", test_cancel_and_timeout, TRUE);
+  ADD ("ticket-list", test_ticket_list, FALSE);
+  ADD ("assignment-watcher", test_assignment_watcher, FALSE);
+  ADD ("server-lost", test_server_lost, FALSE);
+#undef ADD
+
+  ret = g_test_run ();
+  ts_test_server_free (server);
+  return ret;
+}

@@ -1,0 +1,1107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ts-gui-resources.h"
+#include "ts-ticket-form.h"
+
+/* The form built from a project schema, driven as a person would: values
+ * set and read back through the real widgets, typing, errors shown under
+ * their fields, read-only modes.  It ends with a screenshot of the seed's
+ * 网上问题处理 form, filled in. */
+
+/* A schema with one field of each kind the example projects lack. */
+static const char test_schema[] =
+  "{\"tasksteper\": 1, \"name\": \"form_test\", \"title\": \"表单测试\","
+  " \"fields\": ["
+  "  {\"name\": \"title\", \"label\": \"标题\", \"type\": \"string\", \"required\": true},"
+  "  {\"name\": \"verdict\", \"label\": \"结论\", \"type\": \"string\", \"readonly\": true},"
+  "  {\"name\": \"level\", \"label\": \"级别\", \"type\": \"choice\", \"required\": true,"
+  "   \"choices\": [\"低\", \"高\"], \"default\": \"低\"},"
+  "  {\"name\": \"count\", \"label\": \"数量\", \"type\": \"integer\"},"
+  "  {\"name\": \"link\", \"label\": \"链接\", \"type\": \"url\"}"
+  " ],"
+  " \"states\": [\"开\", \"关\"],"
+  " \"transitions\": [{\"source\": \"开\", \"trigger\": \"关闭\", \"dest\": \"关\","
+  "                   \"trans_condition\": {}, \"trans_action\": {}}]}";
+
+typedef struct
+{
+  GtkWindow    *window;
+  TsProject    *project;
+  TsTicketForm *form;
+  guint         changed;
+  guint         modified_notified;
+  GStrv         opened;       /* targets of app.open-ticket */
+} Fixture;
+
+static void
+iterate_until_mapped (GtkWidget *widget)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!gtk_widget_get_mapped (widget) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (gtk_widget_get_mapped (widget));
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2 * 1000);
+}
+
+static TsProject *
+load_project (const char *file)
+{
+  const char *dir = g_getenv ("TS_SCHEMAS_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr(TsDiagnostics) diagnostics = NULL;
+  TsProject *project;
+
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, file, NULL);
+  diagnostics = ts_diagnostics_new (path);
+  project = ts_project_new_from_file (path, diagnostics);
+  if (project == NULL)
+    {
+      g_autofree char *text = ts_diagnostics_to_string (diagnostics);
+      g_error ("%s", text);
+    }
+  return project;
+}
+
+static void
+on_changed (TsTicketForm *form,
+            Fixture      *fixture)
+{
+  fixture->changed++;
+}
+
+static void
+on_notify_modified (TsTicketForm *form,
+                    GParamSpec   *pspec,
+                    Fixture      *fixture)
+{
+  fixture->modified_notified++;
+}
+
+static void
+on_open_ticket (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (fixture->opened != NULL)
+    g_strv_builder_addv (builder, (const char **)fixture->opened);
+  g_strv_builder_add (builder, g_variant_get_string (parameter, NULL));
+  g_strfreev (fixture->opened);
+  fixture->opened = g_strv_builder_end (builder);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *file = data;
+  GtkWidget *scrolled;
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("open-ticket", G_VARIANT_TYPE_STRING);
+
+  if (file != NULL)
+    fixture->project = load_project (file);
+  else
+    {
+      g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new ("form_test.json");
+
+      fixture->project = ts_project_new_from_data (test_schema, -1, diagnostics);
+      g_assert_nonnull (fixture->project);
+    }
+
+  fixture->form = ts_ticket_form_new (fixture->project);
+  g_object_ref_sink (fixture->form);
+  g_signal_connect (fixture->form, "changed", G_CALLBACK (on_changed), fixture);
+  g_signal_connect (fixture->form, "notify::modified", G_CALLBACK (on_notify_modified), fixture);
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (fixture->window, 1000, 900);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (fixture->form));
+  gtk_window_set_child (fixture->window, scrolled);
+
+  /* What the application installs: tasksteper:// links open a ticket. */
+  g_signal_connect (action, "activate", G_CALLBACK (on_open_ticket), fixture);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+  gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "app", G_ACTION_GROUP (group));
+
+  gtk_window_present (fixture->window);
+  iterate_until_mapped (GTK_WIDGET (fixture->form));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  iterate_for (10);
+  g_assert_finalize_object (fixture->form);
+  g_assert_finalize_object (fixture->project);
+  g_clear_pointer (&fixture->opened, g_strfreev);
+}
+
+/* Helpers */
+
+static JsonNode *
+string_node (const char *str)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, str);
+  return node;
+}
+
+static JsonNode *
+int_node (gint64 value)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_int (node, value);
+  return node;
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  g_assert_nonnull (node);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static GtkWidget *
+field_widget (Fixture    *fixture,
+              const char *field)
+{
+  GtkWidget *widget = ts_ticket_form_get_field_widget (fixture->form, field);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static const char *
+entry_text (Fixture    *fixture,
+            const char *field)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (field_widget (fixture, field)));
+}
+
+static char *
+text_view_text (Fixture    *fixture,
+                const char *field)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_widget (fixture, field)));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static const char *
+dropdown_text (Fixture    *fixture,
+               const char *field)
+{
+  GObject *item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (field_widget (fixture, field)));
+
+  g_assert_true (GTK_IS_STRING_OBJECT (item));
+  return gtk_string_object_get_string (GTK_STRING_OBJECT (item));
+}
+
+static guint
+dropdown_find (Fixture    *fixture,
+               const char *field,
+               const char *text)
+{
+  GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (field_widget (fixture, field)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (gtk_string_object_get_string (item), text) == 0)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static JsonNode *
+value_of (Fixture    *fixture,
+          const char *field)
+{
+  g_autoptr(JsonObject) values = ts_ticket_form_dup_values (fixture->form);
+
+  g_assert_true (json_object_has_member (values, field));
+  return json_node_copy (json_object_get_member (values, field));
+}
+
+static const char *
+string_value_of (Fixture    *fixture,
+                 const char *field)
+{
+  static char *last;
+  g_autoptr(JsonNode) node = value_of (fixture, field);
+
+  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+  g_free (last);
+  last = g_strdup (json_node_get_string (node));
+  return last;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+collect_buttons (GtkWidget *widget,
+                 GPtrArray *buttons)
+{
+  if (GTK_IS_BUTTON (widget))
+    g_ptr_array_add (buttons, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_buttons (child, buttons);
+}
+
+static gboolean
+is_shown (GtkWidget *widget)
+{
+  return widget != NULL && gtk_widget_get_mapped (widget);
+}
+
+static TsTicket *
+issue_ticket (Fixture *fixture)
+{
+  TsTicket *ticket = ts_ticket_new ();
+  g_autoptr(JsonObject) fields = parse_object (
+    "{\"summary\": \"【20170101】某局点 X 设备发生硬盘故障\","
+    " \"detail\": \"【问题现象】: 硬盘告警\\n【问题影响】: 业务中断 5 分钟\","
+    " \"current_process\": \"\","
+    " \"issue_level\": \"严重问题\", \"customer_type\": \"电网\", \"class_1\": \"硬件\","
+    " \"class_2\": \"硬盘\", \"class_3\": \"\","
+    " \"buglist_url\": \"\", \"improvement_url\": \"tasksteper://improvement/1\","
+    " \"issue_processor\": \"alice\", \"issue_checker\": \"bob\", \"issue_se\": \"zed\"}");
+  g_autoptr(GDateTime) created = g_date_time_new_utc (2017, 1, 1, 8, 30, 0);
+  g_autoptr(GDateTime) updated = g_date_time_new_utc (2017, 1, 3, 9, 45, 0);
+
+  ts_ticket_set_id (ticket, 3);
+  ts_ticket_set_project (ticket, ts_project_get_name (fixture->project));
+  ts_ticket_set_number (ticket, 3);
+  ts_ticket_set_key (ticket, "question_3");
+  ts_ticket_set_state (ticket, "维护人员处理");
+  ts_ticket_set_assigned_to (ticket, "alice");
+  ts_ticket_set_created_by (ticket, "fanhuiyang");
+  ts_ticket_set_created_at (ticket, created);
+  ts_ticket_set_updated_at (ticket, updated);
+  ts_ticket_set_version (ticket, 2);
+  ts_ticket_set_fields (ticket, fields);
+  return ticket;
+}
+
+static void
+set_issue_ticket (Fixture *fixture)
+{
+  static const char * const members[] = { "alice", "bob", "carol", NULL };
+  g_autoptr(TsTicket) ticket = issue_ticket (fixture);
+
+  ts_ticket_form_set_members (fixture->form, members);
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+  iterate_for (20);
+}
+
+/* Tests */
+
+static void
+test_shows_ticket (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *detail = NULL;
+  g_autofree char *process = NULL;
+  g_autofree char *created = NULL;
+  g_autoptr(GDateTime) created_utc = g_date_time_new_utc (2017, 1, 1, 8, 30, 0);
+  g_autoptr(GDateTime) created_local = g_date_time_to_local (created_utc);
+
+  set_issue_ticket (fixture);
+
+  g_assert_cmpstr (entry_text (fixture, "summary"), ==, "【20170101】某局点 X 设备发生硬盘故障");
+  detail = text_view_text (fixture, "detail");
+  g_assert_cmpstr (detail, ==, "【问题现象】: 硬盘告警\n【问题影响】: 业务中断 5 分钟");
+  process = text_view_text (fixture, "current_process");
+  g_assert_cmpstr (process, ==, "");
+  g_assert_cmpstr (dropdown_text (fixture, "issue_level"), ==, "严重问题");
+  g_assert_cmpstr (dropdown_text (fixture, "customer_type"), ==, "电网");
+  g_assert_cmpstr (dropdown_text (fixture, "class_1"), ==, "硬件");
+  g_assert_cmpstr (string_value_of (fixture, "class_3"), ==, "");
+  g_assert_cmpstr (entry_text (fixture, "improvement_url"), ==, "tasksteper://improvement/1");
+  g_assert_cmpstr (dropdown_text (fixture, "issue_checker"), ==, "bob");
+
+  /* The system fields, read-only at the top. */
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), "question_3"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), "维护人员处理"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), "fanhuiyang"));
+  created = g_date_time_format (created_local, "%Y-%m-%d %H:%M");
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), created));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form),
+                                ts_project_get_label_for (fixture->project, "assigned_to")));
+
+  /* The group heading. */
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), "处理人"));
+
+  /* Setting a ticket is not an edit. */
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+  g_assert_cmpuint (fixture->changed, ==, 0);
+  {
+    g_autoptr(JsonObject) changes = ts_ticket_form_dup_changes (fixture->form);
+    g_assert_cmpuint (json_object_get_size (changes), ==, 0);
+  }
+  g_assert_true (ts_ticket_form_validate (fixture->form));
+}
+
+static void
+test_typing (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkWidget *summary, *placeholder;
+  g_autoptr(JsonObject) changes = NULL;
+  g_autofree char *original = NULL;
+
+  set_issue_ticket (fixture);
+  summary = field_widget (fixture, "summary");
+  original = g_strdup (gtk_editable_get_text (GTK_EDITABLE (summary)));
+
+  gtk_editable_set_text (GTK_EDITABLE (summary), "【20170102】另一个问题");
+  g_assert_true (ts_ticket_form_get_modified (fixture->form));
+  g_assert_cmpuint (fixture->changed, >=, 1);
+  g_assert_cmpuint (fixture->modified_notified, ==, 1);
+
+  changes = ts_ticket_form_dup_changes (fixture->form);
+  g_assert_cmpuint (json_object_get_size (changes), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (changes, "summary"), ==, "【20170102】另一个问题");
+
+  /* Typed back as it was: nothing to save. */
+  gtk_editable_set_text (GTK_EDITABLE (summary), original);
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+
+  /* Each kind of widget reports its edits. */
+  fixture->changed = 0;
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (field_widget (fixture, "issue_level")),
+                              dropdown_find (fixture, "issue_level", "紧急问题"));
+  g_assert_cmpuint (fixture->changed, ==, 1);
+  g_assert_cmpstr (string_value_of (fixture, "issue_level"), ==, "紧急问题");
+
+  /* The text view's placeholder shows while it is empty. */
+  placeholder = find_label (GTK_WIDGET (fixture->form), "##由维护处理人填写##");
+  g_assert_nonnull (placeholder);
+  g_assert_true (gtk_widget_get_visible (placeholder));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_widget (fixture, "current_process"))),
+                            "已更换硬盘", -1);
+  g_assert_false (gtk_widget_get_visible (placeholder));
+  g_assert_cmpuint (fixture->changed, >=, 2);
+  g_assert_true (ts_ticket_form_get_modified (fixture->form));
+
+  g_clear_pointer (&changes, json_object_unref);
+  changes = ts_ticket_form_dup_changes (fixture->form);
+  g_assert_cmpuint (json_object_get_size (changes), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (changes, "issue_level"), ==, "紧急问题");
+  g_assert_cmpstr (json_object_get_string_member (changes, "current_process"), ==, "已更换硬盘");
+
+  /* A new set_ticket discards the edits. */
+  set_issue_ticket (fixture);
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+  g_assert_cmpstr (dropdown_text (fixture, "issue_level"), ==, "严重问题");
+}
+
+static void
+test_validation (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *summary;
+  GtkWidget *error_label;
+  GString *long_text = g_string_new (NULL);
+  const char *message;
+
+  set_issue_ticket (fixture);
+  summary = field_widget (fixture, "summary");
+
+  for (guint i = 0; i < 201; i++)
+    g_string_append (long_text, "长");
+  gtk_editable_set_text (GTK_EDITABLE (summary), long_text->str);
+  g_string_free (long_text, TRUE);
+
+  message = ts_ticket_form_get_field_error (fixture->form, "summary");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "201"));
+  g_assert_nonnull (strstr (message, "200"));
+  g_assert_true (gtk_widget_has_css_class (summary, "error"));
+  gtk_test_accessible_assert_state (summary, GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE);
+  /* Shown under the field, in the form's error style. */
+  error_label = find_label (GTK_WIDGET (fixture->form), message);
+  g_assert_nonnull (error_label);
+  g_assert_true (gtk_widget_has_css_class (error_label, "field-error"));
+  iterate_for (20);
+  g_assert_true (is_shown (error_label));
+  g_assert_false (ts_ticket_form_validate (fixture->form));
+
+  gtk_editable_set_text (GTK_EDITABLE (summary), "短");
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "summary"));
+  g_assert_false (gtk_widget_has_css_class (summary, "error"));
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  /* Required. */
+  gtk_editable_set_text (GTK_EDITABLE (summary), "   ");
+  message = ts_ticket_form_get_field_error (fixture->form, "summary");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "概要"));
+  gtk_editable_set_text (GTK_EDITABLE (summary), "短");
+
+  /* A bad link, and validate() finds what set_ticket did not show. */
+  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "buglist_url")), "not a link");
+  g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "buglist_url"));
+  g_assert_false (ts_ticket_form_validate (fixture->form));
+  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "buglist_url")), "https://bugs.example.com/1");
+  g_assert_true (ts_ticket_form_validate (fixture->form));
+}
+
+static void
+test_server_error (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkWidget *checker;
+
+  set_issue_ticket (fixture);
+  checker = field_widget (fixture, "issue_checker");
+
+  ts_ticket_form_set_field_error (fixture->form, "issue_checker", "“维护代表”必须是项目成员", TRUE);
+  g_assert_cmpstr (ts_ticket_form_get_field_error (fixture->form, "issue_checker"), ==,
+                   "“维护代表”必须是项目成员");
+  g_assert_true (gtk_widget_has_css_class (checker, "error"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), "“维护代表”必须是项目成员"));
+  iterate_for (20);
+  g_assert_true (gtk_widget_has_focus (checker) || gtk_widget_is_focus (checker) ||
+                 gtk_widget_get_focus_child (checker) != NULL ||
+                 gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (fixture->window)), checker));
+
+  ts_ticket_form_set_field_error (fixture->form, "issue_checker", NULL, FALSE);
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "issue_checker"));
+  g_assert_false (gtk_widget_has_css_class (checker, "error"));
+
+  /* The next edit of that field clears the server's message. */
+  ts_ticket_form_set_field_error (fixture->form, "issue_checker", "服务器拒绝", FALSE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (checker), dropdown_find (fixture, "issue_checker", "carol"));
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "issue_checker"));
+
+  /* An edit elsewhere leaves it. */
+  ts_ticket_form_set_field_error (fixture->form, "issue_checker", "服务器拒绝", FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "summary")), "别的");
+  g_assert_cmpstr (ts_ticket_form_get_field_error (fixture->form, "issue_checker"), ==, "服务器拒绝");
+
+  /* set_ticket clears every message. */
+  set_issue_ticket (fixture);
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "issue_checker"));
+
+  /* An unknown field is not a crash. */
+  ts_ticket_form_set_field_error (fixture->form, "no_such_field", "x", TRUE);
+}
+
+static void
+test_editable (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GtkWidget *summary, *detail, *level, *checker, *url;
+  g_autoptr(JsonObject) changes = NULL;
+
+  set_issue_ticket (fixture);
+  summary = field_widget (fixture, "summary");
+  detail = field_widget (fixture, "detail");
+  level = field_widget (fixture, "issue_level");
+  checker = field_widget (fixture, "issue_checker");
+  url = field_widget (fixture, "improvement_url");
+
+  g_assert_true (ts_ticket_form_get_editable (fixture->form));
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (summary)));
+  g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (detail)));
+
+  ts_ticket_form_set_editable (fixture->form, FALSE);
+  g_assert_false (ts_ticket_form_get_editable (fixture->form));
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (summary)));
+  g_assert_true (gtk_widget_get_sensitive (summary));  /* still selectable */
+  g_assert_false (gtk_text_view_get_editable (GTK_TEXT_VIEW (detail)));
+  g_assert_false (gtk_widget_get_sensitive (level));
+  g_assert_false (gtk_widget_get_sensitive (checker));
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (url)));
+  /* A reader can still follow a link. */
+  g_assert_true (gtk_widget_get_sensitive (gtk_widget_get_next_sibling (url)));
+
+  /* Nothing a reader does counts as a change; a new ticket keeps the mode. */
+  set_issue_ticket (fixture);
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (summary)));
+  changes = ts_ticket_form_dup_changes (fixture->form);
+  g_assert_cmpuint (json_object_get_size (changes), ==, 0);
+
+  g_object_set (fixture->form, "editable", TRUE, NULL);
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (summary)));
+  g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (detail)));
+  g_assert_true (gtk_widget_get_sensitive (level));
+}
+
+static void
+test_readonly_field (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GtkWidget *verdict = field_widget (fixture, "verdict");
+  g_autoptr(TsTicket) ticket = ts_ticket_new ();
+  g_autoptr(JsonObject) fields = parse_object ("{\"title\": \"t\", \"verdict\": \"已通过\", \"level\": \"高\"}");
+
+  ts_ticket_set_fields (ticket, fields);
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+
+  g_assert_cmpstr (entry_text (fixture, "verdict"), ==, "已通过");
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (verdict)));
+  ts_ticket_form_set_editable (fixture->form, FALSE);
+  ts_ticket_form_set_editable (fixture->form, TRUE);
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (verdict)));
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (field_widget (fixture, "title"))));
+
+  /* A required choice with a default offers no "not chosen". */
+  g_assert_cmpuint (dropdown_find (fixture, "level", "—"), ==, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpstr (dropdown_text (fixture, "level"), ==, "高");
+
+  /* A value that is no longer a choice is kept, and said to be wrong. */
+  {
+    g_autoptr(JsonObject) old = parse_object ("{\"level\": \"中\"}");
+
+    ts_ticket_form_apply_values (fixture->form, old);
+    g_assert_cmpstr (dropdown_text (fixture, "level"), ==, "中");
+    g_assert_cmpstr (string_value_of (fixture, "level"), ==, "中");
+    g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "level"));
+  }
+}
+
+static void
+test_integer (Fixture       *fixture,
+              gconstpointer  data)
+{
+  GtkWidget *spin = field_widget (fixture, "device_count");
+  g_autoptr(JsonNode) value = NULL;
+  g_autoptr(JsonObject) values = NULL;
+  g_autoptr(TsTicket) ticket = ts_ticket_new ();
+  g_autoptr(JsonObject) initial = ts_project_dup_initial_values (fixture->project);
+  const char *message;
+
+  g_assert_true (GTK_IS_SPIN_BUTTON (spin));
+
+  /* A new ticket starts at the default. */
+  ts_ticket_set_fields (ticket, initial);
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "1");
+  value = value_of (fixture, "device_count");
+  g_assert_cmpint (json_node_get_int (value), ==, 1);
+  g_clear_pointer (&value, json_node_unref);
+
+  /* Null and 0 are different values and both round-trip. */
+  values = parse_object ("{\"device_count\": null}");
+  ts_ticket_form_apply_values (fixture->form, values);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "");
+  value = value_of (fixture, "device_count");
+  g_assert_true (JSON_NODE_HOLDS_NULL (value));
+  g_clear_pointer (&value, json_node_unref);
+  g_assert_true (ts_ticket_form_get_modified (fixture->form));
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "device_count"));
+
+  /* The spin button re-reads its text when the focus leaves: null stays. */
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "");
+
+  g_clear_pointer (&values, json_object_unref);
+  values = parse_object ("{\"device_count\": 0}");
+  ts_ticket_form_apply_values (fixture->form, values);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "0");
+  value = value_of (fixture, "device_count");
+  g_assert_false (JSON_NODE_HOLDS_NULL (value));
+  g_assert_cmpint (json_node_get_int (value), ==, 0);
+  g_clear_pointer (&value, json_node_unref);
+  /* Below min: kept as it is, with the error. */
+  message = ts_ticket_form_get_field_error (fixture->form, "device_count");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "100000"));
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "0");
+
+  /* Typing. */
+  gtk_editable_set_text (GTK_EDITABLE (spin), "42");
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "device_count"));
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "42");
+  value = value_of (fixture, "device_count");
+  g_assert_cmpint (json_node_get_int (value), ==, 42);
+  g_clear_pointer (&value, json_node_unref);
+
+  gtk_editable_set_text (GTK_EDITABLE (spin), "100001");
+  g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "device_count"));
+  gtk_editable_set_text (GTK_EDITABLE (spin), "");
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "device_count"));
+  value = value_of (fixture, "device_count");
+  g_assert_true (JSON_NODE_HOLDS_NULL (value));
+  g_clear_pointer (&value, json_node_unref);
+
+  /* The arrows still work and write the number. */
+  gtk_editable_set_text (GTK_EDITABLE (spin), "7");
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  gtk_spin_button_spin (GTK_SPIN_BUTTON (spin), GTK_SPIN_STEP_FORWARD, 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "8");
+  value = value_of (fixture, "device_count");
+  g_assert_cmpint (json_node_get_int (value), ==, 8);
+  g_clear_pointer (&value, json_node_unref);
+
+  /* A reader cannot change it. */
+  ts_ticket_form_set_editable (fixture->form, FALSE);
+  g_assert_false (gtk_widget_get_sensitive (spin));
+}
+
+static void
+test_integer_garbage (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkWidget *spin = field_widget (fixture, "count");
+  g_autoptr(JsonObject) values = parse_object ("{\"count\": -5}");
+  g_autoptr(JsonNode) value = NULL;
+
+  /* No min or max in the schema: negative numbers are fine. */
+  ts_ticket_form_apply_values (fixture->form, values);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "-5");
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "count"));
+  value = value_of (fixture, "count");
+  g_assert_cmpint (json_node_get_int (value), ==, -5);
+
+  gtk_editable_set_text (GTK_EDITABLE (spin), "-");
+  g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "count"));
+}
+
+static void
+test_date (Fixture       *fixture,
+           gconstpointer  data)
+{
+  GtkWidget *button = field_widget (fixture, "online_date");
+  GtkWidget *popover, *calendar = NULL, *clear;
+  g_autoptr(JsonObject) values = parse_object ("{\"online_date\": \"2018-01-28\"}");
+  g_autoptr(GDateTime) day = g_date_time_new_local (2019, 3, 5, 0, 0, 0);
+
+  g_assert_true (GTK_IS_MENU_BUTTON (button));
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "—");
+  g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "");
+
+  ts_ticket_form_apply_values (fixture->form, values);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "2018-01-28");
+  g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2018-01-28");
+  g_assert_cmpuint (fixture->changed, ==, 1);
+
+  /* Picking a day in the calendar. */
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  iterate_until_mapped (popover);
+  for (GtkWidget *child = gtk_widget_get_first_child (gtk_popover_get_child (GTK_POPOVER (popover)));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_CALENDAR (child))
+      calendar = child;
+  g_assert_nonnull (calendar);
+  {
+    /* It opens at the field's date. */
+    g_autoptr(GDateTime) shown = gtk_calendar_get_date (GTK_CALENDAR (calendar));
+    g_assert_cmpint (g_date_time_get_year (shown), ==, 2018);
+    g_assert_cmpint (g_date_time_get_month (shown), ==, 1);
+    g_assert_cmpint (g_date_time_get_day_of_month (shown), ==, 28);
+  }
+  gtk_calendar_select_day (GTK_CALENDAR (calendar), day);
+  g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2019-03-05");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "2019-03-05");
+  g_assert_cmpuint (fixture->changed, ==, 2);
+  iterate_for (50);
+
+  /* Browsing months and years is not choosing a day, even from the 31st. */
+  {
+    g_autoptr(GDateTime) last_day = g_date_time_new_local (2019, 1, 31, 0, 0, 0);
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    iterate_until_mapped (popover);
+    gtk_calendar_select_day (GTK_CALENDAR (calendar), last_day);
+    g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2019-01-31");
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    iterate_until_mapped (popover);
+    collect_buttons (calendar, buttons);
+    g_assert_cmpuint (buttons->len, >=, 2);
+    for (guint i = 0; i < buttons->len; i++)
+      {
+        g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
+        g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2019-01-31");
+      }
+    gtk_popover_popdown (GTK_POPOVER (popover));
+    iterate_for (50);
+    fixture->changed = 2;
+  }
+
+  /* Clear. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  iterate_until_mapped (popover);
+  clear = find_button (gtk_widget_get_last_child (gtk_popover_get_child (GTK_POPOVER (popover))));
+  g_assert_nonnull (clear);
+  g_assert_true (gtk_widget_get_sensitive (clear));
+  g_signal_emit_by_name (clear, "clicked");
+  g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "—");
+  g_assert_cmpuint (fixture->changed, ==, 3);
+  iterate_for (50);
+}
+
+static void
+test_boolean (Fixture       *fixture,
+              gconstpointer  data)
+{
+  GtkWidget *check = field_widget (fixture, "key_period_guard");
+  g_autoptr(JsonNode) value = NULL;
+  g_autoptr(JsonObject) changes = NULL;
+
+  g_assert_true (GTK_IS_CHECK_BUTTON (check));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_assert_cmpuint (fixture->changed, ==, 1);
+  value = value_of (fixture, "key_period_guard");
+  g_assert_true (json_node_get_boolean (value));
+  changes = ts_ticket_form_dup_changes (fixture->form);
+  g_assert_cmpuint (json_object_get_size (changes), ==, 1);
+  g_assert_true (json_object_get_boolean_member (changes, "key_period_guard"));
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), FALSE);
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+}
+
+static void
+test_user_members (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkWidget *se;
+
+  set_issue_ticket (fixture);
+  se = field_widget (fixture, "issue_se");
+
+  g_assert_true (gtk_drop_down_get_enable_search (GTK_DROP_DOWN (se)));
+  /* The members, the placeholder as "nobody", and the ticket's own value. */
+  g_assert_cmpuint (dropdown_find (fixture, "issue_se", "alice"), !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (dropdown_find (fixture, "issue_se", "bob"), !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (dropdown_find (fixture, "issue_se", "carol"), !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (dropdown_find (fixture, "issue_se", "##维护代表指定##"), ==, 0);
+  g_assert_cmpstr (dropdown_text (fixture, "issue_se"), ==, "zed");
+  g_assert_cmpstr (string_value_of (fixture, "issue_se"), ==, "zed");
+
+  /* New members keep the value shown. */
+  {
+    static const char * const members[] = { "dave", NULL };
+
+    ts_ticket_form_set_members (fixture->form, members);
+    g_assert_cmpstr (dropdown_text (fixture, "issue_se"), ==, "zed");
+    g_assert_cmpstr (dropdown_text (fixture, "issue_checker"), ==, "bob");
+    g_assert_cmpuint (dropdown_find (fixture, "issue_se", "dave"), !=, GTK_INVALID_LIST_POSITION);
+    g_assert_false (ts_ticket_form_get_modified (fixture->form));
+  }
+
+  /* Not set. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (se), 0);
+  g_assert_cmpstr (string_value_of (fixture, "issue_se"), ==, "");
+  g_assert_true (ts_ticket_form_get_modified (fixture->form));
+}
+
+static void
+test_url_button (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *entry = field_widget (fixture, "improvement_url");
+  GtkWidget *button = gtk_widget_get_next_sibling (entry);
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  set_issue_ticket (fixture);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  /* tasksteper:// opens the ticket in the application. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_nonnull (fixture->opened);
+  g_assert_cmpstr (fixture->opened[0], ==, "improvement/1");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "不是链接");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "tasksteper://issue_track/12/");
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (fixture->opened[1], ==, "issue_track/12");
+
+  /* Without the application's action the link does nothing, quietly. */
+  gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "app", NULL);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_null (fixture->opened[2]);
+}
+
+static void
+test_labels (Fixture       *fixture,
+             gconstpointer  data)
+{
+  for (guint i = 0; i < ts_project_get_n_fields (fixture->project); i++)
+    {
+      TsField *field = ts_project_get_field (fixture->project, i);
+      const char *name = ts_field_get_name (field);
+      GtkWidget *widget = field_widget (fixture, name);
+      GtkWidget *label = ts_ticket_form_get_field_label (fixture->form, name);
+
+      g_test_message ("field %s", name);
+      g_assert_true (GTK_IS_LABEL (label));
+      g_assert_true (is_shown (label));
+      g_assert_true (is_shown (widget));
+      g_assert_true (gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == widget);
+      g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), ts_field_get_label (field)));
+      g_assert_cmpint (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " *"), ==,
+                       ts_field_get_required (field));
+
+      /* What a screen reader says. */
+      gtk_test_accessible_assert_property (widget, GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field));
+      g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
+                                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+      g_assert_cmpint (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
+                                                         GTK_ACCESSIBLE_PROPERTY_REQUIRED), ==,
+                       ts_field_get_required (field));
+
+      /* The help is shown under the field, and is its description. */
+      if (ts_field_get_help (field) != NULL)
+        {
+          g_assert_true (is_shown (find_label (GTK_WIDGET (fixture->form), ts_field_get_help (field))));
+          gtk_test_accessible_assert_property (widget, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                               ts_field_get_help (field));
+        }
+    }
+}
+
+static void
+test_new_ticket (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TsTicket) ticket = ts_ticket_new ();
+  g_autoptr(JsonObject) initial = ts_project_dup_initial_values (fixture->project);
+  g_autoptr(JsonObject) values = NULL;
+  g_autofree char *detail = NULL;
+
+  ts_ticket_set_fields (ticket, initial);
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+
+  g_assert_cmpstr (entry_text (fixture, "summary"), ==, "【20170101】XX局点XX设备发生XX问题");
+  detail = text_view_text (fixture, "detail");
+  g_assert_true (g_str_has_prefix (detail, "【问题现象】"));
+  g_assert_cmpstr (dropdown_text (fixture, "issue_level"), ==, "一般问题");
+  g_assert_cmpstr (dropdown_text (fixture, "class_1"), ==, "—");
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+  g_assert_true (ts_ticket_form_validate (fixture->form));
+
+  /* Every field of the schema is in the values, as the server wants them. */
+  values = ts_ticket_form_dup_values (fixture->form);
+  g_assert_cmpuint (json_object_get_size (values), ==, ts_project_get_n_fields (fixture->project));
+  for (guint i = 0; i < ts_project_get_n_fields (fixture->project); i++)
+    {
+      TsField *field = ts_project_get_field (fixture->project, i);
+      JsonNode *value = json_object_get_member (values, ts_field_get_name (field));
+
+      g_assert_true (json_node_equal (value, json_object_get_member (initial, ts_field_get_name (field))));
+    }
+
+  /* apply_values: re-applying edits after a reload. */
+  {
+    g_autoptr(JsonObject) edits = json_object_new ();
+    g_autoptr(JsonObject) changes = NULL;
+
+    json_object_set_member (edits, "summary", string_node ("重新应用"));
+    json_object_set_member (edits, "no_such_field", int_node (1));
+    ts_ticket_form_apply_values (fixture->form, edits);
+    g_assert_true (ts_ticket_form_get_modified (fixture->form));
+    g_assert_cmpuint (fixture->changed, ==, 1);
+    changes = ts_ticket_form_dup_changes (fixture->form);
+    g_assert_cmpuint (json_object_get_size (changes), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (changes, "summary"), ==, "重新应用");
+  }
+}
+
+static void
+save_screenshot (Fixture    *fixture,
+                 const char *name)
+{
+  const char *dir = g_getenv ("TS_ARTIFACTS_DIR");
+  GtkWidget *form = GTK_WIDGET (fixture->form);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  graphene_rect_t bounds;
+  int width, height;
+  GdkRGBA background = { 0.98, 0.98, 0.98, 1.0 };
+
+  iterate_for (300);
+
+  if (dir == NULL)
+    {
+      g_test_skip ("TS_ARTIFACTS_DIR is not set");
+      return;
+    }
+
+  width = gtk_widget_get_width (form);
+  height = gtk_widget_get_height (form);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  /* The whole form, also what is scrolled out of the window. */
+  paintable = gtk_widget_paintable_new (form);
+  snapshot = gtk_snapshot_new ();
+  graphene_rect_init (&bounds, 0, 0, width, height);
+  /* The form draws no background of its own: the window's, under it. */
+  gtk_snapshot_append_color (snapshot, &background, &bounds);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fixture->window)),
+                                         node, &bounds);
+  g_assert_nonnull (texture);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s (%d×%d)", path, width, height);
+}
+
+/* The screenshot: the seed's form, filled in, as a person sees it, with
+ * an error of its own and one from the server. */
+static void
+test_screenshot (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  set_issue_ticket (fixture);
+  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "buglist_url")), "不是链接");
+  ts_ticket_form_set_field_error (fixture->form, "issue_checker",
+                                  "“维护代表” 不是本项目的成员：请重新选择", FALSE);
+  save_screenshot (fixture, "ticket-form.png");
+}
+
+/* The other kinds of field: integer, date, boolean. */
+static void
+test_screenshot_device_card (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(TsTicket) ticket = ts_ticket_new ();
+  g_autoptr(JsonObject) fields = parse_object (
+    "{\"site_name\": \"某银行数据中心\", \"customer\": \"某银行\", \"customer_type\": \"金融\","
+    " \"device_model\": \"R5300 G4\", \"online_date\": \"2018-01-28\", \"device_count\": 12,"
+    " \"key_period_guard\": true, \"health\": \"关注\", \"notes\": \"\"}");
+
+  ts_ticket_set_key (ticket, "device_7");
+  ts_ticket_set_state (ticket, "在网维护");
+  ts_ticket_set_fields (ticket, fields);
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+  ts_ticket_form_set_editable (fixture->form, FALSE);
+  save_screenshot (fixture, "ticket-form-device-card.png");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* GTK's test accessibility backend: no bus needed, and the accessible
+   * labels can be checked (gtk_test_accessible_assert_property). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  gtk_init ();
+  adw_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  /* The application's style sheet (the "field-error" class). */
+  g_resources_register (ts_gui_get_resource ());
+  gtk_css_provider_load_from_resource (css, "/io/github/tasksteper/TaskSteper/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+#define ADD(path, schema, func) \
+  g_test_add ("/ticket-form/" path, Fixture, schema, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("shows-ticket", "issue_track.json", test_shows_ticket);
+  ADD ("typing", "issue_track.json", test_typing);
+  ADD ("validation", "issue_track.json", test_validation);
+  ADD ("server-error", "issue_track.json", test_server_error);
+  ADD ("editable", "issue_track.json", test_editable);
+  ADD ("readonly-field", NULL, test_readonly_field);
+  ADD ("integer", "device_card.json", test_integer);
+  ADD ("integer-garbage", NULL, test_integer_garbage);
+  ADD ("date", "device_card.json", test_date);
+  ADD ("boolean", "device_card.json", test_boolean);
+  ADD ("user-members", "issue_track.json", test_user_members);
+  ADD ("url-button", "issue_track.json", test_url_button);
+  ADD ("labels", "issue_track.json", test_labels);
+  ADD ("labels-device-card", "device_card.json", test_labels);
+  ADD ("labels-version-record", "version_record.json", test_labels);
+  ADD ("new-ticket", "issue_track.json", test_new_ticket);
+  ADD ("screenshot", "issue_track.json", test_screenshot);
+  ADD ("screenshot-device-card", "device_card.json", test_screenshot_device_card);
+
+#undef ADD
+
+  return g_test_run ();
+}
