@@ -20,6 +20,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ts-migrations.h"
@@ -1380,7 +1381,9 @@ test_create_required (Fixture       *fx,
 {
   PGconn *conn = conn_as (fx, fx->zhangwei);
   const char *sql = "SELECT tasksteper.create_ticket($1, $2::jsonb)";
-  const char * const empties[] = { "\"\"", "\"   \"", "\" \\t\\n \"", "\"\\u3000\"", "\"\\u00a0\"", "null" };
+  /* Empty: "", white space only (no line breaks: those are refused in a
+   * one-line string field before anything else), or null. */
+  const char * const empties[] = { "\"\"", "\"   \"", "\" \\t\\u000b\\f \"", "\"\\u3000\"", "\"\\u00a0\"", "null" };
 
   import_project (fx, kinds_project);
   add_member (fx, "kinds", fx->zhangwei);
@@ -1390,11 +1393,8 @@ test_create_required (Fixture       *fx,
       g_autofree char *kinds = g_strdup_printf ("{\"must\": %s}", empties[i]);
       g_autofree char *issue = g_strdup_printf ("{\"summary\": %s}", empties[i]);
 
-      /* "must" is a string field: the line breaks would be refused first. */
-      if (strstr (empties[i], "\\n") == NULL)
-        assert_refused (fx, conn, "TS428", "must", sql, 2, "kinds", kinds);
-      if (strstr (empties[i], "\\n") == NULL)
-        assert_refused (fx, conn, "TS428", "summary", sql, 2, "issue_track", issue);
+      assert_refused (fx, conn, "TS428", "must", sql, 2, "kinds", kinds);
+      assert_refused (fx, conn, "TS428", "summary", sql, 2, "issue_track", issue);
     }
 
   /* A zero-width space is not white space. */
@@ -2562,20 +2562,18 @@ test_security_set_role (Fixture       *fx,
   g_autofree char *id = create_ready_ticket (fx);
   PGconn *zhaolei = conn_as (fx, fx->zhaolei);
   PGconn *outsider = conn_as (fx, fx->outsider);
-  g_autofree char *set_lina = NULL;
-  g_autofree char *auth_lina = NULL;
+  g_autofree char *zhangwei = quote_ident (zhaolei, fx->zhangwei);
+  g_autofree char *myself = quote_ident (zhaolei, fx->zhaolei);
+  g_autofree char *set_role = g_strdup_printf ("SET ROLE %s", zhangwei);
+  g_autofree char *set_authorization = g_strdup_printf ("SET SESSION AUTHORIZATION %s", zhangwei);
+  g_autofree char *grant = g_strdup_printf ("GRANT %s TO %s", zhangwei, myself);
   g_autofree char *who = NULL;
   g_autofree char *creator = NULL;
 
-  {
-    g_autofree char *quoted = quote_ident (zhaolei, fx->zhangwei);
-    set_lina = g_strdup_printf ("SET ROLE %s", quoted);
-    auth_lina = g_strdup_printf ("SET SESSION AUTHORIZATION %s", quoted);
-  }
-
-  /* Becoming someone else, or the owner, or an admin: refused. */
-  assert_refused (fx, zhaolei, "42501", NULL, set_lina, 0);
-  assert_refused (fx, zhaolei, "42501", NULL, auth_lina, 0);
+  /* Becoming someone else, the owner or an admin: refused. */
+  assert_refused (fx, zhaolei, "42501", NULL, set_role, 0);
+  assert_refused (fx, zhaolei, "42501", NULL, set_authorization, 0);
+  assert_refused (fx, zhaolei, "42501", NULL, grant, 0);
   assert_refused (fx, zhaolei, "42501", NULL, "SET ROLE tasksteper_owner", 0);
   assert_refused (fx, zhaolei, "42501", NULL, "SET ROLE tasksteper_admin", 0);
   assert_refused (fx, zhaolei, "42501", NULL, "SET SESSION AUTHORIZATION postgres", 0);
@@ -2583,14 +2581,6 @@ test_security_set_role (Fixture       *fx,
   assert_refused (fx, zhaolei, "42501", NULL, "ALTER ROLE CURRENT_USER SUPERUSER", 0);
   assert_refused (fx, zhaolei, "42501", NULL, "GRANT tasksteper_admin TO CURRENT_USER", 0);
   assert_refused (fx, zhaolei, "42501", NULL, "GRANT tasksteper_owner TO CURRENT_USER", 0);
-  {
-    g_autofree char *quoted = quote_ident (zhaolei, fx->zhaolei);
-    g_autofree char *grant = g_strdup_printf ("GRANT %s TO %s", quoted, quoted);
-    g_autofree char *lina = quote_ident (zhaolei, fx->zhangwei);
-    g_autofree char *grant_zhangwei = g_strdup_printf ("GRANT %s TO %s", lina, quoted);
-    assert_refused (fx, zhaolei, "42501", NULL, grant_zhangwei, 0);
-    (void) grant;
-  }
 
   /* The group role: still zhaolei to TaskSteper. */
   run_command (zhaolei, "SET ROLE tasksteper_user");

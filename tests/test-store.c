@@ -633,7 +633,7 @@ wait_loaded (TsTicketList *list)
 {
   while (ts_ticket_list_get_loading (list))
     g_main_context_iteration (NULL, TRUE);
-  g_assert_null (ts_ticket_list_get_error (list));
+  g_assert_no_error ((GError *)ts_ticket_list_get_error (list));
 }
 
 static void

@@ -462,14 +462,16 @@ BEGIN
     RAISE EXCEPTION 'there is no ticket % that you can see', p_id
       USING ERRCODE = 'TS404';
   END IF;
-  IF t.assigned_to <> session_user THEN
-    RAISE EXCEPTION 'ticket % is assigned to %, so only they can change it', t.key, t.assigned_to
-      USING ERRCODE = 'TS403';
-  END IF;
+  -- A stale version first: the caller's picture of the ticket is out of
+  -- date, whoever holds it now, and reloading shows them who does.
   IF p_version IS NULL OR t.version <> p_version THEN
     RAISE EXCEPTION 'ticket % was changed by someone else (you have version %, it is now at version %)',
                     t.key, p_version, t.version
       USING ERRCODE = 'TS409', HINT = 'Reload the ticket and apply your edits again.';
+  END IF;
+  IF t.assigned_to <> session_user THEN
+    RAISE EXCEPTION 'ticket % is assigned to %, so only they can change it', t.key, t.assigned_to
+      USING ERRCODE = 'TS403';
   END IF;
   RETURN t;
 END

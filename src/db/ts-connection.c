@@ -59,6 +59,8 @@ struct _TsConnection
   PGresult          *current_result;
   guint              query_timeout_id;
   guint              query_seconds;
+  /* Cancel requests sent but not yet acknowledged: see request_cancel(). */
+  guint              cancels_in_flight;
 };
 
 G_DEFINE_FINAL_TYPE (TsConnection, ts_connection, G_TYPE_OBJECT)
@@ -435,6 +437,21 @@ cancel_in_thread (GTask        *task,
 }
 
 static void
+on_cancel_sent (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TsConnection *self = TS_CONNECTION (object);
+
+  self->cancels_in_flight--;
+  dispatch (self);
+}
+
+/* The server cancels whatever its backend runs when the request arrives,
+ * which is not necessarily the statement it was meant for.  So nothing new
+ * is sent until PQcancel() has returned (by then the backend has been
+ * signalled) and the cancelled statement's result has been read. */
+static void
 request_cancel (TsConnection *self)
 {
   g_autoptr(GTask) task = NULL;
@@ -443,7 +460,8 @@ request_cancel (TsConnection *self)
   if (self->conn == NULL || (cancel = PQgetCancel (self->conn)) == NULL)
     return;
 
-  task = g_task_new (NULL, NULL, NULL, NULL);
+  self->cancels_in_flight++;
+  task = g_task_new (self, NULL, on_cancel_sent, NULL);
   g_task_set_source_tag (task, request_cancel);
   g_task_set_task_data (task, cancel, (GDestroyNotify)PQfreeCancel);
   g_task_run_in_thread (task, cancel_in_thread);
@@ -529,7 +547,7 @@ flush (TsConnection *self)
 static void
 dispatch (TsConnection *self)
 {
-  while (self->current == NULL && self->state == TS_CONNECTION_READY)
+  while (self->current == NULL && self->state == TS_CONNECTION_READY && self->cancels_in_flight == 0)
     {
       Query *query = g_queue_pop_head (&self->queue);
 

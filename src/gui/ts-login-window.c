@@ -436,16 +436,19 @@ set_busy (TsLoginWindow *self,
 static void
 drop_pending (TsLoginWindow *self)
 {
-  if (self->pending == NULL)
+  g_autoptr(TsStore) pending = g_steal_pointer (&self->pending);
+
+  if (pending == NULL)
     return;
 
+  /* Forgotten first: closing may call on_store_opened() at once. */
   g_cancellable_cancel (self->cancellable);
-  /* Closing ends a connection attempt at once, rather than at its
-   * timeout, and frees the socket. */
-  ts_connection_close (ts_store_get_connection (self->pending));
-  g_clear_object (&self->pending);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_conninfo, g_free);
+
+  /* Closing ends a connection attempt at once, rather than at its
+   * timeout, and frees the socket. */
+  ts_connection_close (ts_store_get_connection (pending));
 }
 
 static void
