@@ -407,6 +407,24 @@ test_tickets_and_history (Fixture       *fixture,
   g_assert_true (json_object_has_member (ts_history_entry_get_changes (entry), "issue_checker"));
 }
 
+/* Every character a person can type is stored as typed, including the
+ * control character json-glib 1.6 forgets to escape. */
+static void
+test_control_characters (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *text = "单元\x1f分隔\x01 \"引号\" \\ 😀";
+
+  json_object_set_string_member (fields, "detail", text);
+  ts_store_create_ticket_async (zhangwei, "issue_track", fields, NULL, store_result, &result);
+  ticket = change_ok (zhangwei, &result);
+  g_assert_cmpstr (json_object_get_string_member (ts_ticket_get_fields (ticket), "detail"), ==, text);
+}
+
 static void
 assert_refused (TsStore      *store,
                 GAsyncResult *result,
@@ -778,6 +796,7 @@ main (int argc, char *argv[])
   ADD ("projects", test_projects, FALSE);
   ADD ("tickets-and-history", test_tickets_and_history, FALSE);
   ADD ("errors", test_errors, FALSE);
+  ADD ("control-characters", test_control_characters, FALSE);
   ADD ("notification-during-query", test_notification_during_query, FALSE);
   ADD ("cancel-and-timeout", test_cancel_and_timeout, TRUE);
   ADD ("ticket-list", test_ticket_list, FALSE);

@@ -123,12 +123,18 @@ AS $$
   SELECT coalesce(array_agg(project), '{}') FROM tasksteper.members WHERE member = session_user
 $$;
 
+-- Whether @p_who is a member of @p_project.  Only answered for oneself, for
+-- the members of the same project and for admins: anyone else learns
+-- nothing about who is in which project.
 CREATE FUNCTION tasksteper.is_member(p_project text, p_who text DEFAULT session_user)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT EXISTS (SELECT 1 FROM tasksteper.members WHERE project = p_project AND member = p_who)
+     AND (p_who = session_user
+          OR EXISTS (SELECT 1 FROM tasksteper.members WHERE project = p_project AND member = session_user)
+          OR pg_catalog.pg_has_role(session_user, 'tasksteper_admin', 'MEMBER'))
 $$;
 
 ALTER TABLE tasksteper.projects ENABLE ROW LEVEL SECURITY;
@@ -457,11 +463,13 @@ AS $$
 DECLARE
   t tasksteper.tickets;
 BEGIN
-  SELECT * INTO t FROM tasksteper.tickets WHERE id = p_id FOR UPDATE;
-  IF NOT FOUND OR NOT tasksteper.is_member(t.project) THEN
+  -- Membership first, without a lock: a non-member must get its answer at
+  -- once, not wait on (and so learn about) someone's edit in progress.
+  IF NOT EXISTS (SELECT 1 FROM tasksteper.tickets x WHERE x.id = p_id AND tasksteper.is_member(x.project)) THEN
     RAISE EXCEPTION 'there is no ticket % that you can see', p_id
       USING ERRCODE = 'TS404';
   END IF;
+  SELECT * INTO t FROM tasksteper.tickets WHERE id = p_id FOR UPDATE;
   -- A stale version first: the caller's picture of the ticket is out of
   -- date, whoever holds it now, and reloading shows them who does.
   IF p_version IS NULL OR t.version <> p_version THEN
@@ -491,11 +499,12 @@ DECLARE
   vals jsonb;
   t tasksteper.tickets;
 BEGIN
-  SELECT * INTO p FROM tasksteper.projects WHERE name = p_project FOR UPDATE;
-  IF NOT FOUND OR NOT tasksteper.is_member(p_project) THEN
+  IF NOT tasksteper.is_member(p_project) THEN
     RAISE EXCEPTION 'there is no project % that you are a member of', p_project
       USING ERRCODE = 'TS404';
   END IF;
+  -- The lock numbers the project's tickets one after another.
+  SELECT * INTO p FROM tasksteper.projects WHERE name = p_project FOR UPDATE;
 
   vals := tasksteper.apply_patch(p, tasksteper.initial_values(p.definition), p_fields);
   PERFORM tasksteper.check_required(p, vals);
@@ -614,7 +623,10 @@ BEGIN
     END IF;
     new_assignee := vals ->> assign_to;
   END IF;
-  IF NOT tasksteper.is_member(p.name, new_assignee) THEN
+  -- FOR KEY SHARE: a concurrent remove_member() waits for this transaction
+  -- and then counts the ticket it leaves with that person.
+  PERFORM 1 FROM tasksteper.members WHERE project = p.name AND member = new_assignee FOR KEY SHARE;
+  IF NOT FOUND THEN
     RAISE EXCEPTION '% is not a member of project %, so the ticket cannot go to them',
                     new_assignee, p.name
       USING ERRCODE = 'TS422', COLUMN = coalesce(assign_to, 'assigned_to'),
@@ -743,8 +755,9 @@ BEGIN
    WHERE name = v_name
   RETURNING * INTO p;
 
-  -- One announcement for the whole project: clients re-read it.
-  PERFORM pg_notify('tasksteper', json_build_object('project', p.name, 'revision', p.revision)::text);
+  -- One announcement for the re-import: clients re-read their projects.
+  -- It names no project, since anyone may listen.
+  PERFORM pg_notify('tasksteper', '{"reimport": true}');
 
   RETURN p;
 END

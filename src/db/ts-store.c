@@ -711,12 +711,33 @@ static char *
 fields_to_text (JsonObject *fields)
 {
   g_autoptr(JsonNode) node = NULL;
+  char *text;
 
   if (fields == NULL)
     return g_strdup ("{}");
 
   node = json_node_init_object (json_node_alloc (), fields);
-  return json_to_string (node, FALSE);
+  text = json_to_string (node, FALSE);
+
+  /* json-glib 1.6 leaves U+001F unescaped, which is not JSON and which the
+   * server refuses; raw control bytes can only be inside strings, so
+   * escaping them there is safe. */
+  if (strchr (text, '\x1f') != NULL)
+    {
+      GString *escaped = g_string_new (NULL);
+
+      for (const char *p = text; *p; p++)
+        {
+          if (*p == '\x1f')
+            g_string_append (escaped, "\\u001f");
+          else
+            g_string_append_c (escaped, *p);
+        }
+      g_free (text);
+      text = g_string_free (escaped, FALSE);
+    }
+
+  return text;
 }
 
 void
@@ -818,14 +839,12 @@ on_notification (TsStore    *self,
     }
 
   object = json_node_get_object (node);
-  if (json_object_has_member (object, "id"))
+  if (json_object_has_member (object, "reimport"))
+    g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+  else if (json_object_has_member (object, "id"))
     g_signal_emit (self, signals[TICKET_CHANGED], 0,
                    json_object_get_int_member_with_default (object, "id", 0),
                    (int)json_object_get_int_member_with_default (object, "version", 0));
-  else if (json_object_has_member (object, "project"))
-    g_signal_emit (self, signals[PROJECT_CHANGED], 0,
-                   json_object_get_string_member_with_default (object, "project", ""),
-                   (int)json_object_get_int_member_with_default (object, "revision", 0));
 }
 
 /* The object */
@@ -861,10 +880,11 @@ ts_store_class_init (TsStoreClass *klass)
 
   /**
    * TsStore::project-changed:
-   * @name: the project
-   * @revision: its new revision
+   * @name: (nullable): the project, or NULL when the server does not say
+   *   which (it never does: anyone may listen)
+   * @revision: its new revision, or 0 when unknown
    *
-   * A project was re-imported: its definition and tickets may all differ.
+   * A project was re-imported: definitions and tickets may all differ.
    */
   signals[PROJECT_CHANGED] =
     g_signal_new ("project-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

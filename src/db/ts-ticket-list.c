@@ -396,7 +396,7 @@ on_project_changed (TsTicketList *self,
                     int           revision,
                     TsStore      *store)
 {
-  if (g_strcmp0 (name, ts_project_get_name (self->project)) == 0)
+  if (name == NULL || g_strcmp0 (name, ts_project_get_name (self->project)) == 0)
     ts_ticket_list_reload (self);
 }
 

@@ -514,10 +514,21 @@ url_is_openable (FieldEditor *fe,
 {
   g_autoptr(JsonNode) node = NULL;
 
+  /* Only what a browser or the application itself should open: a link in
+   * a ticket must not run file:, javascript: or another handler. */
+  static const char * const schemes[] = { "http", "https", "ftp", "ftps", "mailto", "tasksteper", NULL };
+  g_autofree char *scheme = NULL;
+
   if (url == NULL || *url == '\0')
     return FALSE;
   node = new_string_node (url);
-  return ts_field_check_value (fe->field, node, NULL);
+  if (!ts_field_check_value (fe->field, node, NULL))
+    return FALSE;
+  if ((scheme = g_uri_parse_scheme (url)) == NULL)
+    return FALSE;
+  for (char *c = scheme; *c; c++)
+    *c = g_ascii_tolower (*c);
+  return g_strv_contains (schemes, scheme);
 }
 
 static void
