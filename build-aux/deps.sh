@@ -10,7 +10,7 @@ packages=(
   libglib2.0-dev libjson-glib-dev libpq-dev libgtk-4-dev libadwaita-1-dev
   # run and test
   postgresql postgresql-contrib xvfb xauth graphviz fonts-noto-cjk fonts-cantarell
-  desktop-file-utils appstream python3
+  desktop-file-utils appstream python3 flatpak-builder
 )
 
 missing=()

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
@@ -592,46 +593,6 @@ on_state_changed (TsConnection *connection,
   g_array_append_val (states, state);
 }
 
-/* The server goes away under an open connection: the store says so at
- * once, and once the server is back a new connect works. */
-static void
-test_server_lost (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  g_autoptr(TsStore) store = open_store (fixture, "zhangwei");
-  TsConnection *connection = ts_store_get_connection (store);
-  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (TsConnectionState));
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) page = NULL;
-
-  g_signal_connect (connection, "notify::state", G_CALLBACK (on_state_changed), states);
-  g_assert_true (ts_test_server_pause (server, &error));
-  g_assert_no_error (error);
-
-  while (ts_connection_get_state (connection) != TS_CONNECTION_LOST)
-    g_main_context_iteration (NULL, TRUE);
-
-  ts_store_list_tickets_async (store, "issue_track", TS_TICKET_LIST_ALL, 0, 10, NULL, store_result, &result);
-  g_assert_null (ts_store_list_tickets_finish (store, wait_for (&result), &error));
-  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
-  g_clear_error (&error);
-  g_clear_object (&result);
-
-  g_assert_true (ts_test_server_resume (server, &error));
-  g_assert_no_error (error);
-  ts_store_open_async (store, NULL, store_result, &result);
-  g_assert_true (ts_store_open_finish (store, wait_for (&result), &error));
-  g_assert_no_error (error);
-  page = list (store, TS_TICKET_LIST_ALL, 0, 10);
-  g_assert_cmpuint (page->len, ==, 0);
-
-  g_assert_cmpuint (states->len, ==, 3);
-  g_assert_cmpint (g_array_index (states, TsConnectionState, 0), ==, TS_CONNECTION_LOST);
-  g_assert_cmpint (g_array_index (states, TsConnectionState, 1), ==, TS_CONNECTION_CONNECTING);
-  g_assert_cmpint (g_array_index (states, TsConnectionState, 2), ==, TS_CONNECTION_READY);
-}
-
 static TsProject *
 issue_track (TsStore *store)
 {
@@ -724,6 +685,135 @@ test_ticket_list (Fixture       *fixture,
 }
 
 static void
+on_reconnected (TsStore  *store,
+                gboolean *reconnected)
+{
+  *reconnected = TRUE;
+}
+
+/* The server goes away under an open connection: the store says so at
+ * once, reconnects by itself once the server is back, and says so. */
+static void
+test_server_lost (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TsStore) store = open_store (fixture, "zhangwei");
+  TsConnection *connection = ts_store_get_connection (store);
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (TsConnectionState));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  gboolean reconnected = FALSE;
+
+  g_signal_connect (connection, "notify::state", G_CALLBACK (on_state_changed), states);
+  g_signal_connect (store, "reconnected", G_CALLBACK (on_reconnected), &reconnected);
+  g_assert_true (ts_store_get_online (store));
+  g_assert_true (ts_test_server_pause (server, &error));
+  g_assert_no_error (error);
+
+  while (ts_connection_get_state (connection) != TS_CONNECTION_LOST)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (ts_store_get_online (store));
+
+  ts_store_list_tickets_async (store, "issue_track", TS_TICKET_LIST_ALL, 0, 10, NULL, store_result, &result);
+  g_assert_null (ts_store_list_tickets_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Let a retry or two fail against the stopped server. */
+  {
+    gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_false (reconnected);
+
+  g_assert_true (ts_test_server_resume (server, &error));
+  g_assert_no_error (error);
+  while (!reconnected)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (ts_store_get_online (store));
+
+  page = list (store, TS_TICKET_LIST_ALL, 0, 10);
+  g_assert_cmpuint (page->len, ==, 0);
+
+  g_assert_cmpint (g_array_index (states, TsConnectionState, 0), ==, TS_CONNECTION_LOST);
+  g_assert_cmpint (g_array_index (states, TsConnectionState, states->len - 1), ==, TS_CONNECTION_READY);
+}
+
+/* Offline, the store answers from what it saved while online. */
+static void
+test_offline_cache (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *root = g_dir_make_tmp ("ts-store-cache-XXXXXX", NULL);
+  g_autoptr(TsStore) store = open_store (fixture, "zhangwei");
+  g_autoptr(TsCache) cache = ts_cache_new_in (root, fixture->db, ts_store_get_user (store));
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(TsProject) project = NULL;
+  g_autoptr(TsTicketList) pending = NULL;
+  g_autoptr(TsTicketList) offline_pending = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean reconnected = FALSE;
+
+  ts_store_set_cache (store, cache);
+  ticket = create (store, "{\"summary\": \"【20180131】离线也要能看\"}");
+  project = issue_track (store);                      /* saves the projects */
+  pending = ts_ticket_list_new (store, project, TS_TICKET_LIST_PENDING);
+  wait_loaded (pending);                              /* saves the list */
+  ts_store_get_history_async (store, ts_ticket_get_id (ticket), NULL, store_result, &result);
+  history = ts_store_get_history_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  ts_store_remember_ticket (store, ticket, history);  /* an editor saves this */
+  g_clear_pointer (&history, g_ptr_array_unref);
+  g_clear_object (&result);
+  ts_cache_flush (cache);
+  g_assert_null (ts_store_get_data_time (store));
+
+  g_signal_connect (store, "reconnected", G_CALLBACK (on_reconnected), &reconnected);
+  g_assert_true (ts_test_server_pause (server, &error));
+  while (ts_store_get_online (store))
+    g_main_context_iteration (NULL, TRUE);
+
+  ts_store_list_projects_async (store, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+  g_assert_nonnull (ts_store_get_data_time (store));
+  g_clear_object (&result);
+
+  offline_pending = ts_ticket_list_new (store, project, TS_TICKET_LIST_PENDING);
+  wait_loaded (offline_pending);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (offline_pending)), ==, 1);
+
+  ts_store_get_history_async (store, ts_ticket_get_id (ticket), NULL, store_result, &result);
+  history = ts_store_get_history_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 1);
+  g_clear_object (&result);
+
+  /* Writing needs the server. */
+  ts_store_create_ticket_async (store, "issue_track", NULL, NULL, store_result, &result);
+  g_assert_null (ts_store_change_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
+  g_clear_error (&error);
+
+  g_assert_true (ts_test_server_resume (server, &error));
+  g_assert_no_error (error);
+  while (!reconnected)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (ts_store_get_data_time (store));
+
+  ts_cache_clear (cache);
+  g_rmdir (root);
+}
+
+static void
 on_assigned (TsAssignmentWatcher *watcher,
              TsTicket            *ticket,
              TsHistoryEntry      *entry,
@@ -802,6 +892,7 @@ main (int argc, char *argv[])
   ADD ("ticket-list", test_ticket_list, FALSE);
   ADD ("assignment-watcher", test_assignment_watcher, FALSE);
   ADD ("server-lost", test_server_lost, FALSE);
+  ADD ("offline-cache", test_offline_cache, FALSE);
 #undef ADD
 
   ret = g_test_run ();

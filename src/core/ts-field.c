@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ts-field.h"
@@ -379,15 +380,15 @@ ts_field_check_value (TsField   *self,
           g_autofree char *range = NULL;
 
           if (self->has_min && self->has_max)
-            range = g_strdup_printf (_("between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+            range = g_strdup_printf (_("between %" PRId64 " and %" PRId64),
                                      self->min, self->max);
           else if (self->has_min)
-            range = g_strdup_printf (_("at least %" G_GINT64_FORMAT), self->min);
+            range = g_strdup_printf (_("at least %" PRId64), self->min);
           else
-            range = g_strdup_printf (_("at most %" G_GINT64_FORMAT), self->max);
+            range = g_strdup_printf (_("at most %" PRId64), self->max);
 
           g_set_error (error, TS_FIELD_ERROR, TS_FIELD_ERROR_OUT_OF_RANGE,
-                       _("“%s” must be %s, not %" G_GINT64_FORMAT),
+                       _("“%s” must be %s, not %" PRId64),
                        self->label, range, json_node_get_int (value));
           return FALSE;
         }
@@ -531,7 +532,7 @@ read_count (TsDiagnostics *diagnostics,
   if (json_node_get_int (node) < lower || json_node_get_int (node) > upper)
     {
       ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
-                          _("“%s” must be between %u and %u, not %" G_GINT64_FORMAT),
+                          _("“%s” must be between %u and %u, not %" PRId64),
                           key, lower, upper, json_node_get_int (node));
       return FALSE;
     }
@@ -794,7 +795,7 @@ _ts_field_new_from_json (JsonNode      *node,
       g_autofree char *child = _ts_path_member (path, "max");
 
       ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
-                          _("“max” (%" G_GINT64_FORMAT ") is less than “min” (%" G_GINT64_FORMAT "): no value could be valid"),
+                          _("“max” (%" PRId64 ") is less than “min” (%" PRId64 "): no value could be valid"),
                           self->max, self->min);
     }
 

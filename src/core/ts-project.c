@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ts-project.h"
@@ -120,7 +121,7 @@ read_format_version (TsDiagnostics *diagnostics,
 
   if (json_node_get_int (node) != TS_PROJECT_FORMAT_VERSION)
     ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, "$.tasksteper",
-                        _("the file is written in format version %" G_GINT64_FORMAT "; this version of TaskSteper reads version %d"),
+                        _("the file is written in format version %" PRId64 "; this version of TaskSteper reads version %d"),
                         json_node_get_int (node), TS_PROJECT_FORMAT_VERSION);
 }
 

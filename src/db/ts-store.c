@@ -59,11 +59,20 @@ ts_store_error_get_sqlstate (const GError *error)
   return priv ? priv->sqlstate : NULL;
 }
 
+/* Reconnecting waits 1 s, then twice as long each time, up to this. */
+#define MAX_BACKOFF_SECONDS 30
+
 struct _TsStore
 {
   GObject       parent_instance;
 
   TsConnection *connection;
+  TsCache      *cache;
+  GDateTime    *data_time;     /* when the data shown offline was saved */
+  guint         reconnect_id;
+  guint         backoff;
+  gboolean      online;
+  gboolean      reconnecting;  /* an open is in flight */
 };
 
 G_DEFINE_FINAL_TYPE (TsStore, ts_store, G_TYPE_OBJECT)
@@ -71,10 +80,19 @@ G_DEFINE_FINAL_TYPE (TsStore, ts_store, G_TYPE_OBJECT)
 enum {
   TICKET_CHANGED,
   PROJECT_CHANGED,
+  RECONNECTED,
   N_SIGNALS
 };
 
+enum {
+  PROP_0,
+  PROP_ONLINE,
+  PROP_DATA_TIME,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 #define TICKET_COLUMNS \
   "id, project, number, key, state, assigned_to, created_by, " \
@@ -350,7 +368,9 @@ on_query_done (GObject      *object,
     g_task_return_pointer (task, value, call->destroy);
 }
 
-static void
+/* Returns (transfer none): the task, which the query owns until it
+ * completes (never before this returns). */
+static GTask *
 call (TsStore             *self,
       gpointer             source_tag,
       const char          *sql,
@@ -371,7 +391,8 @@ call (TsStore             *self,
   g_task_set_task_data (task, data, g_free);
 
   ts_connection_query_async (self->connection, sql, params, n_params, cancellable,
-                             on_query_done, g_steal_pointer (&task));
+                             on_query_done, g_object_ref (task));
+  return task;
 }
 
 static gpointer
@@ -533,12 +554,55 @@ ts_store_list_projects_async (TsStore             *self,
         cancellable, callback, user_data);
 }
 
+static void
+note_data_time (TsStore   *self,
+                GDateTime *saved_at)
+{
+  /* The oldest copy shown is what the banner should admit to. */
+  if (saved_at == NULL ||
+      (self->data_time != NULL && g_date_time_compare (self->data_time, saved_at) <= 0))
+    return;
+
+  g_clear_pointer (&self->data_time, g_date_time_unref);
+  self->data_time = g_date_time_ref (saved_at);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_TIME]);
+}
+
+/**
+ * ts_store_list_projects_finish:
+ *
+ * Online, the answer is also saved to the cache; offline, the cached answer
+ * is given when there is one.
+ */
 GPtrArray *
 ts_store_list_projects_finish (TsStore       *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return finish (self, result, ts_store_list_projects_async, error);
+  GError *local_error = NULL;
+  GPtrArray *projects = finish (self, result, ts_store_list_projects_async, &local_error);
+
+  if (projects != NULL)
+    {
+      if (self->cache != NULL)
+        ts_cache_save_projects (self->cache, projects);
+      return projects;
+    }
+
+  if (self->cache != NULL && g_error_matches (local_error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+    {
+      g_autoptr(GDateTime) saved_at = NULL;
+
+      if ((projects = ts_cache_load_projects (self->cache, &saved_at)) != NULL)
+        {
+          note_data_time (self, saved_at);
+          g_error_free (local_error);
+          return projects;
+        }
+    }
+
+  g_propagate_error (error, local_error);
+  return NULL;
 }
 
 void
@@ -663,14 +727,17 @@ ts_store_get_history_async (TsStore             *self,
 {
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, ticket_id);
   const char *params[] = { id };
+  GTask *task;
 
   g_return_if_fail (TS_IS_STORE (self));
 
-  call (self, ts_store_get_history_async,
-        "SELECT (extract(epoch FROM at) * 1000000)::bigint, actor, trigger, from_state, to_state,"
-        "       from_assignee, to_assignee, changes::text"
-        "  FROM tasksteper.history WHERE ticket_id = $1 ORDER BY id",
-        params, 1, parse_history, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  task = call (self, ts_store_get_history_async,
+               "SELECT (extract(epoch FROM at) * 1000000)::bigint, actor, trigger, from_state, to_state,"
+               "       from_assignee, to_assignee, changes::text"
+               "  FROM tasksteper.history WHERE ticket_id = $1 ORDER BY id",
+               params, 1, parse_history, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  /* For the offline fallback in _finish(). */
+  g_object_set_data (G_OBJECT (task), "ts-ticket-id", GSIZE_TO_POINTER (ticket_id));
 }
 
 GPtrArray *
@@ -678,7 +745,27 @@ ts_store_get_history_finish (TsStore       *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  return finish (self, result, ts_store_get_history_async, error);
+  GError *local_error = NULL;
+  GPtrArray *history = finish (self, result, ts_store_get_history_async, &local_error);
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (result), "ts-ticket-id"));
+
+  if (history != NULL)
+    return history;
+
+  /* Offline, the history saved when the ticket was last opened. */
+  if (self->cache != NULL && g_error_matches (local_error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+    {
+      g_autoptr(TsTicket) ticket = ts_cache_load_ticket (self->cache, id, &history);
+
+      if (ticket != NULL)
+        {
+          g_error_free (local_error);
+          return history;
+        }
+    }
+
+  g_propagate_error (error, local_error);
+  return NULL;
 }
 
 void
@@ -847,13 +934,172 @@ on_notification (TsStore    *self,
                    (int)json_object_get_int_member_with_default (object, "version", 0));
 }
 
+/* Staying online */
+
+static void schedule_reconnect (TsStore *self);
+
+static void
+on_reopened (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TsStore) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->reconnecting = FALSE;
+
+  if (!ts_store_open_finish (self, result, &error))
+    {
+      /* A password that no longer works will not start working: stop and
+       * stay offline; the window says so. */
+      if (g_error_matches (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_BAD_PASSWORD) ||
+          g_error_matches (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_NEEDS_PASSWORD))
+        {
+          g_debug ("Not reconnecting: %s", error->message);
+          return;
+        }
+
+      g_debug ("Reconnecting failed, trying again in %u s: %s", self->backoff, error->message);
+      schedule_reconnect (self);
+      return;
+    }
+
+  self->backoff = 0;
+  g_clear_pointer (&self->data_time, g_date_time_unref);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_TIME]);
+
+  /* Notifications sent while away are lost: listeners re-read and compare
+   * versions. */
+  g_signal_emit (self, signals[RECONNECTED], 0);
+}
+
+static gboolean
+reconnect_now (gpointer user_data)
+{
+  TsStore *self = user_data;
+
+  self->reconnect_id = 0;
+  if (self->reconnecting || ts_connection_get_state (self->connection) == TS_CONNECTION_READY)
+    return G_SOURCE_REMOVE;
+
+  self->reconnecting = TRUE;
+  ts_store_open_async (self, NULL, on_reopened, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (TsStore *self)
+{
+  if (self->reconnect_id != 0 || self->reconnecting)
+    return;
+
+  self->backoff = self->backoff == 0 ? 1 : MIN (self->backoff * 2, MAX_BACKOFF_SECONDS);
+  self->reconnect_id = g_timeout_add_seconds (self->backoff, reconnect_now, self);
+}
+
+void
+ts_store_reconnect (TsStore *self)
+{
+  g_return_if_fail (TS_IS_STORE (self));
+
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  self->backoff = 0;
+  reconnect_now (self);
+}
+
+static void
+on_connection_state (TsStore      *self,
+                     GParamSpec   *pspec,
+                     TsConnection *connection)
+{
+  TsConnectionState state = ts_connection_get_state (connection);
+  gboolean online = state == TS_CONNECTION_READY;
+
+  if (online != self->online)
+    {
+      self->online = online;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+    }
+
+  if (state == TS_CONNECTION_LOST)
+    schedule_reconnect (self);
+}
+
+void
+ts_store_set_cache (TsStore *self,
+                    TsCache *cache)
+{
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (cache == NULL || TS_IS_CACHE (cache));
+
+  g_set_object (&self->cache, cache);
+}
+
+TsCache *
+ts_store_get_cache (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), NULL);
+  return self->cache;
+}
+
+gboolean
+ts_store_get_online (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), FALSE);
+  return self->online;
+}
+
+GDateTime *
+ts_store_get_data_time (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), NULL);
+  return self->data_time;
+}
+
+void
+ts_store_remember_ticket (TsStore   *self,
+                          TsTicket  *ticket,
+                          GPtrArray *history)
+{
+  g_return_if_fail (TS_IS_STORE (self));
+
+  if (self->cache != NULL && self->online)
+    ts_cache_save_ticket (self->cache, ticket, history);
+}
+
 /* The object */
+
+static void
+ts_store_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  TsStore *self = TS_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+
+    case PROP_DATA_TIME:
+      g_value_set_boxed (value, self->data_time);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 ts_store_dispose (GObject *object)
 {
   TsStore *self = (TsStore *)object;
 
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_object (&self->cache);
+  g_clear_pointer (&self->data_time, g_date_time_unref);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (ts_store_parent_class)->dispose (object);
@@ -865,6 +1111,25 @@ ts_store_class_init (TsStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = ts_store_dispose;
+  object_class->get_property = ts_store_get_property;
+
+  properties[PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DATA_TIME] =
+    g_param_spec_boxed ("data-time", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TsStore::reconnected:
+   *
+   * The connection is back after being lost.  What changed meanwhile was
+   * not announced: re-read what is shown.
+   */
+  signals[RECONNECTED] =
+    g_signal_new ("reconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   /**
    * TsStore::ticket-changed:
@@ -907,6 +1172,9 @@ ts_store_new (TsConnection *connection)
   self->connection = g_object_ref (connection);
   g_signal_connect_object (connection, "notification", G_CALLBACK (on_notification),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (connection, "notify::state", G_CALLBACK (on_connection_state),
+                           self, G_CONNECT_SWAPPED);
+  self->online = ts_connection_get_state (connection) == TS_CONNECTION_READY;
 
   return self;
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "ts-cache.h"
 #include "ts-connection.h"
 #include "ts-history-entry.h"
 #include "ts-project.h"
@@ -46,6 +47,23 @@ typedef enum
 G_DECLARE_FINAL_TYPE (TsStore, ts_store, TS, STORE, GObject)
 
 TsStore      *ts_store_new                  (TsConnection         *connection);
+
+/* Offline: with a cache, what the store reads is saved there, and read from
+ * there while the server cannot be reached.  "online" follows the
+ * connection; once it is lost the store reconnects by itself, with backoff,
+ * and emits "reconnected" when it is back (LISTENing again).  While
+ * offline, "data-time" says when the data shown was saved. */
+void          ts_store_set_cache            (TsStore              *self,
+                                             TsCache              *cache);
+TsCache      *ts_store_get_cache            (TsStore              *self);
+gboolean      ts_store_get_online           (TsStore              *self);
+GDateTime    *ts_store_get_data_time        (TsStore              *self);
+/* Starts reconnecting now (e.g. when the application starts offline). */
+void          ts_store_reconnect            (TsStore              *self);
+/* Saves a ticket and its history for offline reading (an opened editor). */
+void          ts_store_remember_ticket      (TsStore              *self,
+                                             TsTicket             *ticket,
+                                             GPtrArray            *history);
 TsConnection *ts_store_get_connection       (TsStore              *self);
 /* The login role of the connection. */
 const char   *ts_store_get_user             (TsStore              *self);

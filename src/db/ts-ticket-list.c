@@ -9,6 +9,9 @@
 /* Notifications come in bursts (an import, a busy team); re-read the
  * changed tickets together a moment later. */
 #define COALESCE_MS 50
+/* The offline copy is rewritten a while after the last change, not for
+ * each one. */
+#define SAVE_DELAY_MS 2000
 
 struct _TsTicketList
 {
@@ -27,6 +30,7 @@ struct _TsTicketList
 
   GHashTable       *dirty;     /* gint64* ids to re-read */
   guint             flush_id;
+  guint             save_id;
 };
 
 static void ts_ticket_list_model_init (GListModelInterface *iface);
@@ -76,6 +80,9 @@ ts_ticket_list_model_init (GListModelInterface *iface)
   iface->get_item = ts_ticket_list_get_item;
 }
 
+static void schedule_save (TsTicketList *self,
+                           guint         delay);
+
 static void
 items_changed (TsTicketList *self,
                guint         position,
@@ -85,6 +92,8 @@ items_changed (TsTicketList *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   if (removed != added)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (!self->loading)
+    schedule_save (self, SAVE_DELAY_MS);
 }
 
 static void
@@ -197,6 +206,56 @@ update_ticket (TsTicketList *self,
     insert_ticket (self, ticket);
 }
 
+/* The offline copy */
+
+static const char *
+list_name (TsTicketList *self)
+{
+  return self->kind == TS_TICKET_LIST_PENDING ? "pending" : "all";
+}
+
+static gboolean
+save_now (gpointer user_data)
+{
+  TsTicketList *self = user_data;
+  TsCache *cache = ts_store_get_cache (self->store);
+
+  self->save_id = 0;
+  if (cache != NULL && ts_store_get_online (self->store) && !self->loading && self->error == NULL)
+    ts_cache_save_tickets (cache, ts_project_get_name (self->project), list_name (self),
+                           G_LIST_MODEL (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_save (TsTicketList *self,
+               guint         delay)
+{
+  if (ts_store_get_cache (self->store) == NULL || !ts_store_get_online (self->store))
+    return;
+
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  self->save_id = g_timeout_add (delay, save_now, self);
+}
+
+/* Offline: the list as it was last saved. */
+static gboolean
+load_saved (TsTicketList *self)
+{
+  TsCache *cache = ts_store_get_cache (self->store);
+  g_autoptr(GPtrArray) saved = NULL;
+
+  if (cache == NULL ||
+      (saved = ts_cache_load_tickets (cache, ts_project_get_name (self->project), list_name (self), NULL)) == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < saved->len; i++)
+    if (!g_hash_table_contains (self->by_id, &(gint64) { ts_ticket_get_id (g_ptr_array_index (saved, i)) }))
+      insert_ticket (self, g_ptr_array_index (saved, i));
+
+  return TRUE;
+}
+
 /* Paging */
 
 static void load_page (TsTicketList *self,
@@ -216,13 +275,24 @@ on_page_loaded (GObject      *object,
   page = ts_store_list_tickets_finish (TS_STORE (object), result, &error);
   if (page == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          set_error (self, error);
-          set_loading (self, FALSE);
+          g_error_free (error);
+          return;
         }
-      else
-        g_error_free (error);
+
+      /* Offline before anything was read: show the saved copy; the store
+       * says "reconnected" when the real list can be read again. */
+      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) &&
+          self->items->len == 0 && load_saved (self))
+        {
+          g_error_free (error);
+          set_loading (self, FALSE);
+          return;
+        }
+
+      set_error (self, error);
+      set_loading (self, FALSE);
       return;
     }
 
@@ -260,7 +330,10 @@ on_page_loaded (GObject      *object,
   if (page->len >= self->page_size)
     load_page (self, ts_ticket_get_number (g_ptr_array_index (page, page->len - 1)));
   else
-    set_loading (self, FALSE);
+    {
+      set_loading (self, FALSE);
+      schedule_save (self, 0);
+    }
 }
 
 static void
@@ -391,6 +464,14 @@ on_ticket_changed (TsTicketList *self,
 }
 
 static void
+on_reconnected (TsTicketList *self,
+                TsStore      *store)
+{
+  /* Changes made while we were away were not announced. */
+  ts_ticket_list_reload (self);
+}
+
+static void
 on_project_changed (TsTicketList *self,
                     const char   *name,
                     int           revision,
@@ -409,6 +490,13 @@ ts_ticket_list_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (self->save_id != 0)
+    {
+      /* Save what is shown before going away. */
+      g_clear_handle_id (&self->save_id, g_source_remove);
+      if (self->store != NULL)
+        save_now (self);
+    }
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
 
@@ -510,6 +598,8 @@ ts_ticket_list_new (TsStore          *store,
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "project-changed", G_CALLBACK (on_project_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "reconnected", G_CALLBACK (on_reconnected),
                            self, G_CONNECT_SWAPPED);
 
   ts_ticket_list_reload (self);

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ts-cache"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ts-cache.h"
+
+struct _TsCache
+{
+  GObject      parent_instance;
+
+  char        *server;
+  char        *user;
+  char        *directory;
+  GThreadPool *writer;      /* one thread: writes land in order */
+  GMutex       lock;
+  GCond        idle;
+  guint        pending;     /* writes queued or running, under lock */
+  GPtrArray   *notices;     /* under lock */
+};
+
+G_DEFINE_FINAL_TYPE (TsCache, ts_cache, G_TYPE_OBJECT)
+
+typedef struct
+{
+  char *path;
+  char *contents;
+} Write;
+
+/* Writing */
+
+static void
+write_job (gpointer data,
+           gpointer user_data)
+{
+  Write *job = data;
+  TsCache *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Temporary file, fsync, rename: the old copy or the new, never half. */
+  if (!g_file_set_contents_full (job->path, job->contents, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("Cannot save the offline copy %s: %s", job->path, error->message);
+
+  g_free (job->path);
+  g_free (job->contents);
+  g_free (job);
+
+  g_mutex_lock (&self->lock);
+  if (--self->pending == 0)
+    g_cond_broadcast (&self->idle);
+  g_mutex_unlock (&self->lock);
+}
+
+static char *
+file_path (TsCache    *self,
+           const char *name)
+{
+  return g_build_filename (self->directory, name, NULL);
+}
+
+static void
+save_document (TsCache    *self,
+               const char *name,
+               JsonNode   *data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *saved_at = g_date_time_format_iso8601 (now);
+  g_autoptr(JsonNode) root = NULL;
+  Write *job;
+
+  if (g_mkdir_with_parents (self->directory, 0700) != 0)
+    {
+      g_warning ("Cannot create the offline cache %s: %s", self->directory, g_strerror (errno));
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tasksteper_cache");
+  json_builder_add_int_value (builder, TS_CACHE_FORMAT);
+  json_builder_set_member_name (builder, "server");
+  json_builder_add_string_value (builder, self->server);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, self->user);
+  json_builder_set_member_name (builder, "saved_at");
+  json_builder_add_string_value (builder, saved_at);
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_value (builder, json_node_ref (data));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  job = g_new0 (Write, 1);
+  job->path = file_path (self, name);
+  job->contents = json_to_string (root, FALSE);
+
+  g_mutex_lock (&self->lock);
+  self->pending++;
+  g_mutex_unlock (&self->lock);
+  g_thread_pool_push (self->writer, job, NULL);
+}
+
+/* Reading, with damaged and foreign files set aside */
+
+static void
+set_aside (TsCache    *self,
+           const char *path,
+           const char *why)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *aside = g_strdup_printf ("%s.bad-%s", path, stamp);
+  g_autofree char *notice = NULL;
+
+  if (g_rename (path, aside) != 0)
+    g_unlink (path);
+
+  notice = g_strdup_printf (_("The saved copy %s could not be used (%s) and was set aside as %s."),
+                            path, why, aside);
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->notices, g_steal_pointer (&notice));
+  g_mutex_unlock (&self->lock);
+}
+
+/* Returns the document's "data", or NULL when there is no usable file. */
+static JsonNode *
+load_document (TsCache     *self,
+               const char  *name,
+               GDateTime  **saved_at)
+{
+  g_autofree char *path = file_path (self, name);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+  gsize length;
+
+  ts_cache_flush (self);
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    return NULL;  /* nothing saved yet */
+
+  if (!g_utf8_validate_len (contents, length, NULL) ||
+      (root = json_from_string (contents, &error)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  if (json_object_get_int_member_with_default (object, "tasksteper_cache", 0) != TS_CACHE_FORMAT)
+    {
+      set_aside (self, path, _("it is not a TaskSteper offline copy of this version"));
+      return NULL;
+    }
+
+  /* Never show one person's data to another, whatever the file says. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "user", NULL), self->user) != 0 ||
+      g_strcmp0 (json_object_get_string_member_with_default (object, "server", NULL), self->server) != 0)
+    {
+      set_aside (self, path, _("it belongs to another user or server"));
+      return NULL;
+    }
+
+  if (!json_object_has_member (object, "data"))
+    {
+      set_aside (self, path, _("it is incomplete"));
+      return NULL;
+    }
+
+  if (saved_at != NULL)
+    *saved_at = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object, "saved_at", ""),
+                                              NULL);
+
+  return json_node_ref (json_object_get_member (object, "data"));
+}
+
+/* Tickets and history as JSON */
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time (JsonBuilder *builder,
+          const char  *name,
+          GDateTime   *time)
+{
+  g_autofree char *text = time ? g_date_time_format_iso8601 (time) : NULL;
+
+  add_string (builder, name, text);
+}
+
+static void
+add_object (JsonBuilder *builder,
+            const char  *name,
+            JsonObject  *object)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_value (builder, json_node_init_object (json_node_alloc (), object));
+}
+
+static void
+build_ticket (JsonBuilder *builder,
+              TsTicket    *ticket)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, ts_ticket_get_id (ticket));
+  add_string (builder, "project", ts_ticket_get_project (ticket));
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_int_value (builder, ts_ticket_get_number (ticket));
+  add_string (builder, "key", ts_ticket_get_key (ticket));
+  add_string (builder, "state", ts_ticket_get_state (ticket));
+  add_string (builder, "assigned_to", ts_ticket_get_assigned_to (ticket));
+  add_string (builder, "created_by", ts_ticket_get_created_by (ticket));
+  add_time (builder, "created_at", ts_ticket_get_created_at (ticket));
+  add_time (builder, "updated_at", ts_ticket_get_updated_at (ticket));
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, ts_ticket_get_version (ticket));
+  add_object (builder, "fields", ts_ticket_get_fields (ticket));
+  json_builder_end_object (builder);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static GDateTime *
+member_time (JsonObject *object,
+             const char *name)
+{
+  const char *text = member_string (object, name);
+
+  return text ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+}
+
+static TsTicket *
+parse_ticket (JsonNode *node)
+{
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(GDateTime) created_at = NULL;
+  g_autoptr(GDateTime) updated_at = NULL;
+  JsonObject *object;
+  JsonNode *fields;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  object = json_node_get_object (node);
+  fields = json_object_get_member (object, "fields");
+  if (member_string (object, "key") == NULL || member_string (object, "state") == NULL ||
+      fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
+    return NULL;
+
+  ticket = ts_ticket_new ();
+  created_at = member_time (object, "created_at");
+  updated_at = member_time (object, "updated_at");
+  ts_ticket_set_id (ticket, json_object_get_int_member_with_default (object, "id", 0));
+  ts_ticket_set_project (ticket, member_string (object, "project"));
+  ts_ticket_set_number (ticket, json_object_get_int_member_with_default (object, "number", 0));
+  ts_ticket_set_key (ticket, member_string (object, "key"));
+  ts_ticket_set_state (ticket, member_string (object, "state"));
+  ts_ticket_set_assigned_to (ticket, member_string (object, "assigned_to"));
+  ts_ticket_set_created_by (ticket, member_string (object, "created_by"));
+  ts_ticket_set_created_at (ticket, created_at);
+  ts_ticket_set_updated_at (ticket, updated_at);
+  ts_ticket_set_version (ticket, json_object_get_int_member_with_default (object, "version", 0));
+  ts_ticket_set_fields (ticket, json_node_get_object (fields));
+
+  return g_steal_pointer (&ticket);
+}
+
+/* Projects */
+
+void
+ts_cache_save_projects (TsCache   *self,
+                        GPtrArray *summaries)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      TsProjectSummary *summary = g_ptr_array_index (summaries, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "revision");
+      json_builder_add_int_value (builder, ts_project_summary_get_revision (summary));
+      json_builder_set_member_name (builder, "n_pending");
+      json_builder_add_int_value (builder, ts_project_summary_get_n_pending (summary));
+      json_builder_set_member_name (builder, "definition");
+      json_builder_add_value (builder, json_node_copy (ts_project_get_definition (ts_project_summary_get_project (summary))));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  data = json_builder_get_root (builder);
+  save_document (self, "projects.json", data);
+}
+
+GPtrArray *
+ts_cache_load_projects (TsCache    *self,
+                        GDateTime **saved_at)
+{
+  g_autoptr(JsonNode) data = NULL;
+  GPtrArray *projects;
+  JsonArray *array;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  if ((data = load_document (self, "projects.json", saved_at)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (data))
+    {
+      g_autofree char *path = file_path (self, "projects.json");
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  array = json_node_get_array (data);
+  projects = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new ("cache");
+      g_autoptr(JsonNode) definition = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(TsProject) project = NULL;
+      JsonObject *object;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      object = json_node_get_object (element);
+      if (!json_object_has_member (object, "definition"))
+        continue;
+
+      /* The same validation as on import: a damaged copy is no project. */
+      text = json_to_string (json_object_get_member (object, "definition"), FALSE);
+      if ((project = ts_project_new_from_data (text, -1, diagnostics)) == NULL)
+        continue;
+
+      g_ptr_array_add (projects, ts_project_summary_new (project,
+                                                         json_object_get_int_member_with_default (object, "revision", 0),
+                                                         json_object_get_int_member_with_default (object, "n_pending", 0)));
+    }
+
+  return projects;
+}
+
+/* Ticket lists */
+
+static char *
+list_name (const char *project,
+           const char *list)
+{
+  /* Project names are [a-z][a-z0-9_]*, safe in a file name. */
+  return g_strdup_printf ("tickets-%s-%s.json", project, list);
+}
+
+void
+ts_cache_save_tickets (TsCache    *self,
+                       const char *project,
+                       const char *list,
+                       GListModel *tickets)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+  g_autofree char *name = list_name (project, list);
+  guint n;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+
+  n = MIN (g_list_model_get_n_items (tickets), TS_CACHE_MAX_LIST_ROWS);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsTicket) ticket = g_list_model_get_item (tickets, i);
+
+      build_ticket (builder, ticket);
+    }
+  json_builder_end_array (builder);
+
+  data = json_builder_get_root (builder);
+  save_document (self, name, data);
+}
+
+GPtrArray *
+ts_cache_load_tickets (TsCache     *self,
+                       const char  *project,
+                       const char  *list,
+                       GDateTime  **saved_at)
+{
+  g_autofree char *name = list_name (project, list);
+  g_autoptr(JsonNode) data = NULL;
+  GPtrArray *tickets;
+  JsonArray *array;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  if ((data = load_document (self, name, saved_at)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (data))
+    {
+      g_autofree char *path = file_path (self, name);
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  array = json_node_get_array (data);
+  tickets = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      TsTicket *ticket = parse_ticket (json_array_get_element (array, i));
+
+      if (ticket != NULL && g_strcmp0 (ts_ticket_get_project (ticket), project) == 0)
+        g_ptr_array_add (tickets, ticket);
+      else
+        g_clear_object (&ticket);
+    }
+
+  return tickets;
+}
+
+/* One ticket with its history */
+
+void
+ts_cache_save_ticket (TsCache   *self,
+                      TsTicket  *ticket,
+                      GPtrArray *history)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (TS_IS_TICKET (ticket));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ticket");
+  build_ticket (builder, ticket);
+  json_builder_set_member_name (builder, "history");
+  json_builder_begin_array (builder);
+  for (guint i = 0; history != NULL && i < history->len; i++)
+    {
+      TsHistoryEntry *entry = g_ptr_array_index (history, i);
+
+      json_builder_begin_object (builder);
+      add_time (builder, "at", ts_history_entry_get_at (entry));
+      add_string (builder, "actor", ts_history_entry_get_actor (entry));
+      add_string (builder, "trigger", ts_history_entry_get_trigger (entry));
+      add_string (builder, "from_state", ts_history_entry_get_from_state (entry));
+      add_string (builder, "to_state", ts_history_entry_get_to_state (entry));
+      add_string (builder, "from_assignee", ts_history_entry_get_from_assignee (entry));
+      add_string (builder, "to_assignee", ts_history_entry_get_to_assignee (entry));
+      add_object (builder, "changes", ts_history_entry_get_changes (entry));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  data = json_builder_get_root (builder);
+  name = g_strdup_printf ("ticket-%" G_GINT64_FORMAT ".json", ts_ticket_get_id (ticket));
+  save_document (self, name, data);
+}
+
+TsTicket *
+ts_cache_load_ticket (TsCache    *self,
+                      gint64      id,
+                      GPtrArray **history)
+{
+  g_autofree char *name = g_strdup_printf ("ticket-%" G_GINT64_FORMAT ".json", id);
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(TsTicket) ticket = NULL;
+  JsonObject *object;
+  JsonNode *entries;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  if ((data = load_document (self, name, NULL)) == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (data) ||
+      (ticket = parse_ticket (json_object_get_member (json_node_get_object (data), "ticket"))) == NULL ||
+      ts_ticket_get_id (ticket) != id)
+    {
+      g_autofree char *path = file_path (self, name);
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  object = json_node_get_object (data);
+  entries = json_object_get_member (object, "history");
+  if (history != NULL)
+    {
+      *history = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; entries && JSON_NODE_HOLDS_ARRAY (entries) &&
+                        i < json_array_get_length (json_node_get_array (entries)); i++)
+        {
+          JsonNode *node = json_array_get_element (json_node_get_array (entries), i);
+          JsonObject *entry;
+          JsonNode *changes;
+          g_autoptr(GDateTime) at = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            continue;
+          entry = json_node_get_object (node);
+          changes = json_object_get_member (entry, "changes");
+          at = member_time (entry, "at");
+          g_ptr_array_add (*history,
+                           ts_history_entry_new (at, member_string (entry, "actor"),
+                                                 member_string (entry, "trigger"),
+                                                 member_string (entry, "from_state"),
+                                                 member_string (entry, "to_state"),
+                                                 member_string (entry, "from_assignee"),
+                                                 member_string (entry, "to_assignee"),
+                                                 changes && JSON_NODE_HOLDS_OBJECT (changes)
+                                                   ? json_node_get_object (changes) : NULL));
+        }
+    }
+
+  return g_steal_pointer (&ticket);
+}
+
+/* Housekeeping */
+
+void
+ts_cache_flush (TsCache *self)
+{
+  g_return_if_fail (TS_IS_CACHE (self));
+
+  g_mutex_lock (&self->lock);
+  while (self->pending > 0)
+    g_cond_wait (&self->idle, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+ts_cache_clear (TsCache *self)
+{
+  g_return_if_fail (TS_IS_CACHE (self));
+
+  ts_cache_flush (self);
+  remove_tree (self->directory);
+}
+
+gboolean
+ts_cache_exists (TsCache *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), FALSE);
+
+  path = file_path (self, "projects.json");
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+char **
+ts_cache_take_notices (TsCache *self)
+{
+  GStrvBuilder *builder;
+  char **notices;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  if (self->notices->len == 0)
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->notices->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->notices, i));
+  g_ptr_array_set_size (self->notices, 0);
+  g_mutex_unlock (&self->lock);
+
+  notices = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return notices;
+}
+
+const char *
+ts_cache_get_directory (TsCache *self)
+{
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+  return self->directory;
+}
+
+char *
+ts_cache_dup_root (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "tasksteper", NULL);
+}
+
+/* The object */
+
+static void
+ts_cache_finalize (GObject *object)
+{
+  TsCache *self = (TsCache *)object;
+
+  /* Finishes the queued writes first. */
+  g_thread_pool_free (self->writer, FALSE, TRUE);
+  g_clear_pointer (&self->notices, g_ptr_array_unref);
+  g_clear_pointer (&self->server, g_free);
+  g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->directory, g_free);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->idle);
+
+  G_OBJECT_CLASS (ts_cache_parent_class)->finalize (object);
+}
+
+static void
+ts_cache_class_init (TsCacheClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ts_cache_finalize;
+}
+
+static void
+ts_cache_init (TsCache *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->idle);
+  self->notices = g_ptr_array_new_with_free_func (g_free);
+  self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
+}
+
+TsCache *
+ts_cache_new_in (const char *root,
+                 const char *server,
+                 const char *user)
+{
+  TsCache *self;
+  g_autofree char *digest = NULL;
+  g_autofree char *dir_name = NULL;
+
+  g_return_val_if_fail (root != NULL, NULL);
+  g_return_val_if_fail (server != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  self = g_object_new (TS_TYPE_CACHE, NULL);
+  self->server = g_strdup (server);
+  self->user = g_strdup (user);
+
+  /* One directory per server and user, named by a digest: server names and
+   * login names may hold anything. */
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, server, -1);
+  dir_name = g_compute_checksum_for_string (G_CHECKSUM_SHA256, user, -1);
+  self->directory = g_strdup_printf ("%s/%.16s/%.16s", root, digest, dir_name);
+
+  return self;
+}
+
+TsCache *
+ts_cache_new (const char *server,
+              const char *user)
+{
+  g_autofree char *root = ts_cache_dup_root ();
+
+  return ts_cache_new_in (root, server, user);
+}

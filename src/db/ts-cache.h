@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "ts-history-entry.h"
+#include "ts-project-summary.h"
+#include "ts-ticket.h"
+
+G_BEGIN_DECLS
+
+/* What the client last saw of one server as one user, kept on disk so the
+ * application can start and be read without the server.
+ *
+ * Format: one small JSON document per thing shown (the projects, each
+ * ticket list, each ticket opened with its history), each replaced
+ * atomically (written to a temporary file, synced, renamed over the old
+ * one), so a crash or power cut leaves the old copy or the new one, never
+ * half of either.  JSON files rather than SQLite: the data is a handful of
+ * whole documents that are always read and written whole, GLib already
+ * does atomic replacement, and a person can read a file when in doubt.
+ * Files are 0600 in a 0700 directory: they hold ticket data.  Each file
+ * names its server and user; a file that cannot be read, or that belongs
+ * to someone else, is set aside (renamed *.bad) with a notice and never
+ * shown.
+ *
+ * Writes go to a worker thread; reads are made only when offline. */
+
+#define TS_CACHE_FORMAT 1
+/* Rows of the all-tickets list kept on disk; the rest is read online. */
+#define TS_CACHE_MAX_LIST_ROWS 5000
+
+#define TS_TYPE_CACHE (ts_cache_get_type ())
+G_DECLARE_FINAL_TYPE (TsCache, ts_cache, TS, CACHE, GObject)
+
+/* @server: identifies the server and database ("host|port|dbname"). */
+TsCache    *ts_cache_new              (const char        *server,
+                                       const char        *user);
+/* The same, under @root instead of the user's cache directory (tests). */
+TsCache    *ts_cache_new_in           (const char        *root,
+                                       const char        *server,
+                                       const char        *user);
+const char *ts_cache_get_directory    (TsCache           *self);
+gboolean    ts_cache_exists           (TsCache           *self);
+
+void        ts_cache_save_projects    (TsCache           *self,
+                                       GPtrArray         *summaries);
+GPtrArray  *ts_cache_load_projects    (TsCache           *self,
+                                       GDateTime        **saved_at);
+
+/* @list: "pending" or "all". */
+void        ts_cache_save_tickets     (TsCache           *self,
+                                       const char        *project,
+                                       const char        *list,
+                                       GListModel        *tickets);
+GPtrArray  *ts_cache_load_tickets     (TsCache           *self,
+                                       const char        *project,
+                                       const char        *list,
+                                       GDateTime        **saved_at);
+
+void        ts_cache_save_ticket      (TsCache           *self,
+                                       TsTicket          *ticket,
+                                       GPtrArray         *history);
+TsTicket   *ts_cache_load_ticket      (TsCache           *self,
+                                       gint64             id,
+                                       GPtrArray        **history);
+
+/* Waits until every queued write is on disk. */
+void        ts_cache_flush            (TsCache           *self);
+/* Removes everything cached for this server and user. */
+void        ts_cache_clear            (TsCache           *self);
+
+/* Files found unreadable and set aside since the last call, as messages
+ * for a person.  Returns (transfer full) (nullable): a GStrv. */
+char      **ts_cache_take_notices     (TsCache           *self);
+
+/* The directory of all caches (for "clear all"). */
+char       *ts_cache_dup_root         (void);
+
+G_END_DECLS

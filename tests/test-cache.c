@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tasksteper-core.h"
+#include "ts-cache.h"
+
+/* The offline copy on its own: what is saved comes back, files are private,
+ * and a damaged, foreign or other user's file is set aside, never shown. */
+
+typedef struct
+{
+  char *root;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->root = g_dir_make_tmp ("ts-cache-XXXXXX", NULL);
+  g_assert_nonnull (fixture->root);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  remove_tree (fixture->root);
+  g_free (fixture->root);
+}
+
+static TsProject *
+issue_track (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TS_SCHEMAS_DIR"), "issue_track.json", NULL);
+  g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new ("issue_track.json");
+  TsProject *project = ts_project_new_from_file (path, diagnostics);
+
+  g_assert_nonnull (project);
+  return project;
+}
+
+static TsTicket *
+make_ticket (gint64      id,
+             const char *summary)
+{
+  TsTicket *ticket = ts_ticket_new ();
+  g_autoptr(GDateTime) at = g_date_time_new_utc (2018, 1, 28, 9, 30, 0);
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  json_object_set_string_member (fields, "summary", summary);
+  json_object_set_int_member (fields, "device_count", 3);
+  json_object_set_boolean_member (fields, "clean", TRUE);
+  json_object_set_null_member (fields, "nothing");
+  ts_ticket_set_id (ticket, id);
+  ts_ticket_set_project (ticket, "issue_track");
+  ts_ticket_set_number (ticket, id);
+  ts_ticket_set_key (ticket, "question_1");
+  ts_ticket_set_state (ticket, "维护人员处理");
+  ts_ticket_set_assigned_to (ticket, "zhangwei");
+  ts_ticket_set_created_by (ticket, "zhangwei");
+  ts_ticket_set_created_at (ticket, at);
+  ts_ticket_set_updated_at (ticket, at);
+  ts_ticket_set_version (ticket, 4);
+  ts_ticket_set_fields (ticket, fields);
+  return ticket;
+}
+
+static void
+assert_private (const char *path,
+                guint       mode)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & 0777, ==, mode);
+}
+
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "db.example.com|5432|tasksteper", "zhangwei");
+  g_autoptr(TsProject) project = issue_track ();
+  g_autoptr(TsProjectSummary) summary = ts_project_summary_new (project, 3, 2);
+  g_autoptr(GPtrArray) summaries = g_ptr_array_new ();
+  g_autoptr(GListStore) tickets = g_list_store_new (TS_TYPE_TICKET);
+  g_autoptr(TsTicket) ticket = make_ticket (1, "【20180128】某局点 😀 \"引号\" \\ 设备");
+  g_autoptr(TsTicket) second = make_ticket (2, "第二个");
+  g_autoptr(GPtrArray) history = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonObject) changes = json_object_new ();
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) loaded_history = NULL;
+  g_autoptr(TsTicket) loaded = NULL;
+  g_autoptr(GDateTime) saved_at = NULL;
+  g_autofree char *file = NULL;
+  TsHistoryEntry *entry;
+
+  g_assert_false (ts_cache_exists (cache));
+  g_assert_null (ts_cache_load_projects (cache, NULL));
+
+  g_ptr_array_add (summaries, summary);
+  ts_cache_save_projects (cache, summaries);
+  g_list_store_append (tickets, ticket);
+  g_list_store_append (tickets, second);
+  ts_cache_save_tickets (cache, "issue_track", "pending", G_LIST_MODEL (tickets));
+  json_object_set_string_member (changes, "issue_checker", "lina");
+  g_ptr_array_add (history, ts_history_entry_new (ts_ticket_get_created_at (ticket), "zhangwei", "提交审核",
+                                                  "维护人员处理", "维护代表审核", "zhangwei", "lina", changes));
+  ts_cache_save_ticket (cache, ticket, history);
+  ts_cache_flush (cache);
+  g_assert_true (ts_cache_exists (cache));
+
+  projects = ts_cache_load_projects (cache, &saved_at);
+  g_assert_nonnull (saved_at);
+  g_assert_cmpuint (projects->len, ==, 1);
+  g_assert_cmpstr (ts_project_summary_get_title (g_ptr_array_index (projects, 0)), ==, "网上问题处理");
+  g_assert_cmpint (ts_project_summary_get_revision (g_ptr_array_index (projects, 0)), ==, 3);
+  g_assert_cmpuint (ts_project_summary_get_n_pending (g_ptr_array_index (projects, 0)), ==, 2);
+  g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (g_ptr_array_index (projects, 0))), ==, 13);
+
+  list = ts_cache_load_tickets (cache, "issue_track", "pending", NULL);
+  g_assert_cmpuint (list->len, ==, 2);
+  loaded = g_object_ref (g_ptr_array_index (list, 0));
+  g_assert_cmpstr (ts_ticket_get_key (loaded), ==, "question_1");
+  g_assert_cmpint (ts_ticket_get_version (loaded), ==, 4);
+  g_assert_true (g_date_time_equal (ts_ticket_get_created_at (loaded), ts_ticket_get_created_at (ticket)));
+  {
+    g_autoptr(JsonNode) a = json_node_init_object (json_node_alloc (), ts_ticket_get_fields (loaded));
+    g_autoptr(JsonNode) b = json_node_init_object (json_node_alloc (), ts_ticket_get_fields (ticket));
+
+    g_assert_true (json_node_equal (a, b));
+  }
+  g_assert_null (ts_cache_load_tickets (cache, "issue_track", "all", NULL));
+  g_clear_object (&loaded);
+
+  loaded = ts_cache_load_ticket (cache, 1, &loaded_history);
+  g_assert_nonnull (loaded);
+  g_assert_cmpuint (loaded_history->len, ==, 1);
+  entry = g_ptr_array_index (loaded_history, 0);
+  g_assert_cmpstr (ts_history_entry_get_trigger (entry), ==, "提交审核");
+  g_assert_cmpstr (ts_history_entry_get_to_assignee (entry), ==, "lina");
+  g_assert_null (ts_cache_load_ticket (cache, 99, NULL));
+
+  /* Ticket data is private to the user. */
+  assert_private (ts_cache_get_directory (cache), 0700);
+  file = g_build_filename (ts_cache_get_directory (cache), "projects.json", NULL);
+  assert_private (file, 0600);
+  g_assert_null (ts_cache_take_notices (cache));
+
+  ts_cache_clear (cache);
+  g_assert_false (ts_cache_exists (cache));
+  g_assert_false (g_file_test (ts_cache_get_directory (cache), G_FILE_TEST_EXISTS));
+}
+
+/* Each way a file can be wrong: the file is set aside with a notice, and
+ * nothing of it is shown. */
+static void
+test_bad_files (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const struct { const char *name; const char *contents; const char *why; } cases[] = {
+    { "truncated", "{\"tasksteper_cache\": 1, \"server\": \"s\", \"user\": \"zhangwei\", \"data\": [", "damaged" },
+    { "garbage", "\x89PNG\r\n\x1a\n\x00\x00", "damaged" },
+    { "empty", "", "damaged" },
+    { "not an object", "[1, 2, 3]", "damaged" },
+    { "foreign", "{\"something\": \"else\"}", "not a TaskSteper offline copy" },
+    { "newer format", "{\"tasksteper_cache\": 2, \"server\": \"s\", \"user\": \"zhangwei\", \"data\": []}", "not a TaskSteper offline copy" },
+    { "another user", "{\"tasksteper_cache\": 1, \"server\": \"s\", \"user\": \"lina\", \"data\": []}", "another user" },
+    { "another server", "{\"tasksteper_cache\": 1, \"server\": \"t\", \"user\": \"zhangwei\", \"data\": []}", "another user or server" },
+    { "no data", "{\"tasksteper_cache\": 1, \"server\": \"s\", \"user\": \"zhangwei\"}", "incomplete" },
+    { "data of the wrong shape", "{\"tasksteper_cache\": 1, \"server\": \"s\", \"user\": \"zhangwei\", \"data\": {\"a\": 1}}", "damaged" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
+      g_autofree char *path = NULL;
+      g_auto(GStrv) notices = NULL;
+      g_autoptr(GPtrArray) projects = NULL;
+      g_autoptr(GDir) dir = NULL;
+      const char *name;
+      gboolean set_aside = FALSE;
+
+      g_test_message ("case: %s", cases[i].name);
+      g_assert_cmpint (g_mkdir_with_parents (ts_cache_get_directory (cache), 0700), ==, 0);
+      path = g_build_filename (ts_cache_get_directory (cache), "projects.json", NULL);
+      g_assert_true (g_file_set_contents (path, cases[i].contents, strlen (cases[i].contents) + (i == 1 ? 2 : 0), NULL));
+
+      projects = ts_cache_load_projects (cache, NULL);
+      g_assert_null (projects);
+      notices = ts_cache_take_notices (cache);
+      g_assert_nonnull (notices);
+      g_assert_cmpuint (g_strv_length (notices), ==, 1);
+      g_assert_nonnull (strstr (notices[0], cases[i].why));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+      dir = g_dir_open (ts_cache_get_directory (cache), 0, NULL);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        if (g_str_has_prefix (name, "projects.json.bad-"))
+          set_aside = TRUE;
+      g_assert_true (set_aside);
+
+      ts_cache_clear (cache);
+    }
+}
+
+/* Different users of one machine never share a directory. */
+static void
+test_per_user (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(TsCache) zhangwei = ts_cache_new_in (fixture->root, "s", "zhangwei");
+  g_autoptr(TsCache) lina = ts_cache_new_in (fixture->root, "s", "lina");
+  g_autoptr(TsCache) other_server = ts_cache_new_in (fixture->root, "t", "zhangwei");
+  g_autoptr(TsProject) project = issue_track ();
+  g_autoptr(TsProjectSummary) summary = ts_project_summary_new (project, 1, 0);
+  g_autoptr(GPtrArray) summaries = g_ptr_array_new ();
+
+  g_assert_cmpstr (ts_cache_get_directory (zhangwei), !=, ts_cache_get_directory (lina));
+  g_assert_cmpstr (ts_cache_get_directory (zhangwei), !=, ts_cache_get_directory (other_server));
+
+  g_ptr_array_add (summaries, summary);
+  ts_cache_save_projects (zhangwei, summaries);
+  ts_cache_flush (zhangwei);
+  g_assert_true (ts_cache_exists (zhangwei));
+  g_assert_false (ts_cache_exists (lina));
+  g_assert_null (ts_cache_load_projects (lina, NULL));
+}
+
+/* Many writes in a row: the file on disk is always one whole version. */
+static void
+test_replace_whole (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
+  g_autoptr(GListStore) tickets = g_list_store_new (TS_TYPE_TICKET);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  for (guint round = 1; round <= 50; round++)
+    {
+      g_autoptr(TsTicket) ticket = make_ticket (round, "摘要");
+
+      g_list_store_append (tickets, ticket);
+      ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (tickets));
+    }
+  ts_cache_flush (cache);
+
+  loaded = ts_cache_load_tickets (cache, "issue_track", "all", NULL);
+  g_assert_cmpuint (loaded->len, ==, 50);
+
+  /* No temporary file is left behind. */
+  dir = g_dir_open (ts_cache_get_directory (cache), 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_true (g_str_has_suffix (name, ".json"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/ts/cache/round-trip", Fixture, NULL, fixture_set_up, test_round_trip, fixture_tear_down);
+  g_test_add ("/ts/cache/bad-files", Fixture, NULL, fixture_set_up, test_bad_files, fixture_tear_down);
+  g_test_add ("/ts/cache/per-user", Fixture, NULL, fixture_set_up, test_per_user, fixture_tear_down);
+  g_test_add ("/ts/cache/replace-whole", Fixture, NULL, fixture_set_up, test_replace_whole, fixture_tear_down);
+
+  return g_test_run ();
+}
