@@ -910,6 +910,53 @@ ts_connection_dup_description (TsConnection *self)
                                                                             : _("this computer"));
 }
 
+static const char *
+option_value (PQconninfoOption *options,
+              const char       *keyword)
+{
+  for (PQconninfoOption *o = options; o != NULL && o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, keyword) && o->val != NULL && *o->val != '\0')
+      return o->val;
+  return NULL;
+}
+
+void
+ts_connection_dup_target (TsConnection  *self,
+                          char         **server,
+                          char         **user)
+{
+  PQconninfoOption *given;
+  PQconninfoOption *defaults;
+  const char *service, *host, *port, *dbname, *login;
+
+  g_return_if_fail (TS_IS_CONNECTION (self));
+
+  given = PQconninfoParse (self->conninfo, NULL);
+  defaults = PQconndefaults ();
+
+#define VALUE(keyword) (option_value (given, keyword) ? option_value (given, keyword) : option_value (defaults, keyword))
+  service = VALUE ("service");
+  host = VALUE ("host");
+  port = VALUE ("port");
+  login = VALUE ("user");
+  dbname = VALUE ("dbname");
+#undef VALUE
+
+  if (server != NULL)
+    {
+      if (service != NULL && option_value (given, "host") == NULL)
+        *server = g_strdup_printf ("service=%s", service);
+      else
+        *server = g_strdup_printf ("%s|%s|%s", host ? host : "", port ? port : "5432",
+                                   dbname ? dbname : (login ? login : ""));
+    }
+  if (user != NULL)
+    *user = g_strdup (login ? login : g_get_user_name ());
+
+  PQconninfoFree (given);
+  PQconninfoFree (defaults);
+}
+
 void
 ts_connection_set_timeouts (TsConnection *self,
                             guint         connect_seconds,

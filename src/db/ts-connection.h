@@ -54,6 +54,13 @@ const char        *ts_connection_get_conninfo       (TsConnection         *self)
 TsConnectionState  ts_connection_get_state          (TsConnection         *self);
 /* The login role, once connected. */
 const char        *ts_connection_get_user           (TsConnection         *self);
+/* Which server, database and login the connection string names, the same
+ * way whether or not it is connected (libpq's environment and defaults
+ * fill what the string leaves out): the key of the offline cache.
+ * @server: (out): "host|port|dbname", or "service=NAME" for a service. */
+void               ts_connection_dup_target         (TsConnection         *self,
+                                                     char                **server,
+                                                     char                **user);
 /* "dbname on host", for a person. */
 char              *ts_connection_dup_description    (TsConnection         *self);
 

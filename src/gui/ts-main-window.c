@@ -35,6 +35,8 @@ struct _TsMainWindow
   GtkListView          *project_view;
   AdwWindowTitle       *sidebar_title;
   AdwViewSwitcherTitle *switcher_title;
+  GtkRevealer          *offline_revealer;
+  GtkLabel             *offline_label;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
   AdwViewStack         *view_stack;
@@ -56,7 +58,52 @@ show_error (TsMainWindow *self,
 static void
 update_actions (TsMainWindow *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-ticket", self->project != NULL);
+  gboolean online = self->store != NULL && ts_store_get_online (self->store);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-ticket", self->project != NULL && online);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", !online);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-cache",
+                                 self->store != NULL && ts_store_get_cache (self->store) != NULL);
+}
+
+/* Offline, the window says so, since when its data dates, and that it is
+ * reconnecting; nothing can be changed until it is back. */
+static void
+update_offline (TsMainWindow *self)
+{
+  GDateTime *data_time = ts_store_get_data_time (self->store);
+  g_autofree char *message = NULL;
+
+  if (ts_store_get_online (self->store))
+    {
+      gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
+      update_actions (self);
+      return;
+    }
+
+  if (data_time != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (data_time);
+      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+
+      message = g_strdup_printf (_("Offline: showing what was saved at %s, read-only. Reconnecting…"), when);
+    }
+  else
+    message = g_strdup (_("Offline: the server cannot be reached. Nothing can be changed until it is back. Reconnecting…"));
+
+  gtk_label_set_text (self->offline_label, message);
+  gtk_revealer_set_reveal_child (self->offline_revealer, TRUE);
+  update_actions (self);
+}
+
+static void
+show_cache_notices (TsMainWindow *self)
+{
+  TsCache *cache = ts_store_get_cache (self->store);
+  g_auto(GStrv) notices = cache ? ts_cache_take_notices (cache) : NULL;
+
+  for (guint i = 0; notices != NULL && notices[i]; i++)
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (notices[i]));
 }
 
 /* Projects */
@@ -183,6 +230,7 @@ on_projects_loaded (GObject      *object,
   guint position;
 
   projects = ts_store_list_projects_finish (TS_STORE (object), result, &error);
+  show_cache_notices (self);
   if (projects == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -431,6 +479,37 @@ refresh_action (GtkWidget  *widget,
 }
 
 static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ts_store_reconnect (TS_MAIN_WINDOW (widget)->store);
+}
+
+static void
+clear_cache_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  TsCache *cache = ts_store_get_cache (self->store);
+
+  if (cache == NULL)
+    return;
+
+  ts_cache_clear (cache);
+  adw_toast_overlay_add_toast (self->toasts,
+                               adw_toast_new (_("The offline copy of your tickets on this computer was deleted")));
+}
+
+static void
+on_reconnected (TsMainWindow *self)
+{
+  show_error (self, NULL);
+  load_projects (self);
+}
+
+static void
 on_back_clicked (TsMainWindow *self)
 {
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
@@ -505,6 +584,8 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_view);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_label);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, view_stack);
@@ -515,6 +596,8 @@ ts_main_window_class_init (TsMainWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-ticket", NULL, new_ticket_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-cache", NULL, clear_cache_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-ticket", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
@@ -561,7 +644,11 @@ ts_main_window_new (AdwApplication *application,
 
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "project-changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::online", G_CALLBACK (update_offline), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::data-time", G_CALLBACK (update_offline), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "reconnected", G_CALLBACK (on_reconnected), self, G_CONNECT_SWAPPED);
 
+  update_offline (self);
   load_projects (self);
 
   return self;

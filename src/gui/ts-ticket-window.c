@@ -20,6 +20,7 @@ struct _TsTicketWindow
   gboolean        busy;
   gboolean        close_after_save;
   gboolean        changed_elsewhere;
+  gboolean        opened_online;
 
   /* Template children */
   AdwToastOverlay *toasts;
@@ -74,11 +75,13 @@ update_actions (TsTicketWindow *self)
 {
   gboolean modified = ts_ticket_form_get_modified (self->form);
   gboolean mine = is_mine (self);
+  gboolean online = ts_store_get_online (self->store);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.save",
-                                 !self->busy && mine && (self->ticket == NULL || modified));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.fire", !self->busy && mine);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reload", !self->busy && self->ticket != NULL);
+                                 !self->busy && online && mine && (self->ticket == NULL || modified));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.fire", !self->busy && online && mine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reload",
+                                 !self->busy && online && self->ticket != NULL);
 
   gtk_spinner_set_spinning (self->spinner, self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
@@ -171,10 +174,20 @@ update_read_only (TsTicketWindow *self)
 {
   gboolean mine = is_mine (self);
 
-  ts_ticket_form_set_editable (self->form, mine);
+  /* Opened offline: read-only.  Gone offline while editing: the form
+   * stays as it is, so typing goes on and nothing typed is lost. */
+  ts_ticket_form_set_editable (self->form, mine && (self->opened_online || ts_store_get_online (self->store)));
   gtk_widget_set_visible (GTK_WIDGET (self->save_button), mine);
 
-  if (!mine && !self->changed_elsewhere)
+  if (!ts_store_get_online (self->store) && !self->changed_elsewhere)
+    {
+      show_banner (self,
+                   ts_ticket_form_get_editable (self->form)
+                     ? _("Offline: what you type is kept, and can be saved once the connection is back.")
+                     : _("Offline: this is the copy saved on this computer, read-only."),
+                   FALSE);
+    }
+  else if (!mine && !self->changed_elsewhere)
     {
       g_autofree char *message =
         g_strdup_printf (_("%s holds this ticket, so only they can change it."),
@@ -256,6 +269,10 @@ on_history_loaded (GObject      *object,
         g_debug ("Cannot read the history: %s", error->message);
       return;
     }
+
+  /* What was opened can be read offline later. */
+  if (self->ticket != NULL)
+    ts_store_remember_ticket (self->store, self->ticket, history);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
     gtk_list_box_remove (self->history_list, child);
@@ -615,6 +632,57 @@ on_ticket_changed (TsTicketWindow *self,
 }
 
 static void
+on_online_changed (TsTicketWindow *self)
+{
+  update_read_only (self);
+  update_actions (self);
+}
+
+static void
+on_back_online (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(GPtrArray) tickets = ts_store_get_tickets_finish (TS_STORE (object), result, NULL);
+  TsTicket *current;
+
+  if (tickets == NULL || tickets->len == 0 || self->ticket == NULL)
+    return;
+
+  current = g_ptr_array_index (tickets, 0);
+  if (ts_ticket_get_version (current) <= ts_ticket_get_version (self->ticket))
+    return;
+
+  /* Changed while we were away: as with a live change. */
+  if (!ts_ticket_form_get_modified (self->form))
+    show_ticket (self, current);
+  else
+    {
+      self->changed_elsewhere = TRUE;
+      show_banner (self, _("Someone else changed this ticket while you were offline. Your edits are kept: reload to see their changes on top of yours."),
+                   TRUE);
+    }
+}
+
+static void
+on_reconnected (TsTicketWindow *self)
+{
+  gint64 id;
+
+  self->opened_online = TRUE;
+  update_read_only (self);
+  update_actions (self);
+
+  if (self->ticket == NULL)
+    return;
+
+  /* Notifications sent while offline were lost: compare versions. */
+  id = ts_ticket_get_id (self->ticket);
+  ts_store_get_tickets_async (self->store, &id, 1, self->cancellable, on_back_online, g_object_ref (self));
+}
+
+static void
 on_form_changed (TsTicketWindow *self)
 {
   update_title (self);
@@ -753,6 +821,9 @@ ts_ticket_window_new (TsStore   *store,
   gtk_box_prepend (self->content_box, GTK_WIDGET (self->form));
   g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::online", G_CALLBACK (on_online_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "reconnected", G_CALLBACK (on_reconnected), self, G_CONNECT_SWAPPED);
+  self->opened_online = ts_store_get_online (store);
 
   if (ticket != NULL)
     {
