@@ -6,8 +6,8 @@
 
 #include "tasksteper-core.h"
 #include "ts-main-window.h"
-#include "ts-migrations.h"
 #include "ts-store.h"
+#include "ts-gui-test-util.h"
 #include "ts-test-server.h"
 #include "ts-ticket-form.h"
 #include "ts-ticket-list.h"
@@ -20,77 +20,6 @@
 
 static TsTestServer *server;
 static char *db;
-
-/* Waiting */
-
-static void
-iterate (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-#define WAIT_FOR(condition)                                                   \
-  G_STMT_START {                                                              \
-    gint64 _deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;         \
-    while (!(condition) && g_get_monotonic_time () < _deadline)               \
-      g_main_context_iteration (NULL, FALSE);                                 \
-    g_assert_true (condition);                                                \
-  } G_STMT_END
-
-/* The database, as the superuser sees it */
-
-static char *
-query_value (const char *sql,
-             const char *param)
-{
-  g_autofree char *conninfo = ts_test_server_conninfo (server, db, NULL);
-  PGconn *conn = PQconnectdb (conninfo);
-  const char *params[] = { param };
-  PGresult *result = PQexecParams (conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
-  char *value = NULL;
-
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  if (PQntuples (result) > 0)
-    value = g_strdup (PQgetvalue (result, 0, 0));
-  PQclear (result);
-  PQfinish (conn);
-  return value;
-}
-
-/* Screenshots, saved as test artifacts */
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("TS_ARTIFACTS_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  iterate (300);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 
 /* Sessions */
 
@@ -127,7 +56,7 @@ open_store (const char *user)
   gboolean opened = FALSE;
 
   ts_store_open_async (store, NULL, on_opened, &opened);
-  WAIT_FOR (opened);
+  TS_WAIT_FOR (opened);
   return store;
 }
 
@@ -138,7 +67,7 @@ open_main_window (TsStore *store)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 700);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (ts_main_window_get_project (window) != NULL);
+  TS_WAIT_FOR (ts_main_window_get_project (window) != NULL);
   return window;
 }
 
@@ -200,7 +129,7 @@ activate_row_except (TsMainWindow   *window,
         }
     }
 
-  WAIT_FOR ((editor = find_editor (key, except)) != NULL);
+  TS_WAIT_FOR ((editor = find_editor (key, except)) != NULL);
   return editor;
 }
 
@@ -220,7 +149,7 @@ set_values (TsTicketWindow *editor,
   TsTicketForm *form = TS_TICKET_FORM (ts_ticket_window_get_form (editor));
 
   ts_ticket_form_apply_values (form, json_node_get_object (node));
-  iterate (50);
+  ts_test_iterate (50);
 }
 
 static void
@@ -241,7 +170,7 @@ create_ticket_as (TsStore    *store,
   gboolean done = FALSE;
 
   ts_store_create_ticket_async (store, "issue_track", json_node_get_object (node), NULL, on_created, &done);
-  WAIT_FOR (done);
+  TS_WAIT_FOR (done);
 }
 
 /* zhangwei works a ticket and passes it to lina, who finds it waiting. */
@@ -258,8 +187,8 @@ test_walk (void)
 
   create_ticket_as (zhangwei, "{\"summary\": \"【20180128】某银行局点设备发生硬盘故障\", \"issue_level\": \"严重问题\"}");
   zw_window = open_main_window (zhangwei);
-  WAIT_FOR (n_rows (zw_window, "pending") == 1);
-  save_screenshot (GTK_WIDGET (zw_window), "main-window.png");
+  TS_WAIT_FOR (n_rows (zw_window, "pending") == 1);
+  ts_test_save_screenshot (GTK_WIDGET (zw_window), "main-window.png", NULL);
 
   editor = activate_row (zw_window, "pending", "question_1");
   /* zhangwei holds it: the buttons of his state are offered. */
@@ -269,33 +198,33 @@ test_walk (void)
   set_values (editor, "{\"current_process\": \"已更换硬盘，业务恢复\", \"issue_checker\": \"lina\", "
                       "\"issue_processor\": \"zhangwei\", \"issue_se\": \"wangfang\"}");
   g_assert_nonnull (ts_ticket_window_get_trigger_button (editor, "提交审核"));
-  save_screenshot (GTK_WIDGET (editor), "ticket-editor.png");
+  ts_test_save_screenshot (GTK_WIDGET (editor), "ticket-editor.png", NULL);
   press (editor, "提交审核");
 
-  WAIT_FOR (ts_ticket_window_get_ticket (editor) != NULL &&
+  TS_WAIT_FOR (ts_ticket_window_get_ticket (editor) != NULL &&
             g_strcmp0 (ts_ticket_get_state (ts_ticket_window_get_ticket (editor)), "维护代表审核") == 0);
-  state = query_value ("SELECT state FROM tasksteper.tickets WHERE key = $1", "question_1");
-  assignee = query_value ("SELECT assigned_to FROM tasksteper.tickets WHERE key = $1", "question_1");
-  checker = query_value ("SELECT fields->>'issue_checker' FROM tasksteper.tickets WHERE key = $1", "question_1");
+  state = ts_test_query_value (server, db, "SELECT state FROM tasksteper.tickets WHERE key = $1", "question_1");
+  assignee = ts_test_query_value (server, db, "SELECT assigned_to FROM tasksteper.tickets WHERE key = $1", "question_1");
+  checker = ts_test_query_value (server, db, "SELECT fields->>'issue_checker' FROM tasksteper.tickets WHERE key = $1", "question_1");
   g_assert_cmpstr (state, ==, "维护代表审核");
   g_assert_cmpstr (assignee, ==, "lina");
   g_assert_cmpstr (checker, ==, "lina");
   /* Now lina's: no buttons for zhangwei, and his pending table empties. */
   g_assert_null (ts_ticket_window_get_trigger_button (editor, "打回补充信息"));
-  WAIT_FOR (n_rows (zw_window, "pending") == 0);
+  TS_WAIT_FOR (n_rows (zw_window, "pending") == 0);
   gtk_window_destroy (GTK_WINDOW (editor));
 
   lina_window = open_main_window (lina);
-  WAIT_FOR (n_rows (lina_window, "pending") == 1);
+  TS_WAIT_FOR (n_rows (lina_window, "pending") == 1);
   editor = activate_row (lina_window, "pending", "question_1");
   g_assert_nonnull (ts_ticket_window_get_trigger_button (editor, "打回补充信息"));
   g_assert_nonnull (ts_ticket_window_get_trigger_button (editor, "转SE分析改进"));
   press (editor, "转SE分析改进");
-  WAIT_FOR (g_strcmp0 (ts_ticket_get_state (ts_ticket_window_get_ticket (editor)), "SE分析改进") == 0);
+  TS_WAIT_FOR (g_strcmp0 (ts_ticket_get_state (ts_ticket_window_get_ticket (editor)), "SE分析改进") == 0);
   g_clear_pointer (&assignee, g_free);
-  assignee = query_value ("SELECT assigned_to FROM tasksteper.tickets WHERE key = $1", "question_1");
+  assignee = ts_test_query_value (server, db, "SELECT assigned_to FROM tasksteper.tickets WHERE key = $1", "question_1");
   g_assert_cmpstr (assignee, ==, "wangfang");
-  WAIT_FOR (n_rows (lina_window, "pending") == 0);
+  TS_WAIT_FOR (n_rows (lina_window, "pending") == 0);
 
   gtk_window_destroy (GTK_WINDOW (editor));
   gtk_window_destroy (GTK_WINDOW (zw_window));
@@ -311,7 +240,7 @@ test_condition_button (void)
   TsTicketWindow *editor;
   g_autofree char *state = NULL;
 
-  WAIT_FOR (n_rows (window, "pending") == 1);
+  TS_WAIT_FOR (n_rows (window, "pending") == 1);
   editor = activate_row (window, "pending", "question_1");
   g_assert_null (ts_ticket_window_get_trigger_button (editor, "问题关闭"));
 
@@ -322,10 +251,10 @@ test_condition_button (void)
   set_values (editor, "{\"improvement_url\": \"http://47.95.215.176:9000/polls/0/flow/improvement/2/detail/\"}");
   press (editor, "问题关闭");
 
-  WAIT_FOR (g_strcmp0 (ts_ticket_get_state (ts_ticket_window_get_ticket (editor)), "关闭") == 0);
-  state = query_value ("SELECT state || '/' || is_final FROM tasksteper.tickets WHERE key = $1", "question_1");
+  TS_WAIT_FOR (g_strcmp0 (ts_ticket_get_state (ts_ticket_window_get_ticket (editor)), "关闭") == 0);
+  state = ts_test_query_value (server, db, "SELECT state || '/' || is_final FROM tasksteper.tickets WHERE key = $1", "question_1");
   g_assert_cmpstr (state, ==, "关闭/true");
-  WAIT_FOR (n_rows (window, "pending") == 0);
+  TS_WAIT_FOR (n_rows (window, "pending") == 0);
 
   gtk_window_destroy (GTK_WINDOW (editor));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -340,10 +269,10 @@ test_live_update (void)
   TsMainWindow *window = open_main_window (lina);
   guint before;
 
-  WAIT_FOR (!ts_ticket_list_get_loading (table_list (window, "all")));
+  TS_WAIT_FOR (!ts_ticket_list_get_loading (table_list (window, "all")));
   before = n_rows (window, "all");
   create_ticket_as (zhangwei, "{\"summary\": \"【20180129】电网局点巡检发现告警\"}");
-  WAIT_FOR (n_rows (window, "all") == before + 1);
+  TS_WAIT_FOR (n_rows (window, "all") == before + 1);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -365,7 +294,7 @@ test_conflict (void)
   window_a = open_main_window (first);
   window_b = open_main_window (second);
   /* question_2 (from the live-update step) waits for zhangwei too. */
-  WAIT_FOR (n_rows (window_a, "pending") == 2 && n_rows (window_b, "pending") == 2);
+  TS_WAIT_FOR (n_rows (window_a, "pending") == 2 && n_rows (window_b, "pending") == 2);
 
   editor_a = activate_row (window_a, "pending", "question_3");
   editor_b = activate_row_except (window_b, "pending", "question_3", editor_a);
@@ -374,13 +303,13 @@ test_conflict (void)
   set_values (editor_b, "{\"detail\": \"B 写的详细描述\"}");
   set_values (editor_a, "{\"current_process\": \"A 写的处理进展\"}");
   gtk_widget_activate_action (GTK_WIDGET (editor_a), "ticket.save", NULL);
-  WAIT_FOR (ts_ticket_get_version (ts_ticket_window_get_ticket (editor_a)) == 2);
+  TS_WAIT_FOR (ts_ticket_get_version (ts_ticket_window_get_ticket (editor_a)) == 2);
 
   /* B has unsaved edits, so its window keeps them and says so. */
   gtk_widget_activate_action (GTK_WIDGET (editor_b), "ticket.save", NULL);
 
   toplevels = gtk_window_get_toplevels ();
-  WAIT_FOR (({
+  TS_WAIT_FOR (({
     dialog = NULL;
     for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
       {
@@ -392,16 +321,16 @@ test_conflict (void)
     dialog != NULL;
   }));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "处理进展"));
-  save_screenshot (GTK_WIDGET (dialog), "conflict-dialog.png");
+  ts_test_save_screenshot (GTK_WIDGET (dialog), "conflict-dialog.png", NULL);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
   gtk_window_destroy (dialog);
 
   g_assert_true (ts_ticket_form_get_modified (TS_TICKET_FORM (ts_ticket_window_get_form (editor_b))));
   gtk_widget_activate_action (GTK_WIDGET (editor_b), "ticket.save", NULL);
-  WAIT_FOR (ts_ticket_get_version (ts_ticket_window_get_ticket (editor_b)) == 3);
+  TS_WAIT_FOR (ts_ticket_get_version (ts_ticket_window_get_ticket (editor_b)) == 3);
 
   /* Both edits are in the database: nothing was lost. */
-  values = query_value ("SELECT (fields->>'detail') || ' | ' || (fields->>'current_process') "
+  values = ts_test_query_value (server, db, "SELECT (fields->>'detail') || ' | ' || (fields->>'current_process') "
                         "FROM tasksteper.tickets WHERE key = $1", "question_3");
   g_assert_cmpstr (values, ==, "B 写的详细描述 | A 写的处理进展");
 
@@ -409,38 +338,6 @@ test_conflict (void)
   gtk_window_destroy (GTK_WINDOW (editor_b));
   gtk_window_destroy (GTK_WINDOW (window_a));
   gtk_window_destroy (GTK_WINDOW (window_b));
-}
-
-static void
-prepare_database (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *conninfo = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("TS_SCHEMAS_DIR"), "issue_track.json", NULL);
-  g_autofree char *schema = NULL;
-  const char *params[1];
-  PGconn *conn;
-  PGresult *result;
-
-  db = ts_test_server_create_database (server, &error);
-  g_assert_no_error (error);
-  conninfo = ts_test_server_conninfo (server, db, NULL);
-  conn = PQconnectdb (conninfo);
-  g_assert_true (ts_migrations_apply (conn, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_get_contents (path, &schema, NULL, NULL));
-  params[0] = schema;
-  result = PQexecParams (conn, "SELECT tasksteper.import_project ($1::jsonb)", 1, NULL, params, NULL, NULL, 0);
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  PQclear (result);
-  result = PQexec (conn,
-                   "CREATE ROLE zhangwei LOGIN IN ROLE tasksteper_user;"
-                   "CREATE ROLE lina LOGIN IN ROLE tasksteper_user;"
-                   "CREATE ROLE wangfang LOGIN IN ROLE tasksteper_user;"
-                   "SELECT tasksteper.add_member ('issue_track', m) FROM unnest (ARRAY['zhangwei', 'lina', 'wangfang']) m;");
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  PQclear (result);
-  PQfinish (conn);
 }
 
 int
@@ -455,7 +352,7 @@ main (int argc, char *argv[])
 
   server = ts_test_server_start (&error);
   g_assert_no_error (error);
-  prepare_database ();
+  db = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", "lina", "wangfang", NULL });
 
   /* In order: each step continues the story of the one before. */
   g_test_add_func ("/ts/gui/walk", test_walk);

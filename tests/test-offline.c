@@ -8,8 +8,8 @@
 #include "tasksteper-core.h"
 #include "ts-cache.h"
 #include "ts-main-window.h"
-#include "ts-migrations.h"
 #include "ts-store.h"
+#include "ts-gui-test-util.h"
 #include "ts-test-server.h"
 #include "ts-ticket-form.h"
 #include "ts-ticket-table.h"
@@ -21,41 +21,6 @@
 
 static TsTestServer *server;
 static char *db;
-
-static void
-iterate (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-#define WAIT_FOR(condition)                                                   \
-  G_STMT_START {                                                              \
-    gint64 _deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;         \
-    while (!(condition) && g_get_monotonic_time () < _deadline)               \
-      g_main_context_iteration (NULL, FALSE);                                 \
-    g_assert_true (condition);                                                \
-  } G_STMT_END
-
-static char *
-query_value (const char *sql,
-             const char *param)
-{
-  g_autofree char *conninfo = ts_test_server_conninfo (server, db, NULL);
-  PGconn *conn = PQconnectdb (conninfo);
-  const char *params[] = { param };
-  PGresult *result = PQexecParams (conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
-  char *value = NULL;
-
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  if (PQntuples (result) > 0)
-    value = g_strdup (PQgetvalue (result, 0, 0));
-  PQclear (result);
-  PQfinish (conn);
-  return value;
-}
 
 /* A session as the application makes one: a store with its cache. */
 static TsStore *
@@ -92,7 +57,7 @@ open_store (TsStore *store)
   int state = 0;
 
   ts_store_open_async (store, NULL, on_opened, &state);
-  WAIT_FOR (state != 0);
+  TS_WAIT_FOR (state != 0);
   return state;
 }
 
@@ -130,7 +95,7 @@ activate_first (TsMainWindow *window,
   TsTicketWindow *editor = NULL;
 
   g_signal_emit_by_name (view, "activate", 0);
-  WAIT_FOR ((editor = find_editor ()) != NULL);
+  TS_WAIT_FOR ((editor = find_editor ()) != NULL);
   return editor;
 }
 
@@ -145,7 +110,7 @@ close_all (void)
 
       gtk_window_destroy (window);
     }
-  iterate (100);
+  ts_test_iterate (100);
 }
 
 static void
@@ -169,7 +134,7 @@ create_ticket (TsStore    *store,
 
   json_object_set_string_member (fields, "summary", summary);
   ts_store_create_ticket_async (store, "issue_track", fields, NULL, on_created, &done);
-  WAIT_FOR (done);
+  TS_WAIT_FOR (done);
 }
 
 /* Online once: everything shown is saved. */
@@ -185,10 +150,10 @@ test_fill_cache (void)
   create_ticket (store, "【20180202】第二个问题单");
   window = ts_main_window_new (NULL, store);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (n_rows (window, "pending") == 2);
+  TS_WAIT_FOR (n_rows (window, "pending") == 2);
 
   editor = activate_first (window, "pending");
-  iterate (500);  /* its history is read, and saved */
+  ts_test_iterate (500);  /* its history is read, and saved */
   g_assert_nonnull (editor);
   close_all ();
   ts_cache_flush (ts_store_get_cache (store));
@@ -213,11 +178,11 @@ test_start_offline (void)
   g_assert_false (ts_store_get_online (store));
   window = ts_main_window_new (NULL, store);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (n_rows (window, "pending") == 2);
+  TS_WAIT_FOR (n_rows (window, "pending") == 2);
   g_assert_nonnull (ts_store_get_data_time (store));
   /* Nothing can be created offline: Ctrl+N opens no editor. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-ticket", NULL);
-  iterate (200);
+  ts_test_iterate (200);
   g_assert_null (find_editor ());
 
   editor = activate_first (window, "pending");
@@ -229,8 +194,8 @@ test_start_offline (void)
   g_assert_true (ts_test_server_resume (server, &error));
   g_assert_no_error (error);
   ts_store_reconnect (store);
-  WAIT_FOR (ts_store_get_online (store));
-  WAIT_FOR (ts_ticket_form_get_editable (form));
+  TS_WAIT_FOR (ts_store_get_online (store));
+  TS_WAIT_FOR (ts_ticket_form_get_editable (form));
   close_all ();
 }
 
@@ -249,29 +214,29 @@ test_drop_while_editing (void)
   g_assert_cmpint (open_store (store), ==, 1);
   window = ts_main_window_new (NULL, store);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (n_rows (window, "pending") == 2);
+  TS_WAIT_FOR (n_rows (window, "pending") == 2);
   editor = activate_first (window, "pending");
   form = TS_TICKET_FORM (ts_ticket_window_get_form (editor));
   ts_ticket_form_apply_values (form, json_node_get_object (edits));
   g_assert_true (ts_ticket_form_get_modified (form));
 
   g_assert_true (ts_test_server_pause (server, &error));
-  WAIT_FOR (!ts_store_get_online (store));
+  TS_WAIT_FOR (!ts_store_get_online (store));
   g_assert_true (ts_ticket_form_get_modified (form));
   g_assert_true (ts_ticket_form_get_editable (form));
   /* Saving waits for the connection; the text stays. */
   gtk_widget_activate_action (GTK_WIDGET (editor), "ticket.save", NULL);
-  iterate (500);
+  ts_test_iterate (500);
   g_assert_true (ts_ticket_form_get_modified (form));
 
   g_assert_true (ts_test_server_resume (server, &error));
   g_assert_no_error (error);
-  WAIT_FOR (ts_store_get_online (store));
+  TS_WAIT_FOR (ts_store_get_online (store));
   g_assert_true (ts_ticket_form_get_modified (form));
 
   gtk_widget_activate_action (GTK_WIDGET (editor), "ticket.save", NULL);
-  WAIT_FOR (!ts_ticket_form_get_modified (form));
-  saved = query_value ("SELECT count(*) FROM tasksteper.tickets WHERE fields->>'current_process' = $1",
+  TS_WAIT_FOR (!ts_ticket_form_get_modified (form));
+  saved = ts_test_query_value (server, db, "SELECT count(*) FROM tasksteper.tickets WHERE fields->>'current_process' = $1",
                        "在火车上写的处理进展");
   g_assert_cmpstr (saved, ==, "1");
   close_all ();
@@ -304,8 +269,8 @@ test_damaged_cache (void)
   g_assert_cmpint (open_store (store), ==, 2);
   window = ts_main_window_new (NULL, store);
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (ts_main_window_get_project (window) != NULL);
-  iterate (300);
+  TS_WAIT_FOR (ts_main_window_get_project (window) != NULL);
+  ts_test_iterate (300);
   g_assert_cmpuint (n_rows (window, "pending"), ==, 0);
   g_assert_false (g_file_test (pending, G_FILE_TEST_EXISTS));
   close_all ();
@@ -314,7 +279,7 @@ test_damaged_cache (void)
   damage (projects, "{\"tasksteper_cache\": 1, \"server\"");
   window = ts_main_window_new (NULL, store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate (500);
+  ts_test_iterate (500);
   g_assert_null (ts_main_window_get_project (window));
   g_assert_false (g_file_test (projects, G_FILE_TEST_EXISTS));
   close_all ();
@@ -324,36 +289,6 @@ test_damaged_cache (void)
 
   g_assert_true (ts_test_server_resume (server, &error));
   g_assert_no_error (error);
-}
-
-static void
-prepare_database (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *conninfo = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("TS_SCHEMAS_DIR"), "issue_track.json", NULL);
-  g_autofree char *schema = NULL;
-  const char *params[1];
-  PGconn *conn;
-  PGresult *result;
-
-  db = ts_test_server_create_database (server, &error);
-  g_assert_no_error (error);
-  conninfo = ts_test_server_conninfo (server, db, NULL);
-  conn = PQconnectdb (conninfo);
-  g_assert_true (ts_migrations_apply (conn, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_get_contents (path, &schema, NULL, NULL));
-  params[0] = schema;
-  result = PQexecParams (conn, "SELECT tasksteper.import_project ($1::jsonb)", 1, NULL, params, NULL, NULL, 0);
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  PQclear (result);
-  result = PQexec (conn,
-                   "CREATE ROLE zhangwei LOGIN IN ROLE tasksteper_user;"
-                   "SELECT tasksteper.add_member ('issue_track', 'zhangwei');");
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  PQclear (result);
-  PQfinish (conn);
 }
 
 int
@@ -373,7 +308,7 @@ main (int argc, char *argv[])
 
   server = ts_test_server_start (&error);
   g_assert_no_error (error);
-  prepare_database ();
+  db = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", NULL });
 
   /* In order: each step uses what the one before left on disk. */
   g_test_add_func ("/ts/offline/fill-cache", test_fill_cache);

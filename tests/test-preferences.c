@@ -7,14 +7,21 @@
 #include "ts-preferences-window.h"
 
 /* The Preferences window under Xvfb, on GSettings' memory backend: what the
- * rows show is what the keys hold, a change to a row is kept at once, and
- * Forget empties the remembered server and nothing else. */
+ * rows show is what the keys hold, a change to a row is kept (Host once the
+ * row is done with, never with a password), and Forget empties the
+ * remembered server and nothing else. */
 
 static const char * const server_keys[] = {
   "last-host", "last-port", "last-database", "last-user", "last-sslmode",
 };
 
 /* Helpers */
+
+#define assert_key_string(settings, key, expected)                            \
+  G_STMT_START {                                                              \
+    g_autofree char *_value = g_settings_get_string (settings, key);          \
+    g_assert_cmpstr (_value, ==, expected);                                   \
+  } G_STMT_END
 
 typedef struct
 {
@@ -34,6 +41,14 @@ iterate_for (guint ms)
         g_usleep (5 * 1000);
     }
 }
+
+#define WAIT_FOR(condition)                                                   \
+  G_STMT_START {                                                              \
+    gint64 _deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;          \
+    while (!(condition) && g_get_monotonic_time () < _deadline)               \
+      g_main_context_iteration (NULL, FALSE);                                 \
+    g_assert_true (condition);                                                \
+  } G_STMT_END
 
 static GtkWidget *
 child (Fixture    *fixture,
@@ -133,23 +148,27 @@ fixture_set_up (Fixture       *fixture,
   gtk_window_present (fixture->parent);
 }
 
-/* The window, its bindings and its GSettings must all go when it closes. */
+/* The window and its bindings must go when it closes. */
+static void
+close_window (Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *)&fixture->window);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  while (fixture->window != NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+}
+
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
   if (fixture->window != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *)&fixture->window);
-      gtk_window_destroy (GTK_WINDOW (fixture->window));
-      while (fixture->window != NULL)
-        {
-          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-          g_main_context_iteration (NULL, FALSE);
-        }
-    }
+    close_window (fixture);
 
   gtk_window_destroy (fixture->parent);
   reset_settings (fixture->settings);
@@ -240,26 +259,29 @@ test_edit (Fixture       *fixture,
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row"))), ==, 1);
 
   type_into (fixture, "host_row", "db.example.com");
+  g_signal_emit_by_name (child (fixture, "host_row"), "entry-activated");
   type_into (fixture, "port_row", "6543");
   type_into (fixture, "database_row", "tasks");
   type_into (fixture, "user_row", "lina");
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row")), 4);
 
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-host"), ==, "db.example.com");
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-port"), ==, "6543");
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-database"), ==, "tasks");
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-user"), ==, "lina");
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-sslmode"), ==, "verify-full");
+  assert_key_string (fixture->settings, "last-host", "db.example.com");
+  assert_key_string (fixture->settings, "last-port", "6543");
+  assert_key_string (fixture->settings, "last-database", "tasks");
+  assert_key_string (fixture->settings, "last-user", "lina");
+  assert_key_string (fixture->settings, "last-sslmode", "verify-full");
   g_assert_true (gtk_widget_is_sensitive (child (fixture, "forget_button")));
 
-  /* The switch, as a click on its row does. */
+  /* The switch, as a click on its row does (the row activates it, and it
+   * flips once its animation is over). */
   g_assert_true (g_settings_get_boolean (fixture->settings, "cache-enabled"));
   g_assert_true (gtk_widget_get_sensitive (child (fixture, "cache_age_row")));
-  gtk_widget_activate (child (fixture, "cache_enabled_switch"));
-  g_assert_false (g_settings_get_boolean (fixture->settings, "cache-enabled"));
+  adw_action_row_activate (ADW_ACTION_ROW (child (fixture, "cache_enabled_row")));
+  WAIT_FOR (!g_settings_get_boolean (fixture->settings, "cache-enabled"));
   g_assert_false (gtk_widget_get_sensitive (child (fixture, "cache_age_row")));
-  gtk_widget_activate (child (fixture, "cache_enabled_switch"));
-  g_assert_true (g_settings_get_boolean (fixture->settings, "cache-enabled"));
+  adw_action_row_activate (ADW_ACTION_ROW (child (fixture, "cache_enabled_row")));
+  WAIT_FOR (g_settings_get_boolean (fixture->settings, "cache-enabled"));
+  g_assert_true (gtk_widget_get_sensitive (child (fixture, "cache_age_row")));
 
   /* The spin button offers exactly the key's range. */
   spin = GTK_SPIN_BUTTON (child (fixture, "cache_age_spin"));
@@ -305,30 +327,71 @@ static void
 test_host_password (Fixture       *fixture,
                     gconstpointer  data)
 {
-  static const char *conninfos[] = {
-    "postgresql://alice:secret@db.example.com:5433/tasks",
-    "host=db.example.com dbname=tasks password=secret",
-    "host=db.example.com password='secret word'",
+  static const struct
+  {
+    const char *typed;
+    const char *kept;
+  } conninfos[] = {
+    { "postgresql://alice:secret@db.example.com:5433/tasks",
+      "user='alice' dbname='tasks' host='db.example.com' port='5433'" },
+    { "host=db.example.com dbname=tasks password=secret",
+      "dbname='tasks' host='db.example.com'" },
+    { "host=db.example.com password='secret word' sslpassword=secret",
+      "host='db.example.com'" },
   };
+  GtkWidget *host_row;
   guint changes = 0;
 
+  g_settings_set_string (fixture->settings, "last-host", "old.example.com");
   open_window (fixture);
+  host_row = child (fixture, "host_row");
   g_signal_connect (fixture->settings, "changed::last-host", G_CALLBACK (on_host_changed), &changes);
 
   for (guint i = 0; i < G_N_ELEMENTS (conninfos); i++)
     {
-      g_autofree char *host = NULL;
-
-      type_into (fixture, "host_row", conninfos[i]);
-      host = g_settings_get_string (fixture->settings, "last-host");
-      g_test_message ("typed %s, kept %s", conninfos[i], host);
-      g_assert_nonnull (strstr (host, "db.example.com"));
-      /* What was typed stays in the row while the window is open. */
-      g_assert_cmpstr (row_text (fixture, "host_row"), ==, conninfos[i]);
+      /* Kept only once the row is done with (Enter here), and without
+       * the password. */
+      type_into (fixture, "host_row", conninfos[i].typed);
+      g_assert_false (gtk_widget_has_css_class (host_row, "error"));
+      g_assert_cmpuint (changes, ==, i);
+      g_signal_emit_by_name (host_row, "entry-activated");
+      g_assert_cmpuint (changes, ==, i + 1);
+      assert_key_string (fixture->settings, "last-host", conninfos[i].kept);
+      /* The row now shows what is kept. */
+      g_assert_cmpstr (row_text (fixture, "host_row"), ==, conninfos[i].kept);
     }
-  g_assert_cmpuint (changes, >, 0);
+
+  /* One libpq cannot read is an error, and is not kept. */
+  type_into (fixture, "host_row", "host=db.example.com password='secret");
+  g_assert_true (gtk_widget_has_css_class (host_row, "error"));
+  g_signal_emit_by_name (host_row, "entry-activated");
+  assert_key_string (fixture->settings, "last-host", conninfos[G_N_ELEMENTS (conninfos) - 1].kept);
+
+  /* A plain host again: the error goes; kept when the focus leaves. */
+  gtk_widget_grab_focus (host_row);
+  type_into (fixture, "host_row", "db2.example.com");
+  g_assert_false (gtk_widget_has_css_class (host_row, "error"));
+  assert_key_string (fixture->settings, "last-host", conninfos[G_N_ELEMENTS (conninfos) - 1].kept);
+  gtk_widget_grab_focus (child (fixture, "port_row"));
+  assert_key_string (fixture->settings, "last-host", "db2.example.com");
+
+  /* Closing the window keeps what Host shows. */
+  type_into (fixture, "host_row", "postgres://lina:secret@db3.example.com/tasks");
+  assert_key_string (fixture->settings, "last-host", "db2.example.com");
+  close_window (fixture);
+  assert_key_string (fixture->settings, "last-host", "user='lina' dbname='tasks' host='db3.example.com'");
 
   g_signal_handlers_disconnect_by_func (fixture->settings, on_host_changed, &changes);
+}
+
+static gboolean
+on_change_event (GSettings *settings,
+                 gpointer   keys,
+                 int        n_keys,
+                 gpointer   user_data)
+{
+  (*(guint *)user_data)++;
+  return FALSE;
 }
 
 static void
@@ -346,9 +409,9 @@ test_forget (Fixture       *fixture,
 
   forget = child (fixture, "forget_button");
   g_assert_true (gtk_widget_is_sensitive (forget));
-  g_signal_connect_swapped (fixture->settings, "change-event", G_CALLBACK (g_atomic_int_inc), &changes);
+  g_signal_connect (fixture->settings, "change-event", G_CALLBACK (on_change_event), &changes);
   g_signal_emit_by_name (forget, "clicked");
-  g_signal_handlers_disconnect_by_func (fixture->settings, g_atomic_int_inc, &changes);
+  g_signal_handlers_disconnect_by_func (fixture->settings, on_change_event, &changes);
 
   /* One change for the whole server. */
   g_assert_cmpuint (changes, ==, 1);
@@ -368,7 +431,7 @@ test_forget (Fixture       *fixture,
 
   /* Typing again remembers again. */
   type_into (fixture, "user_row", "wangfang");
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-user"), ==, "wangfang");
+  assert_key_string (fixture->settings, "last-user", "wangfang");
   g_assert_true (gtk_widget_is_sensitive (forget));
 }
 
@@ -382,10 +445,10 @@ test_unknown_sslmode (Fixture       *fixture,
   open_window (fixture);
 
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row"))), ==, 1);
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-sslmode"), ==, "allow");
+  assert_key_string (fixture->settings, "last-sslmode", "allow");
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row")), 2);
-  g_assert_cmpstr (g_settings_get_string (fixture->settings, "last-sslmode"), ==, "require");
+  assert_key_string (fixture->settings, "last-sslmode", "require");
 }
 
 static void

@@ -50,26 +50,34 @@ G_DEFINE_FINAL_TYPE (TsPreferencesWindow, ts_preferences_window, ADW_TYPE_PREFER
 
 /* Mappings between the keys and the rows */
 
-/* Host may hold a whole connection string, which may name a password: as
- * the login window does, the key gets it without the password, so that a
- * password typed here is never written to disk.  A string libpq cannot
- * parse yet (one half typed) is kept as an empty host until it can. */
-static GVariant *
-host_to_setting (const GValue       *value,
-                 const GVariantType *expected_type,
-                 gpointer            user_data)
+/* Host may hold a whole connection string (a URI, or key=value pairs such
+ * as "service=x"), which may name a password.  As the login window does, the
+ * key gets it without the password, so that a password typed here is never
+ * written to disk.  Written at every keystroke, a half-typed string could
+ * leak one (libpq reads "postgresql://user:sec" as host "user", port
+ * "sec") and would overwrite the remembered host with its first letters,
+ * so Host is kept when the row is done with: Enter, the focus leaving it,
+ * the window closing. */
+static void
+commit_host (TsPreferencesWindow *self)
 {
-  const char *host = g_value_get_string (value);
+  const char *host = gtk_editable_get_text (GTK_EDITABLE (self->host_row));
   g_autofree char *stripped = NULL;
+  g_autofree char *current = NULL;
 
-  if (host == NULL)
-    host = "";
+  if (_ts_login_window_is_conninfo (host))
+    {
+      /* One libpq cannot read is shown as an error (on_host_changed), and
+       * the key keeps the last one it could. */
+      stripped = _ts_login_window_strip_password (host);
+      if (stripped == NULL)
+        return;
+      host = stripped;
+    }
 
-  if (!_ts_login_window_is_conninfo (host))
-    return g_variant_new_string (host);
-
-  stripped = _ts_login_window_strip_password (host);
-  return g_variant_new_string (stripped != NULL ? stripped : "");
+  current = g_settings_get_string (self->settings, "last-host");
+  if (!g_str_equal (current, host))
+    g_settings_set_string (self->settings, "last-host", host);
 }
 
 static gboolean
@@ -160,6 +168,25 @@ on_sslmode_selected (TsPreferencesWindow *self)
 }
 
 static void
+on_host_changed (TsPreferencesWindow *self)
+{
+  const char *host = gtk_editable_get_text (GTK_EDITABLE (self->host_row));
+  gboolean valid = TRUE;
+
+  if (_ts_login_window_is_conninfo (host))
+    {
+      g_autofree char *stripped = _ts_login_window_strip_password (host);
+
+      valid = stripped != NULL;
+    }
+
+  if (valid)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->host_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->host_row), "error");
+}
+
+static void
 on_settings_changed (TsPreferencesWindow *self,
                      const char          *key,
                      GSettings           *settings)
@@ -173,6 +200,9 @@ static void
 ts_preferences_window_dispose (GObject *object)
 {
   TsPreferencesWindow *self = TS_PREFERENCES_WINDOW (object);
+
+  if (self->settings != NULL)
+    commit_host (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
@@ -197,7 +227,12 @@ ts_preferences_window_class_init (TsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, cache_age_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, cache_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, cache_age_spin);
+  /* Not used here, named for the tests. */
+  gtk_widget_class_bind_template_child_full (widget_class, "forget_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "cache_enabled_row", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_sslmode_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_host_changed);
+  gtk_widget_class_bind_template_callback (widget_class, commit_host);
 
   gtk_widget_class_install_action (widget_class, "preferences.forget", NULL, forget_action);
 
@@ -207,13 +242,18 @@ ts_preferences_window_class_init (TsPreferencesWindowClass *klass)
 static void
 ts_preferences_window_init (TsPreferencesWindow *self)
 {
+  GtkEventController *focus;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (focus, "leave", G_CALLBACK (commit_host), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->host_row), focus);
 
   self->settings = g_settings_new (TS_APPLICATION_ID);
 
-  g_settings_bind_with_mapping (self->settings, "last-host", self->host_row, "text",
-                                G_SETTINGS_BIND_DEFAULT,
-                                NULL, host_to_setting, NULL, NULL);
+  /* Written by commit_host(). */
+  g_settings_bind (self->settings, "last-host", self->host_row, "text", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "last-port", self->port_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "last-database", self->database_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "last-user", self->user_row, "text", G_SETTINGS_BIND_DEFAULT);
