@@ -7,6 +7,7 @@
 
 #include "tasksteper-core.h"
 #include "ts-cache.h"
+#include "ts-login-window.h"
 #include "ts-main-window.h"
 #include "ts-store.h"
 #include "ts-gui-test-util.h"
@@ -199,6 +200,48 @@ test_start_offline (void)
   close_all ();
 }
 
+static void
+on_connected (TsLoginWindow *login,
+              TsStore       *store,
+              TsStore      **out)
+{
+  *out = g_object_ref (store);
+}
+
+/* Starting the application without its server: the login window opens
+ * the saved copy at once instead of stopping at "cannot reach". */
+static void
+test_login_offline (void)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, db, "zhangwei");
+  g_autoptr(TsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  TsLoginWindow *login;
+  TsMainWindow *window;
+
+  g_assert_true (ts_test_server_pause (server, &error));
+  g_assert_no_error (error);
+
+  login = ts_login_window_new (NULL);
+  g_signal_connect (login, "connected", G_CALLBACK (on_connected), &store);
+  gtk_window_present (GTK_WINDOW (login));
+  ts_login_window_connect_conninfo (login, conninfo);
+  TS_WAIT_FOR (store != NULL);
+  g_assert_false (ts_store_get_online (store));
+  g_assert_nonnull (ts_store_get_cache (store));
+
+  window = ts_main_window_new (NULL, store);
+  gtk_window_present (GTK_WINDOW (window));
+  TS_WAIT_FOR (n_rows (window, "pending") == 2);
+  ts_test_save_screenshot (GTK_WIDGET (window), "offline-main-window.png", NULL);
+
+  /* It keeps trying, and comes back by itself. */
+  g_assert_true (ts_test_server_resume (server, &error));
+  g_assert_no_error (error);
+  TS_WAIT_FOR (ts_store_get_online (store));
+  close_all ();
+}
+
 /* The connection drops under unsaved text; it comes back; the text saves. */
 static void
 test_drop_while_editing (void)
@@ -313,6 +356,7 @@ main (int argc, char *argv[])
   /* In order: each step uses what the one before left on disk. */
   g_test_add_func ("/ts/offline/fill-cache", test_fill_cache);
   g_test_add_func ("/ts/offline/start-offline", test_start_offline);
+  g_test_add_func ("/ts/offline/login-offline", test_login_offline);
   g_test_add_func ("/ts/offline/drop-while-editing", test_drop_while_editing);
   g_test_add_func ("/ts/offline/damaged-cache", test_damaged_cache);
 

@@ -21,6 +21,7 @@ struct _TsCache
   GMutex       lock;
   GCond        idle;
   guint        pending;     /* writes queued or running, under lock */
+  guint        max_age_days;
   GPtrArray   *notices;     /* under lock */
 };
 
@@ -173,9 +174,22 @@ load_document (TsCache     *self,
       return NULL;
     }
 
-  if (saved_at != NULL)
-    *saved_at = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object, "saved_at", ""),
-                                              NULL);
+  {
+    g_autoptr(GDateTime) saved = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object, "saved_at", ""),
+                                                               NULL);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+    /* Too old to be worth showing: the setting says how old. */
+    if (self->max_age_days > 0 && saved != NULL &&
+        g_date_time_difference (now, saved) > (GTimeSpan)self->max_age_days * G_TIME_SPAN_DAY)
+      {
+        g_unlink (path);
+        return NULL;
+      }
+
+    if (saved_at != NULL)
+      *saved_at = g_steal_pointer (&saved);
+  }
 
   return json_node_ref (json_object_get_member (object, "data"));
 }
@@ -551,6 +565,14 @@ ts_cache_load_ticket (TsCache    *self,
 /* Housekeeping */
 
 void
+ts_cache_set_max_age_days (TsCache *self,
+                           guint    days)
+{
+  g_return_if_fail (TS_IS_CACHE (self));
+  self->max_age_days = days;
+}
+
+void
 ts_cache_flush (TsCache *self)
 {
   g_return_if_fail (TS_IS_CACHE (self));
@@ -695,6 +717,20 @@ ts_cache_new_in (const char *root,
   self->directory = g_strdup_printf ("%s/%.16s/%.16s", root, digest, dir_name);
 
   return self;
+}
+
+TsCache *
+ts_cache_new_for_connection (TsConnection *connection)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *user = NULL;
+
+  g_return_val_if_fail (TS_IS_CONNECTION (connection), NULL);
+
+  /* From the connection string, not the live connection: the same key
+   * whether the server answers or not. */
+  ts_connection_dup_target (connection, &server, &user);
+  return ts_cache_new (server, user);
 }
 
 TsCache *

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "ts-connection.h"
 #include "ts-history-entry.h"
 #include "ts-project-summary.h"
 #include "ts-ticket.h"
@@ -34,6 +35,8 @@ G_DECLARE_FINAL_TYPE (TsCache, ts_cache, TS, CACHE, GObject)
 /* @server: identifies the server and database ("host|port|dbname"). */
 TsCache    *ts_cache_new              (const char        *server,
                                        const char        *user);
+/* The cache of the server and login @connection's string names. */
+TsCache    *ts_cache_new_for_connection (TsConnection    *connection);
 /* The same, under @root instead of the user's cache directory (tests). */
 TsCache    *ts_cache_new_in           (const char        *root,
                                        const char        *server,
@@ -62,6 +65,10 @@ void        ts_cache_save_ticket      (TsCache           *self,
 TsTicket   *ts_cache_load_ticket      (TsCache           *self,
                                        gint64             id,
                                        GPtrArray        **history);
+
+/* Copies older than this are not shown, and are deleted; 0 keeps all. */
+void        ts_cache_set_max_age_days (TsCache           *self,
+                                       guint              days);
 
 /* Waits until every queued write is on disk. */
 void        ts_cache_flush            (TsCache           *self);

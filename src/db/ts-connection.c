@@ -871,6 +871,9 @@ ts_connection_new (const char *conninfo,
 
   self->conninfo = g_strdup (conninfo ? conninfo : "");
   self->password = password && *password ? g_strdup (password) : NULL;
+  /* Who the string says, until the server confirms it: offline, this is
+   * who the saved data belongs to. */
+  ts_connection_dup_target (self, NULL, &self->user);
 
   return self;
 }

@@ -52,7 +52,8 @@ TsConnection      *ts_connection_new                (const char           *conni
                                                      const char           *password);
 const char        *ts_connection_get_conninfo       (TsConnection         *self);
 TsConnectionState  ts_connection_get_state          (TsConnection         *self);
-/* The login role, once connected. */
+/* The login role: the one the connection string names (or libpq's
+ * default), then the one the server confirmed. */
 const char        *ts_connection_get_user           (TsConnection         *self);
 /* Which server, database and login the connection string names, the same
  * way whether or not it is connected (libpq's environment and defaults

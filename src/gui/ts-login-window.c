@@ -480,6 +480,17 @@ on_store_opened (GObject      *object,
 
   if (!opened)
     {
+      /* No server, but a copy of what this person saw: open on that,
+       * read-only, and keep trying the server. */
+      if ((g_error_matches (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_UNREACHABLE) ||
+           g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE)) &&
+          ts_store_get_cache (store) != NULL && ts_cache_exists (ts_store_get_cache (store)))
+        {
+          g_signal_emit (self, signals[CONNECTED], 0, store);
+          ts_store_reconnect (store);
+          return;
+        }
+
       show_error (self, error, store, conninfo);
       return;
     }
@@ -489,6 +500,24 @@ on_store_opened (GObject      *object,
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
 
   g_signal_emit (self, signals[CONNECTED], 0, store);
+}
+
+/* The offline copy of this server and login, unless the person turned
+ * it off (then what was kept is deleted). */
+static void
+attach_cache (TsStore *store)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tasksteper.TaskSteper");
+  g_autoptr(TsCache) cache = ts_cache_new_for_connection (ts_store_get_connection (store));
+
+  if (!g_settings_get_boolean (settings, "cache-enabled"))
+    {
+      ts_cache_clear (cache);
+      return;
+    }
+
+  ts_cache_set_max_age_days (cache, MAX (g_settings_get_int (settings, "cache-max-age-days"), 0));
+  ts_store_set_cache (store, cache);
 }
 
 static void
@@ -505,6 +534,7 @@ start_connect (TsLoginWindow *self,
 
   connection = ts_connection_new (conninfo, password);
   self->pending = ts_store_new (connection);
+  attach_cache (self->pending);
   self->cancellable = g_cancellable_new ();
   self->pending_conninfo = g_strdup (conninfo);
   set_busy (self, TRUE);

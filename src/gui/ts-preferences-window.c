@@ -61,10 +61,16 @@ G_DEFINE_FINAL_TYPE (TsPreferencesWindow, ts_preferences_window, ADW_TYPE_PREFER
 static void
 commit_host (TsPreferencesWindow *self)
 {
-  const char *host = gtk_editable_get_text (GTK_EDITABLE (self->host_row));
+  const char *host;
   g_autofree char *stripped = NULL;
   g_autofree char *current = NULL;
 
+  /* The focus leaves the row once more while the window is disposed,
+   * after dispose() has kept what it showed. */
+  if (self->host_row == NULL || self->settings == NULL)
+    return;
+
+  host = gtk_editable_get_text (GTK_EDITABLE (self->host_row));
   if (_ts_login_window_is_conninfo (host))
     {
       /* One libpq cannot read is shown as an error (on_host_changed), and
@@ -201,11 +207,9 @@ ts_preferences_window_dispose (GObject *object)
 {
   TsPreferencesWindow *self = TS_PREFERENCES_WINDOW (object);
 
-  if (self->settings != NULL)
-    commit_host (self);
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_PREFERENCES_WINDOW);
+  commit_host (self);
   g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (ts_preferences_window_parent_class)->dispose (object);
 }
