@@ -79,6 +79,10 @@ C_MARK = re.compile(r'(?<![A-Za-z0-9_])(?:N?C?_|NC_|Q_)\s*\(\s*"'
 UI_MARK = re.compile(r'translatable\s*=\s*"(?:yes|true|1)"')
 GSCHEMA_MARK = re.compile(r'<(?:summary|description)>')
 SCANNED_DIRS = ('src', 'ui', 'data')
+# A GLib format macro glued to a translatable string: xgettext sees only
+# the text before it, so the message can never be translated.
+FORMAT_MACRO = re.compile(r'(?<![A-Za-z0-9_])(?:N?C?_|NC_)\s*\(\s*(?:"(?:[^"\\\n]|\\.)*"\s*)+'
+                          r'(G_G[A-Z0-9]*_(?:FORMAT|MODIFIER))')
 
 problems = []
 
@@ -127,8 +131,17 @@ def marks_strings(path):
 def check_potfiles(root):
     listed = read_list(os.path.join(root, 'po', 'POTFILES.in'))
     for entry in listed:
-        if not os.path.isfile(os.path.join(root, entry)):
+        path = os.path.join(root, entry)
+        if not os.path.isfile(path):
             problem(f'po/POTFILES.in lists {entry}, which does not exist: remove the line')
+        elif entry.endswith(('.c', '.h')):
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            for m in FORMAT_MACRO.finditer(text):
+                line = text.count('\n', 0, m.start()) + 1
+                problem(f'{entry}:{line}: {m.group(1)} inside a translatable string: xgettext cannot '
+                        f'see through it, so the message is never translated; use PRId64/PRIu64 '
+                        f'from <inttypes.h> (gettext understands them) or %zu, %zd')
     listed = set(listed)
     skip = set()
     skip_file = os.path.join(root, 'po', 'POTFILES.skip')

@@ -11,6 +11,7 @@
 #include "ts-gui-test-util.h"
 #include "ts-login-window.h"
 #include "ts-main-window.h"
+#include "ts-preferences-window.h"
 #include "ts-store.h"
 #include "ts-ticket-form.h"
 #include "ts-ticket-table.h"
@@ -206,6 +207,7 @@ test_login_window (void)
   TsLoginWindow *window = ts_login_window_new (NULL);
   g_autoptr(GPtrArray) texts = NULL;
 
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 880);   /* the demo's button too */
   gtk_window_present (GTK_WINDOW (window));
   wait_mapped (GTK_WIDGET (window));
   texts = texts_of (GTK_WIDGET (window));
@@ -217,6 +219,7 @@ test_login_window (void)
   assert_shows (texts, "用户");
   assert_shows (texts, "密码");
   assert_shows (texts, "连接(O)");   /* C_onnect: 连接(_O), O underlined */
+  assert_shows (texts, "试用演示(T)");
   assert_no_english (texts, "login window");
 
   ts_test_save_screenshot (GTK_WIDGET (window), "chinese-login-window.png", NULL);
@@ -366,6 +369,25 @@ test_main_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The Preferences window */
+
+static void
+test_preferences (void)
+{
+  TsPreferencesWindow *window = ts_preferences_window_new (NULL);
+  g_autoptr(GPtrArray) texts = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_mapped (GTK_WIDGET (window));
+  texts = texts_of (GTK_WIDGET (window));
+  assert_shows (texts, "首选项");
+  assert_shows (texts, "服务器");
+  assert_shows (texts, "离线副本");
+  assert_no_english (texts, "Preferences window");
+  ts_test_save_screenshot (GTK_WIDGET (window), "chinese-preferences.png", NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The keyboard shortcuts window (Ctrl+?) */
 
 static void
@@ -395,6 +417,7 @@ main (int argc, char *argv[])
   /* The test's environment asks for LANG=zh_CN.UTF-8.  Where that locale
    * was not generated (build-aux/deps.sh does it), glibc still honours
    * LANGUAGE under C.UTF-8, so the translations are checked all the same. */
+  g_unsetenv ("LANGUAGE");   /* it would win over LANG */
   if (setlocale (LC_ALL, "") != NULL && strstr (setlocale (LC_ALL, NULL), "zh_CN") != NULL)
     how = "LANG=zh_CN.UTF-8";
   else
@@ -422,6 +445,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/chinese/catalogue", test_catalogue);
   g_test_add_func ("/ts/chinese/login-window", test_login_window);
   g_test_add_func ("/ts/chinese/main-window", test_main_window);
+  g_test_add_func ("/ts/chinese/preferences", test_preferences);
   g_test_add_func ("/ts/chinese/shortcuts", test_shortcuts);
 
   ret = g_test_run ();

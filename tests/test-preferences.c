@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "ts-application.h"
+#include "ts-gui-test-util.h"
 #include "ts-preferences-window.h"
 
 /* The Preferences window under Xvfb, on GSettings' memory backend: what the
@@ -29,26 +30,6 @@ typedef struct
   TsPreferencesWindow *window;
   GSettings           *settings;
 } Fixture;
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (5 * 1000);
-    }
-}
-
-#define WAIT_FOR(condition)                                                   \
-  G_STMT_START {                                                              \
-    gint64 _deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;          \
-    while (!(condition) && g_get_monotonic_time () < _deadline)               \
-      g_main_context_iteration (NULL, FALSE);                                 \
-    g_assert_true (condition);                                                \
-  } G_STMT_END
 
 static GtkWidget *
 child (Fixture    *fixture,
@@ -134,7 +115,7 @@ open_window (Fixture *fixture)
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
-  iterate_for (100);
+  ts_test_iterate (100);
 }
 
 static void
@@ -173,37 +154,6 @@ fixture_tear_down (Fixture       *fixture,
   gtk_window_destroy (fixture->parent);
   reset_settings (fixture->settings);
   g_assert_finalize_object (fixture->settings);
-}
-
-/* Save a picture of the window to $TS_ARTIFACTS_DIR, as tests/test-gui.c does. */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("TS_ARTIFACTS_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  iterate_for (300);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
 /* Tests */
@@ -277,10 +227,10 @@ test_edit (Fixture       *fixture,
   g_assert_true (g_settings_get_boolean (fixture->settings, "cache-enabled"));
   g_assert_true (gtk_widget_get_sensitive (child (fixture, "cache_age_row")));
   adw_action_row_activate (ADW_ACTION_ROW (child (fixture, "cache_enabled_row")));
-  WAIT_FOR (!g_settings_get_boolean (fixture->settings, "cache-enabled"));
+  TS_WAIT_FOR (!g_settings_get_boolean (fixture->settings, "cache-enabled"));
   g_assert_false (gtk_widget_get_sensitive (child (fixture, "cache_age_row")));
   adw_action_row_activate (ADW_ACTION_ROW (child (fixture, "cache_enabled_row")));
-  WAIT_FOR (g_settings_get_boolean (fixture->settings, "cache-enabled"));
+  TS_WAIT_FOR (g_settings_get_boolean (fixture->settings, "cache-enabled"));
   g_assert_true (gtk_widget_get_sensitive (child (fixture, "cache_age_row")));
 
   /* The spin button offers exactly the key's range. */
@@ -429,6 +379,17 @@ test_forget (Fixture       *fixture,
   g_assert_cmpint (g_settings_get_int (fixture->settings, "cache-max-age-days"), ==, 7);
   g_assert_cmpint (g_settings_get_int (fixture->settings, "window-width"), ==, 800);
 
+  /* A host typed but not yet kept is forgotten too. */
+  type_into (fixture, "host_row", "typed.example.com");
+  type_into (fixture, "user_row", "lina");
+  g_signal_emit_by_name (forget, "clicked");
+  g_assert_cmpstr (row_text (fixture, "host_row"), ==, "");
+  close_window (fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (server_keys); i++)
+    g_assert_true (is_default (fixture->settings, server_keys[i]));
+  open_window (fixture);
+  forget = child (fixture, "forget_button");
+
   /* Typing again remembers again. */
   type_into (fixture, "user_row", "wangfang");
   assert_key_string (fixture->settings, "last-user", "wangfang");
@@ -461,7 +422,7 @@ test_screenshot (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "last-sslmode", "require");
   open_window (fixture);
 
-  save_screenshot (GTK_WIDGET (fixture->window), "preferences.png");
+  ts_test_save_screenshot (GTK_WIDGET (fixture->window), "preferences.png", NULL);
 }
 
 int

@@ -52,12 +52,14 @@
  * the program dies any other way (a failed assertion's abort(), a crash,
  * meson's timeout killing the process group).
  *
- * As root (CI), PostgreSQL refuses to run, so initdb, pg_ctl and the
- * server run as the "postgres" system user (or "nobody" without it)
- * through runuser(1); root can still connect to the socket.
- *
- * The PostgreSQL programs are taken from $TS_PG_BINDIR when set, else from
- * `pg_config --bindir`, else from the newest /usr/lib/postgresql/VERSION/bin. */
+ * Starting and stopping is TsLocalServer's (src/db/ts-local-server.h), the
+ * code that runs the demo server too: it finds the PostgreSQL programs
+ * ($TS_PG_BINDIR when set, else `pg_config --bindir`, else the usual Debian
+ * and Fedora places) and, as root (CI), where PostgreSQL refuses to run,
+ * runs initdb, pg_ctl and the server as the "postgres" system user (or
+ * "nobody" without it) through runuser(1); root can still connect to the
+ * socket.  This harness adds the throwaway directory, the watchdog and the
+ * cleanup at exit. */
 #pragma once
 
 #include <gio/gio.h>

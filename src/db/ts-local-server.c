@@ -556,15 +556,22 @@ server_user_can_reach (TsLocalServer  *self,
     }
 }
 
+/* Makes the directories private, the outer ones first, then checks that
+ * the server's user can reach each of them. */
 static gboolean
-prepare_dir (TsLocalServer  *self,
-             const char     *path,
-             GError        **error)
+prepare_dirs (TsLocalServer       *self,
+              const char * const  *paths,
+              GError             **error)
 {
-  if (!ensure_private_dir (self, path, error))
-    return FALSE;
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (!ensure_private_dir (self, paths[i], error))
+      return FALSE;
 
-  return self->server_user == NULL || server_user_can_reach (self, path, error);
+  for (guint i = 0; paths[i] != NULL && self->server_user != NULL; i++)
+    if (!server_user_can_reach (self, paths[i], error))
+      return FALSE;
+
+  return TRUE;
 }
 
 /* The server's state on disk */
@@ -847,8 +854,12 @@ start_locked (TsLocalServer  *self,
       return FALSE;
     }
 
-  if (!prepare_dir (self, self->socket_dir, error) || !prepare_dir (self, log_dir, error))
-    return FALSE;
+  {
+    const char * const dirs[] = { log_dir, self->socket_dir, NULL };
+
+    if (!prepare_dirs (self, dirs, error))
+      return FALSE;
+  }
 
   /* Left running by a program that ended without stopping it: use it. */
   if (ts_local_server_is_running (self))
@@ -859,7 +870,9 @@ start_locked (TsLocalServer  *self,
 
   if (!ts_local_server_is_initialized (self))
     {
-      if (!prepare_dir (self, self->data_dir, error) ||
+      const char * const dirs[] = { self->data_dir, NULL };
+
+      if (!prepare_dirs (self, dirs, error) ||
           g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !initdb (self, cancellable, error) ||
           !include_local_conf (self, error))

@@ -4,9 +4,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "ts-application.h"
 #include "ts-assignment-watcher.h"
+#include "ts-demo.h"
 #include "ts-login-window.h"
 #include "ts-main-window.h"
 
@@ -19,6 +22,14 @@ struct _TsApplication
   TsAssignmentWatcher *watcher;
   TsMainWindow        *main_window;
   GPtrArray           *pending_uris;  /* links to open once logged in */
+
+  /* The demo (--demo, app.demo): its server, and whether it is starting
+   * or logging someone in. */
+  TsDemo              *demo;
+  GCancellable        *demo_cancellable;
+  gboolean             demo_busy;
+  gboolean             demo_requested;  /* --demo: start it when activated */
+  guint                signal_ids[3];   /* SIGINT, SIGTERM, SIGHUP quit cleanly */
 };
 
 G_DEFINE_FINAL_TYPE (TsApplication, ts_application, ADW_TYPE_APPLICATION)
@@ -100,20 +111,22 @@ on_assigned (TsApplication       *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* Opens the main window of @store's session; it replaces the one open
+ * before, if any, which the caller closes. */
 static void
-on_connected (TsApplication *self,
-              TsStore       *store,
-              TsLoginWindow *login)
+show_session (TsApplication *self,
+              TsStore       *store)
 {
   g_set_object (&self->store, store);
   g_clear_object (&self->watcher);
   self->watcher = ts_assignment_watcher_new (store);
   g_signal_connect_object (self->watcher, "assigned", G_CALLBACK (on_assigned), self, G_CONNECT_SWAPPED);
 
+  if (self->main_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->main_window), (gpointer *)&self->main_window);
   self->main_window = ts_main_window_new (ADW_APPLICATION (self), store);
   g_object_add_weak_pointer (G_OBJECT (self->main_window), (gpointer *)&self->main_window);
   gtk_window_present (GTK_WINDOW (self->main_window));
-  gtk_window_destroy (GTK_WINDOW (login));
 
   for (guint i = 0; i < self->pending_uris->len; i++)
     open_uri (self, g_ptr_array_index (self->pending_uris, i));
@@ -121,10 +134,53 @@ on_connected (TsApplication *self,
 }
 
 static void
+on_connected (TsApplication *self,
+              TsStore       *store,
+              TsLoginWindow *login)
+{
+  show_session (self, store);
+  gtk_window_destroy (GTK_WINDOW (login));
+}
+
+static TsLoginWindow *
+find_login_window (TsApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (TS_IS_LOGIN_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static TsLoginWindow *
+ensure_login_window (TsApplication *self,
+                     gboolean      *created)
+{
+  TsLoginWindow *login = find_login_window (self);
+
+  *created = login == NULL;
+  if (login != NULL)
+    return login;
+
+  login = ts_login_window_new (ADW_APPLICATION (self));
+  g_signal_connect_object (login, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
+
+  return login;
+}
+
+static void
 ts_application_activate (GApplication *app)
 {
   TsApplication *self = TS_APPLICATION (app);
   TsLoginWindow *login;
+  gboolean created;
+
+  if (self->demo_requested)
+    {
+      self->demo_requested = FALSE;
+      g_action_group_activate_action (G_ACTION_GROUP (app), "demo", NULL);
+      return;
+    }
 
   if (self->main_window != NULL)
     {
@@ -132,19 +188,220 @@ ts_application_activate (GApplication *app)
       return;
     }
 
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
-    if (TS_IS_LOGIN_WINDOW (l->data))
-      {
-        gtk_window_present (l->data);
-        return;
-      }
-
-  login = ts_login_window_new (ADW_APPLICATION (app));
-  g_signal_connect_object (login, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
+  login = ensure_login_window (self, &created);
   gtk_window_present (GTK_WINDOW (login));
 
-  if (self->conninfo != NULL)
+  if (created && self->conninfo != NULL)
     ts_login_window_connect_conninfo (login, self->conninfo);
+}
+
+/* The demo */
+
+/* Says what went wrong where the demo was asked for: the login window, or
+ * the main window when switching people. */
+static void
+show_demo_error (TsApplication *self,
+                 const char    *message)
+{
+  TsLoginWindow *login = find_login_window (self);
+  gboolean created;
+
+  if (login == NULL && self->main_window != NULL)
+    {
+      AdwMessageDialog *dialog;
+
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self->main_window),
+                                                           _("The Demo Cannot Go On"), message));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  login = ensure_login_window (self, &created);
+  ts_login_window_set_demo_status (login, NULL);
+  ts_login_window_show_error (login, message);
+  gtk_window_present (GTK_WINDOW (login));
+}
+
+static void
+on_demo_status (TsApplication *self)
+{
+  TsLoginWindow *login = find_login_window (self);
+  const char *status = ts_demo_get_status (self->demo);
+
+  /* The end of a start is told by on_demo_started(). */
+  if (login != NULL && status != NULL)
+    ts_login_window_set_demo_status (login, status);
+}
+
+static void
+on_demo_session_opened (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(TsApplication) self = user_data;
+  TsStore *store = TS_STORE (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *project = NULL;
+  GAction *action;
+
+  if (!ts_store_open_finish (store, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      self->demo_busy = FALSE;
+      show_demo_error (self, error->message);
+      return;
+    }
+
+  self->demo_busy = FALSE;
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "switch-demo-user");
+  if (action != NULL)
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (ts_store_get_user (store)));
+
+  /* The new person sees the project the last one looked at; at first the
+   * 网上问题处理 of the guide. */
+  if (self->main_window != NULL && ts_main_window_get_project (self->main_window) != NULL)
+    project = g_strdup (ts_project_get_name (ts_main_window_get_project (self->main_window)));
+  else
+    project = g_strdup ("issue_track");
+
+  /* Everything of the last session closes: the login window, the main
+   * window and the editors (one with unsaved edits asks first). */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    g_ptr_array_add (others, g_object_ref (l->data));
+
+  show_session (self, store);
+  ts_main_window_select_project (self->main_window, project);
+
+  for (guint i = 0; i < others->len; i++)
+    gtk_window_close (g_ptr_array_index (others, i));
+}
+
+/* Logs @user in to the demo database, over the demo server's socket. */
+static void
+open_demo_session (TsApplication *self,
+                   const char    *user)
+{
+  g_autofree char *conninfo = ts_demo_dup_conninfo (self->demo, user);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  g_autoptr(TsStore) store = ts_store_new (connection);
+  TsLoginWindow *login = find_login_window (self);
+
+  if (login != NULL)
+    {
+      g_autofree char *status = g_strdup_printf (_("Logging in as %s…"), ts_demo_get_user_name (user));
+
+      ts_login_window_set_demo_status (login, status);
+    }
+
+  self->demo_busy = TRUE;
+  ts_store_open_async (store, self->demo_cancellable, on_demo_session_opened, g_object_ref (self));
+}
+
+static void
+switch_demo_user_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  TsApplication *self = user_data;
+  const char *user = g_variant_get_string (parameter, NULL);
+
+  if (self->demo == NULL || !ts_demo_is_user (user))
+    return;
+
+  if (self->main_window != NULL && self->store != NULL &&
+      g_strcmp0 (ts_store_get_user (self->store), user) == 0)
+    {
+      gtk_window_present (GTK_WINDOW (self->main_window));
+      return;
+    }
+
+  /* The last click wins. */
+  g_cancellable_cancel (self->demo_cancellable);
+  g_clear_object (&self->demo_cancellable);
+  self->demo_cancellable = g_cancellable_new ();
+  open_demo_session (self, user);
+}
+
+static void
+on_demo_started (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  static const GActionEntry actions[] = {
+    { "switch-demo-user", switch_demo_user_action, "s", "'zhangwei'" },
+  };
+  g_autoptr(TsApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ts_demo_start_finish (TS_DEMO (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      self->demo_busy = FALSE;
+      show_demo_error (self, error->message);
+      return;
+    }
+
+  /* Only now: the menu shows its Switch Demo User submenu while this
+   * action exists. */
+  if (g_action_map_lookup_action (G_ACTION_MAP (self), "switch-demo-user") == NULL)
+    g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+
+  open_demo_session (self, ts_demo_get_users ()[0]);
+}
+
+/* Ctrl+C in the terminal (or a logout) ends the application the normal
+ * way, so that shutdown stops the demo server. */
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+demo_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  TsApplication *self = user_data;
+  TsLoginWindow *login;
+  gboolean created;
+
+  /* A session is open already, the demo's or a real server's. */
+  if (self->main_window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->main_window));
+      return;
+    }
+
+  login = ensure_login_window (self, &created);
+  gtk_window_present (GTK_WINDOW (login));
+
+  if (self->demo_busy)
+    return;
+
+  if (self->demo == NULL)
+    {
+      static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+      self->demo = ts_demo_new ();
+      g_signal_connect_object (self->demo, "notify::status", G_CALLBACK (on_demo_status), self,
+                               G_CONNECT_SWAPPED);
+      for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
+        self->signal_ids[i] = g_unix_signal_add (quit_signals[i], on_quit_signal, self);
+    }
+
+  g_clear_object (&self->demo_cancellable);
+  self->demo_cancellable = g_cancellable_new ();
+  self->demo_busy = TRUE;
+  ts_demo_start_async (self->demo, self->demo_cancellable, on_demo_started, g_object_ref (self));
+  on_demo_status (self);
 }
 
 static void
@@ -178,6 +435,32 @@ ts_application_handle_local_options (GApplication *app,
 
   g_variant_dict_lookup (options, "dbname", "s", &self->conninfo);
 
+  if (g_variant_dict_contains (options, "demo"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (self->conninfo != NULL)
+        {
+          g_printerr ("%s\n", _("--demo and --dbname cannot be used together: choose one."));
+          return 1;
+        }
+
+      /* A TaskSteper already running starts the demo itself. */
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+
+      if (g_application_get_is_remote (app))
+        {
+          g_action_group_activate_action (G_ACTION_GROUP (app), "demo", NULL);
+          return 0;
+        }
+
+      self->demo_requested = TRUE;
+    }
+
   return -1;
 }
 
@@ -187,9 +470,13 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   TsApplication *self = user_data;
+  g_autolist(GtkWindow) windows = NULL;
 
-  /* Closing each window lets an editor with unsaved edits ask first. */
+  /* Closing each window lets an editor with unsaved edits ask first.  A
+   * window that closes leaves the application's list: walk a copy. */
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    windows = g_list_prepend (windows, g_object_ref (l->data));
+  for (GList *l = windows; l; l = l->next)
     gtk_window_close (l->data);
 }
 
@@ -199,7 +486,7 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   TsApplication *self = user_data;
-  static const char *developers[] = { "TaskSteper developers", NULL };
+  const char *developers[] = { _("TaskSteper developers"), NULL };
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget *about;
 
@@ -211,7 +498,7 @@ about_action (GSimpleAction *action,
                         "comments", _("Recurring work as tickets moving through steps, each step owned by one person"),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "developers", developers,
-                        "copyright", "© 2026 TaskSteper developers",
+                        "copyright", _("© 2026 TaskSteper developers"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
@@ -244,6 +531,7 @@ ts_application_startup (GApplication *app)
     { "quit", quit_action },
     { "about", about_action },
     { "open-ticket", open_ticket_action, "s" },
+    { "demo", demo_action },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
@@ -259,6 +547,34 @@ ts_application_startup (GApplication *app)
 }
 
 static void
+ts_application_shutdown (GApplication *app)
+{
+  TsApplication *self = TS_APPLICATION (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+
+  /* The demo server stops with the application.  This blocks (pg_ctl
+   * waits, well under a second), but the main loop is over. */
+  if (self->demo != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_cancellable_cancel (self->demo_cancellable);
+      g_clear_object (&self->watcher);
+      /* The session ends before its server does, however many queries
+       * still hold the store. */
+      if (self->store != NULL)
+        ts_connection_close (ts_store_get_connection (self->store));
+      g_clear_object (&self->store);
+      if (!ts_demo_stop (self->demo, &error))
+        g_printerr (_("Could not stop the demo server: %s\n"), error->message);
+    }
+
+  G_APPLICATION_CLASS (ts_application_parent_class)->shutdown (app);
+}
+
+static void
 ts_application_dispose (GObject *object)
 {
   TsApplication *self = (TsApplication *)object;
@@ -267,6 +583,8 @@ ts_application_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->pending_uris, g_ptr_array_unref);
   g_clear_pointer (&self->conninfo, g_free);
+  g_clear_object (&self->demo_cancellable);
+  g_clear_object (&self->demo);
 
   G_OBJECT_CLASS (ts_application_parent_class)->dispose (object);
 }
@@ -281,6 +599,7 @@ ts_application_class_init (TsApplicationClass *klass)
   app_class->activate = ts_application_activate;
   app_class->open = ts_application_open;
   app_class->startup = ts_application_startup;
+  app_class->shutdown = ts_application_shutdown;
   app_class->handle_local_options = ts_application_handle_local_options;
 }
 
@@ -290,6 +609,8 @@ ts_application_init (TsApplication *self)
   static const GOptionEntry options[] = {
     { "dbname", 'd', 0, G_OPTION_ARG_STRING, NULL,
       N_("Connect at once to this server: a libpq connection string or URI"), N_("CONNINFO") },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start a demo server on this computer, with example projects and people, and log in to it"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
     { NULL }
   };
@@ -321,4 +642,11 @@ ts_application_get_main_window (TsApplication *self)
 {
   g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
   return GTK_WINDOW (self->main_window);
+}
+
+TsDemo *
+ts_application_get_demo (TsApplication *self)
+{
+  g_return_val_if_fail (TS_IS_APPLICATION (self), NULL);
+  return self->demo;
 }

@@ -3,13 +3,16 @@
 
 #include <adwaita.h>
 
+#include "ts-demo.h"
 #include "ts-store.h"
 
 G_BEGIN_DECLS
 
 /* The application: the login window first, then the main window for the
  * store it opened; -d CONNINFO connects at start; tasksteper:// links open
- * their ticket; a ticket newly passed to me raises a desktop notification. */
+ * their ticket; a ticket newly passed to me raises a desktop notification.
+ * --demo (or the login window's Try the Demo, app.demo) starts the demo
+ * server (ts-demo.h) and logs in as its maintainer. */
 
 #define TS_APPLICATION_ID "io.github.tasksteper.TaskSteper"
 
@@ -21,6 +24,11 @@ TsApplication *ts_application_new       (void);
 TsStore       *ts_application_get_store (TsApplication *self);
 /* The main window, or NULL before login. */
 GtkWindow     *ts_application_get_main_window (TsApplication *self);
+
+/* The demo (tasksteper --demo, app.demo), or NULL when it was not asked
+ * for.  In demo mode the app.switch-demo-user action (a login name)
+ * exists, and the demo server stops when the application ends. */
+TsDemo        *ts_application_get_demo  (TsApplication *self);
 
 /* Parses "tasksteper://PROJECT/NUMBER"; FALSE if it is not such a link. */
 gboolean       ts_parse_ticket_uri      (const char    *uri,

@@ -151,11 +151,15 @@ forget_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
+  TsPreferencesWindow *self = TS_PREFERENCES_WINDOW (widget);
+  g_autoptr(GSettings) settings = g_settings_new (TS_APPLICATION_ID);
+
+  /* A host typed but not yet kept would be kept when the window closes. */
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), "");
+
   /* One change for all the keys, so that a reader sees the server
    * forgotten as a whole, not one field at a time.  A GSettings of its own:
    * the window's, which the rows write through, must never be delayed. */
-  g_autoptr(GSettings) settings = g_settings_new (TS_APPLICATION_ID);
-
   g_settings_delay (settings);
   for (guint i = 0; i < G_N_ELEMENTS (server_keys); i++)
     g_settings_reset (settings, server_keys[i]);
