@@ -18,6 +18,63 @@
 #include "ts-local-server.h"
 #include "ts-pq-private.h"
 
+/* Every server of these tests lives under this directory, which a
+ * watchdog removes, stopping what still runs there, however the program
+ * ends (an assertion's abort(), meson's timeout). */
+static char *top_dir;
+static GSubprocess *watchdog;
+
+static const char watchdog_script[] =
+  "read -r _\n"
+  "top=$1\n"
+  "shift\n"
+  "find \"$top\" -name postmaster.pid | while read -r pid_file; do\n"
+  "  \"$@\" stop -D \"$(dirname \"$pid_file\")\" -m immediate -w -t 60\n"
+  "done\n"
+  "rm -rf \"$top\"\n";
+
+static void
+leave_process_group (gpointer user_data)
+{
+  (void)setsid ();
+}
+
+static void
+start_watchdog (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsLocalServer) server = ts_local_server_new ("/nonexistent/data", "/nonexistent", 5432);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) pg_ctl = NULL;
+
+  top_dir = g_dir_make_tmp ("ts-local-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (geteuid () == 0)
+    g_assert_cmpint (g_chmod (top_dir, 0755), ==, 0);
+
+  g_assert_true (ts_local_server_find_programs (server, &error));
+  g_assert_no_error (error);
+  pg_ctl = ts_local_server_dup_program_argv (server, "pg_ctl");
+
+  g_ptr_array_add (argv, g_strdup ("/bin/sh"));
+  g_ptr_array_add (argv, g_strdup ("-c"));
+  g_ptr_array_add (argv, g_strdup (watchdog_script));
+  g_ptr_array_add (argv, g_strdup ("test-local-server-watchdog"));
+  g_ptr_array_add (argv, g_strdup (top_dir));
+  for (guint i = 0; pg_ctl[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (pg_ctl[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_cwd (launcher, "/");
+  g_subprocess_launcher_set_child_setup (launcher, leave_process_group, NULL, NULL);
+  watchdog = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+}
+
 static double
 seconds_since (gint64 begin)
 {
@@ -26,15 +83,13 @@ seconds_since (gint64 begin)
 
 /* A fresh directory for a server.  As root the server's user must be able
  * to enter it, which a directory made by mkdtemp (0700, root's) is not: it
- * is given to the server (ts-local-server.c makes it the server user's) or
- * opened up. */
+ * is opened up. */
 static char *
 make_base_dir (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("ts-local-XXXXXX", &error);
+  char *dir = g_build_filename (top_dir, "server-XXXXXX", NULL);
 
-  g_assert_no_error (error);
+  g_assert_nonnull (g_mkdtemp_full (dir, 0700));
   if (geteuid () == 0)
     g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
 
@@ -162,11 +217,14 @@ test_start_stop_restart (void)
   g_autoptr(TsLocalServer) server = ts_local_server_new (data_dir, socket_dir, 5432);
   g_autofree char *socket_path = dup_socket_path (server);
   g_autofree char *value = NULL;
+  g_autofree char *expected = NULL;
   g_autofree char *log_path = g_build_filename (base, "server.log", NULL);
   GStatBuf info;
+  GStatBuf base_before;
   gint64 begin;
   GPid pid;
 
+  g_assert_cmpint (g_stat (base, &base_before), ==, 0);
   g_assert_false (ts_local_server_is_initialized (server));
   g_assert_false (ts_local_server_is_running (server));
   g_assert_cmpstr (ts_local_server_get_log_file (server), ==, log_path);
@@ -199,13 +257,19 @@ test_start_stop_restart (void)
   g_assert_true (S_ISSOCK (info.st_mode));
   g_assert_cmpint (info.st_mode & 0777, ==, 0700);
 
+  /* The directory of the log is the caller's: left as it was. */
+  g_assert_cmpint (g_stat (base, &info), ==, 0);
+  g_assert_cmpint (info.st_mode, ==, base_before.st_mode);
+  g_assert_cmpuint (info.st_uid, ==, base_before.st_uid);
+
   value = query_value (server, NULL, NULL,
                        "SELECT current_setting ('listen_addresses') || '|' ||"
                        "       current_setting ('unix_socket_directories') || '|' ||"
                        "       current_setting ('server_encoding') || '|' ||"
                        "       current_setting ('fsync') || '|' ||"
                        "       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)");
-  g_assert_cmpstr (value, ==, g_strconcat ("|", socket_dir, "|UTF8|on|true", NULL));
+  expected = g_strconcat ("|", socket_dir, "|UTF8|on|true", NULL);
+  g_assert_cmpstr (value, ==, expected);
   g_free (query_value (server, NULL, NULL, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')"));
 
   begin = g_get_monotonic_time ();
@@ -590,7 +654,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
+  start_watchdog ();
 
   /* The demo reads the example projects from the source tree. */
   if (g_getenv ("TS_SCHEMAS_DIR") != NULL)
@@ -606,5 +673,14 @@ main (int   argc,
   g_test_add_func ("/ts/demo/schemas-dir", test_demo_schemas_dir);
   g_test_add_func ("/ts/demo/first-and-later-start", test_demo_first_and_later_start);
 
-  return g_test_run ();
+  ret = g_test_run ();
+
+  /* Closing its input lets the watchdog clean up; nothing is left. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (watchdog), NULL, NULL);
+  g_subprocess_wait (watchdog, NULL, NULL);
+  g_clear_object (&watchdog);
+  g_assert_false (g_file_test (top_dir, G_FILE_TEST_EXISTS));
+  g_free (top_dir);
+
+  return ret;
 }

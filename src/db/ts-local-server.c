@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
@@ -436,16 +437,21 @@ set_dir_error (GError     **error,
   return FALSE;
 }
 
-/* Creates @path when needed and makes it a private directory of the
- * server's user: mode 0700, owned by that user; refuses a symbolic link
- * and a directory of someone else's. */
+/* Creates @path when needed (mode 0700, given to the server's user when
+ * we are root) and refuses a symbolic link.  When @own, the directory is
+ * the server's alone (the socket's, the cluster's), whoever made it: it
+ * must be the server user's, and is made mode 0700.  Otherwise (where the
+ * log goes, which may be a directory of the caller's) one that was there
+ * is left as it is. */
 static gboolean
-ensure_private_dir (TsLocalServer  *self,
-                    const char     *path,
-                    GError        **error)
+ensure_dir (TsLocalServer  *self,
+            const char     *path,
+            gboolean        own,
+            GError        **error)
 {
   g_autofree char *parent = g_path_get_dirname (path);
   uid_t owner = get_server_uid (self);
+  gboolean created;
   GStatBuf info;
   int saved_errno;
 
@@ -458,7 +464,8 @@ ensure_private_dir (TsLocalServer  *self,
                             parent, g_strerror (saved_errno));
     }
 
-  if (g_mkdir (path, 0700) != 0 && errno != EEXIST)
+  created = g_mkdir (path, 0700) == 0;
+  if (!created && errno != EEXIST)
     {
       saved_errno = errno;
       return set_dir_error (error, _("Could not create the directory %s: %s"),
@@ -479,8 +486,12 @@ ensure_private_dir (TsLocalServer  *self,
       return FALSE;
     }
 
+  if (!own && !created && self->server_user == NULL)
+    return TRUE;
+
   /* As root, what we created is given to the server's user. */
-  if (info.st_uid != owner && info.st_uid == geteuid () && self->server_user != NULL)
+  if (info.st_uid != owner && info.st_uid == geteuid () && self->server_user != NULL &&
+      (own || created))
     {
       if (chown (path, self->server_uid, self->server_gid) != 0)
         {
@@ -490,6 +501,9 @@ ensure_private_dir (TsLocalServer  *self,
         }
       info.st_uid = owner;
     }
+
+  if (!own)
+    return TRUE;
 
   if (info.st_uid != owner)
     {
@@ -556,21 +570,58 @@ server_user_can_reach (TsLocalServer  *self,
     }
 }
 
-/* Makes the directories private, the outer ones first, then checks that
- * the server's user can reach each of them. */
+/* Prepares the log's directory (@log_dir, or NULL) and the server's own
+ * (@own_dirs), the outer ones first, then checks that the server's user can
+ * reach each of them. */
 static gboolean
 prepare_dirs (TsLocalServer       *self,
-              const char * const  *paths,
+              const char          *log_dir,
+              const char * const  *own_dirs,
               GError             **error)
 {
-  for (guint i = 0; paths[i] != NULL; i++)
-    if (!ensure_private_dir (self, paths[i], error))
+  if (log_dir != NULL && !ensure_dir (self, log_dir, FALSE, error))
+    return FALSE;
+
+  for (guint i = 0; own_dirs[i] != NULL; i++)
+    if (!ensure_dir (self, own_dirs[i], TRUE, error))
       return FALSE;
 
-  for (guint i = 0; paths[i] != NULL && self->server_user != NULL; i++)
-    if (!server_user_can_reach (self, paths[i], error))
+  if (self->server_user == NULL)
+    return TRUE;
+
+  if (log_dir != NULL && !server_user_can_reach (self, log_dir, error))
+    return FALSE;
+
+  for (guint i = 0; own_dirs[i] != NULL; i++)
+    if (!server_user_can_reach (self, own_dirs[i], error))
       return FALSE;
 
+  return TRUE;
+}
+
+/* pg_ctl appends to the log as the server's user: as root, the log is
+ * made that user's first, since its directory may not be. */
+static gboolean
+prepare_log_file (TsLocalServer  *self,
+                  GError        **error)
+{
+  int fd;
+  int saved_errno;
+
+  if (self->server_user == NULL)
+    return TRUE;
+
+  fd = g_open (self->log_file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || fchown (fd, self->server_uid, self->server_gid) != 0)
+    {
+      saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
+      return set_dir_error (error, _("Could not give the log %s to the PostgreSQL server’s user: %s"),
+                            self->log_file, g_strerror (saved_errno));
+    }
+
+  close (fd);
   return TRUE;
 }
 
@@ -855,9 +906,9 @@ start_locked (TsLocalServer  *self,
     }
 
   {
-    const char * const dirs[] = { log_dir, self->socket_dir, NULL };
+    const char * const dirs[] = { self->socket_dir, NULL };
 
-    if (!prepare_dirs (self, dirs, error))
+    if (!prepare_dirs (self, log_dir, dirs, error) || !prepare_log_file (self, error))
       return FALSE;
   }
 
@@ -872,7 +923,7 @@ start_locked (TsLocalServer  *self,
     {
       const char * const dirs[] = { self->data_dir, NULL };
 
-      if (!prepare_dirs (self, dirs, error) ||
+      if (!prepare_dirs (self, NULL, dirs, error) ||
           g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !initdb (self, cancellable, error) ||
           !include_local_conf (self, error))

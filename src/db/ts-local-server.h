@@ -26,8 +26,9 @@ G_BEGIN_DECLS
  * is therefore the socket directory, which must be a real directory (not a
  * symbolic link) with mode 0700 owned by the user the server runs as;
  * the socket itself also gets mode 0700 (unix_socket_permissions).  Starting
- * creates the directories, makes them 0700 and refuses one that belongs to
- * someone else.
+ * creates the socket and cluster directories, makes them 0700 and refuses
+ * one that belongs to someone else or is a symbolic link; the log's
+ * directory is only created when missing.
  *
  * PostgreSQL refuses to run as root.  When we are root (containers, CI),
  * initdb, pg_ctl and so the server run as the "postgres" system user, or

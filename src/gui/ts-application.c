@@ -12,6 +12,7 @@
 #include "ts-demo.h"
 #include "ts-login-window.h"
 #include "ts-main-window.h"
+#include "ts-preferences-window.h"
 
 struct _TsApplication
 {
@@ -494,13 +495,29 @@ about_action (GSimpleAction *action,
                         "transient-for", parent,
                         "application-name", "TaskSteper",
                         "application-icon", TS_APPLICATION_ID,
+                        "developer-name", _("The TaskSteper developers"),
                         "version", PACKAGE_VERSION,
                         "comments", _("Recurring work as tickets moving through steps, each step owned by one person"),
+                        "website", "https://github.com/tasksteper/tasksteper",
+                        "issue-url", "https://github.com/tasksteper/tasksteper/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "developers", developers,
+                        /* Translators: your name, to be credited in the About window */
+                        "translator-credits", _("translator-credits"),
                         "copyright", _("© 2026 TaskSteper developers"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  TsApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  gtk_window_present (GTK_WINDOW (ts_preferences_window_new (parent)));
 }
 
 static void
@@ -530,16 +547,19 @@ ts_application_startup (GApplication *app)
   static const GActionEntry actions[] = {
     { "quit", quit_action },
     { "about", about_action },
+    { "preferences", preferences_action },
     { "open-ticket", open_ticket_action, "s" },
     { "demo", demo_action },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (ts_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 
   gtk_css_provider_load_from_resource (css, "/io/github/tasksteper/TaskSteper/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
