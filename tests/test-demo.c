@@ -273,20 +273,6 @@ show_demo_user_menu (TsMainWindow *window)
   gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
 }
 
-static gboolean
-process_is_alive (GPid pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  if (kill (pid, 0) != 0 || !g_file_get_contents (stat_path, &stat, NULL, NULL))
-    return FALSE;
-  state = strrchr (stat, ')');
-
-  return state == NULL || state[1] == '\0' || state[2] != 'Z';
-}
-
 /* Waits for 张伟's main window on the issue_track project, with his three
  * open 网上问题处理 tickets. */
 static TsMainWindow *
@@ -335,7 +321,7 @@ note_server (Run *run)
 static void
 assert_server_stopped (Run *run)
 {
-  g_assert_false (process_is_alive (run->postmaster));
+  g_assert_false (ts_test_process_is_alive (run->postmaster));
   g_assert_false (g_file_test (run->socket_path, G_FILE_TEST_EXISTS));
 }
 

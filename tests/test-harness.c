@@ -356,24 +356,6 @@ get_report_path (pid_t test_program)
   return g_build_filename (g_get_tmp_dir (), name, NULL);
 }
 
-static gboolean
-process_is_alive (pid_t pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int)pid);
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  if (kill (pid, 0) != 0 && errno == ESRCH)
-    return FALSE;
-
-  /* A zombie waiting for an init that is slow to reap is dead too. */
-  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
-    return FALSE;
-  state = strrchr (stat, ')');
-
-  return state == NULL || state[1] == '\0' || state[2] != 'Z';
-}
-
 /* In the test subprocess: starts a server, reports where it is and ends
  * as @ending says, leaving the server running. */
 static void
@@ -460,12 +442,12 @@ check_cleanup (Ending ending)
   /* At exit, the program stops its servers before it ends; otherwise the
    * watchdog does it soon after. */
   deadline = ended + (ending == ENDING_EXIT ? 0 : CLEANUP_TIMEOUT_USEC);
-  while ((g_file_test (dir, G_FILE_TEST_EXISTS) || process_is_alive (postmaster)) &&
+  while ((g_file_test (dir, G_FILE_TEST_EXISTS) || ts_test_process_is_alive (postmaster)) &&
          g_get_monotonic_time () < deadline)
     g_usleep (G_USEC_PER_SEC / 50);
 
   g_test_message ("cleaned up %.3f s after the program ended", seconds_since (ended));
-  g_assert_false (process_is_alive (postmaster));
+  g_assert_false (ts_test_process_is_alive (postmaster));
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 }
 

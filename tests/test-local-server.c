@@ -17,6 +17,7 @@
 #include "ts-demo-private.h"
 #include "ts-local-server.h"
 #include "ts-pq-private.h"
+#include "ts-test-server.h"
 
 /* Every server of these tests lives under this directory, which a
  * watchdog removes, stopping what still runs there, however the program
@@ -126,21 +127,6 @@ query_value (TsLocalServer *server,
          ? g_strdup (PQgetvalue (result, 0, 0)) : NULL;
 }
 
-static gboolean
-process_is_alive (GPid pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  /* A zombie has died; it only waits for its parent. */
-  if (kill (pid, 0) != 0 || !g_file_get_contents (stat_path, &stat, NULL, NULL))
-    return FALSE;
-  state = strrchr (stat, ')');
-
-  return state == NULL || state[1] == '\0' || state[2] != 'Z';
-}
-
 static char *
 dup_socket_path (TsLocalServer *server)
 {
@@ -157,7 +143,7 @@ assert_stopped (TsLocalServer *server,
 
   g_assert_false (ts_local_server_is_running (server));
   g_assert_cmpint (ts_local_server_get_pid (server), ==, 0);
-  g_assert_false (process_is_alive (pid));
+  g_assert_false (ts_test_process_is_alive (pid));
   g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
 }
 

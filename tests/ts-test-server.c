@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -545,4 +546,22 @@ ts_test_server_free (TsTestServer *self)
   g_free (self->data_dir);
   g_clear_object (&self->server);
   g_free (self);
+}
+
+gboolean
+ts_test_process_is_alive (GPid pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return FALSE;
+
+  /* A zombie waiting for an init that is slow to reap is dead too. */
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return FALSE;
+  state = strrchr (stat, ')');
+
+  return state == NULL || state[1] == '\0' || state[2] != 'Z';
 }

@@ -110,4 +110,8 @@ gboolean      ts_test_server_resume           (TsTestServer  *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTestServer, ts_test_server_free)
 
+/* Whether process @pid is running; a zombie (dead, waiting to be reaped)
+ * is not. */
+gboolean      ts_test_process_is_alive        (GPid           pid);
+
 G_END_DECLS
