@@ -186,7 +186,7 @@ dup_commands_description (void)
     {
       g_autofree char *usage = dup_command_usage (&commands[i]);
 
-      width = MAX (width, g_utf8_strlen (usage, -1));
+      width = MAX (width, ts_admin_display_width (usage));
     }
 
   g_string_append (str, _("Commands:"));
@@ -197,7 +197,7 @@ dup_commands_description (void)
       g_autofree char *usage = dup_command_usage (&commands[i]);
 
       g_string_append_printf (str, "  %s", usage);
-      for (glong pad = g_utf8_strlen (usage, -1); pad < width + 3; pad++)
+      for (glong pad = ts_admin_display_width (usage); pad < width + 3; pad++)
         g_string_append_c (str, ' ');
       g_string_append_printf (str, "%s\n", _(commands[i].summary));
     }

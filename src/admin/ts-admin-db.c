@@ -385,8 +385,8 @@ open_database (const char *conninfo,
 /* Tables */
 
 /* The columns a string takes on a terminal: CJK characters take two. */
-static glong
-display_width (const char *text)
+glong
+ts_admin_display_width (const char *text)
 {
   glong width = 0;
 
@@ -417,7 +417,7 @@ print_table (GPtrArray      *rows,
       char **row = g_ptr_array_index (rows, r);
 
       for (guint c = 0; c < n_columns; c++)
-        widths[c] = MAX (widths[c], display_width (row[c]));
+        widths[c] = MAX (widths[c], ts_admin_display_width (row[c]));
     }
 
   for (guint r = 0; r < rows->len; r++)
@@ -427,7 +427,7 @@ print_table (GPtrArray      *rows,
       g_string_truncate (line, 0);
       for (guint c = 0; c < n_columns; c++)
         {
-          glong pad = widths[c] - display_width (row[c]);
+          glong pad = widths[c] - ts_admin_display_width (row[c]);
 
           if (c > 0)
             g_string_append (line, "  ");
@@ -493,7 +493,7 @@ dup_group_description (const Command *group,
     {
       g_autofree char *usage = dup_usage (&subcommands->commands[i]);
 
-      width = MAX (width, display_width (usage));
+      width = MAX (width, ts_admin_display_width (usage));
     }
 
   g_string_append (str, _("Subcommands:"));
@@ -505,7 +505,7 @@ dup_group_description (const Command *group,
       g_autofree char *usage = dup_usage (sub);
 
       g_string_append_printf (str, "  %s", usage);
-      for (glong pad = display_width (usage); pad < width + 3; pad++)
+      for (glong pad = ts_admin_display_width (usage); pad < width + 3; pad++)
         g_string_append_c (str, ' ');
       g_string_append_printf (str, "%s\n", _(sub->summary));
     }

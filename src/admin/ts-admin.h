@@ -71,4 +71,8 @@ int        ts_admin_run_project   (const Command       *command,
                                    int                  argc,
                                    char               **argv);
 
+/* The columns @text takes on a terminal (CJK characters take two), for
+ * aligning tables and help text. */
+glong ts_admin_display_width (const char *text);
+
 G_END_DECLS
