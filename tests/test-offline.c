@@ -334,6 +334,24 @@ test_damaged_cache (void)
   g_assert_no_error (error);
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -363,5 +381,6 @@ main (int argc, char *argv[])
   ret = g_test_run ();
   ts_test_server_free (server);
   g_free (db);
+  remove_tree (home);
   return ret;
 }
