@@ -140,9 +140,14 @@ assert_stopped (TsLocalServer *server,
                 GPid           pid)
 {
   g_autofree char *socket_path = dup_socket_path (server);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
   g_assert_false (ts_local_server_is_running (server));
   g_assert_cmpint (ts_local_server_get_pid (server), ==, 0);
+  /* pg_ctl returns once the pid file is gone; the postmaster may take a
+   * moment more to exit. */
+  while (ts_test_process_is_alive (pid) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
   g_assert_false (ts_test_process_is_alive (pid));
   g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
 }
