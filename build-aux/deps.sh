@@ -11,6 +11,8 @@ packages=(
   # run and test
   postgresql postgresql-contrib xvfb xauth graphviz fonts-noto-cjk fonts-cantarell
   desktop-file-utils appstream python3 flatpak-builder
+  # GUI tests type and click through the X server's XTest extension
+  libxtst-dev
   # the Chinese interface tests run under LANG=zh_CN.UTF-8 (generated below)
   locales
 )

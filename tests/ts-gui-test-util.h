@@ -40,4 +40,38 @@ char *ts_test_query_value       (TsTestServer  *server,
                                  const char    *sql,
                                  const char    *param);
 
+/* Real input, as a person gives it: the events go through the X server
+ * (the XTest extension of Xvfb) to GDK, so every handler, gesture, focus
+ * change and cursor blink of a real session runs.  The window must be
+ * shown.  Each call waits until GTK has handled what it sent. */
+
+/* Moves the pointer over the centre of @widget and clicks button 1 there;
+ * gives its toplevel the keyboard focus first, as a window manager would. */
+void  ts_test_click             (GtkWidget     *widget);
+/* The same at (@x, @y) in @widget's coordinates. */
+void  ts_test_click_at          (GtkWidget     *widget,
+                                 double         x,
+                                 double         y);
+void  ts_test_double_click      (GtkWidget     *widget);
+/* Button 3 (the context menu) at the centre of @widget. */
+void  ts_test_right_click       (GtkWidget     *widget);
+/* Types @text (UTF-8, any characters: those not on the keyboard map are
+ * put on a spare key for the moment, as xdotool does) into whatever has
+ * the keyboard focus of @window's toplevel. */
+void  ts_test_type              (GtkWidget     *window,
+                                 const char    *text);
+/* Presses and releases @keyval with @modifiers (Ctrl, Shift, Alt) held. */
+void  ts_test_key               (GtkWidget     *window,
+                                 guint          keyval,
+                                 GdkModifierType modifiers);
+
+/* The first mapped GtkLabel under @ancestor (popovers included) whose
+ * text is @text, or NULL. */
+GtkWidget *ts_test_find_label   (GtkWidget     *ancestor,
+                                 const char    *text);
+/* Opens the drop-down @dropdown with a click and clicks the item shown
+ * as @text. */
+void  ts_test_choose            (GtkWidget     *dropdown,
+                                 const char    *text);
+
 G_END_DECLS

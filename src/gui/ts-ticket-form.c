@@ -875,8 +875,13 @@ field_editor_apply_editable (FieldEditor *fe)
       break;
 
     case TS_FIELD_TEXT:
+      /* Only the editability changes, never "cursor-visible": GTK 4.8
+       * aborts in the blink timeout of a focused text view whose cursor
+       * was hidden under it (blink_cb: assertion cursor_visible), which
+       * is what happens when a trigger passes the ticket on while the
+       * cursor is in a text field.  A caret in read-only text is useful
+       * anyway: it lets the keyboard select and copy. */
       gtk_text_view_set_editable (GTK_TEXT_VIEW (fe->widget), editable);
-      gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (fe->widget), editable);
       break;
 
     case TS_FIELD_INTEGER:

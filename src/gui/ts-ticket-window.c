@@ -692,6 +692,13 @@ on_form_changed (TsTicketWindow *self)
 
 /* Closing with unsaved edits asks first. */
 
+static gboolean
+destroy_now (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
@@ -699,7 +706,10 @@ on_close_response (AdwMessageDialog *dialog,
 {
   if (g_strcmp0 (response, "discard") == 0)
     {
-      gtk_window_destroy (GTK_WINDOW (self));
+      /* Not from inside the dialog's "response": the dialog is transient
+       * for this window and goes with it, while AdwMessageDialog still
+       * has work to do on itself once its handlers return. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, destroy_now, g_object_ref (self), g_object_unref);
     }
   else if (g_strcmp0 (response, "save") == 0)
     {
