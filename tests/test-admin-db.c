@@ -515,6 +515,63 @@ test_init_concurrent (void)
   assert_query (db, "SELECT count(*) = max(version) FROM tasksteper.migrations", "t");
 }
 
+/* A database installed by a TaskSteper that knew only version 1: init
+ * upgrades it, keeping what it holds, and the commands that need the
+ * newer version say so until then. */
+static void
+test_init_upgrade (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "sql", "0001-initial.sql", NULL);
+  g_autofree char *initial = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *issue_track = schema_path ("issue_track.json");
+  g_autofree char *olga = g_strconcat ("olga_", db, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) import = { 0 };
+  g_auto(Run) old_list = { 0 };
+  g_auto(Run) old_set = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) set = { 0 };
+
+  g_file_get_contents (path, &initial, NULL, &error);
+  g_assert_no_error (error);
+  sql = g_strconcat ("BEGIN;\n", initial, "\nCOMMIT;", NULL);
+  exec_sql (db, sql);
+  assert_query (db, "SELECT max(version) FROM tasksteper.migrations", "1");
+
+  run_admin (&import, ARGS ("import", "-d", conninfo, issue_track));
+  g_assert_cmpint (import.status, ==, STATUS_OK);
+  add_user (db, olga, FALSE);
+  add_member (db, "issue_track", olga);
+
+  run_admin (&old_list, ARGS ("user", "list", "-d", conninfo));
+  g_assert_cmpint (old_list.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (old_list.out, ==, "");
+  assert_contains (old_list.err, "is at version 1, and this needs version 2");
+  assert_contains (old_list.err, "init");
+  run_admin (&old_set, ARGS ("user", "set", "-d", conninfo, olga, "--display-name", "奥尔加"));
+  g_assert_cmpint (old_set.status, ==, STATUS_FAILED);
+  assert_contains (old_set.err, "is at version 1, and this needs version 2");
+
+  run_admin (&run, ARGS ("init", "-d", conninfo));
+  g_assert_cmpint (run.status, ==, STATUS_OK);
+  g_assert_cmpstr (run.err, ==, "");
+  expected = g_strdup_printf ("TaskSteper server side upgraded from 1 to %d\n", ts_migrations_get_latest ());
+  g_assert_cmpstr (run.out, ==, expected);
+  assert_query (db, "SELECT string_agg(version::text, ',' ORDER BY version) FROM tasksteper.migrations",
+                "1,2");
+  assert_query (db, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'tasksteper.people'::regclass",
+                "tasksteper_owner");
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
+
+  run_admin (&set, ARGS ("user", "set", "-d", conninfo, olga, "--display-name", "奥尔加"));
+  g_assert_cmpint (set.status, ==, STATUS_OK);
+  assert_query (db, "SELECT display_name FROM tasksteper.people", "奥尔加");
+}
+
 /* import */
 
 static void
@@ -626,6 +683,7 @@ test_import_not_installed (void)
     ARGS ("import", "-d", conninfo, issue_track),
     ARGS ("project", "list", "-d", conninfo),
     ARGS ("user", "list", "-d", conninfo),
+    ARGS ("user", "set", "-d", conninfo, "postgres", "--display-name", "超级用户"),
     ARGS ("member", "add", "-d", conninfo, "issue_track", "postgres"),
     ARGS ("member", "remove", "-d", conninfo, "issue_track", "postgres"),
   };
@@ -863,7 +921,7 @@ test_user_add (void)
   run_admin (&list, ARGS ("user", "list", "-d", conninfo));
   g_assert_cmpint (list.status, ==, STATUS_OK);
   g_assert_cmpstr (list.err, ==, "");
-  assert_matches ("^USER +ADMIN +PROJECTS$", list.out);
+  assert_matches ("^USER +DISPLAY NAME +ADMIN +PROJECTS$", list.out);
   {
     g_autofree char *carol_line = g_strdup_printf ("^%s +no$", carol);
     g_autofree char *escaped = g_regex_escape_string (dave, -1);
@@ -1076,6 +1134,207 @@ test_user_add_bad_name (void)
     }
 }
 
+/* The terminal column at which @needle starts in @line (CJK characters
+ * take two columns). */
+static glong
+column_of (const char *line,
+           const char *needle)
+{
+  const char *end = strstr (line, needle);
+  glong column = 0;
+
+  g_assert_nonnull (end);
+  for (const char *p = line; p < end; p = g_utf8_next_char (p))
+    column += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+
+  return column;
+}
+
+/* The name of @login in tasksteper.people, or NULL. */
+static char *
+display_name_of (const char *db,
+                 const char *login)
+{
+  return query_as (db, NULL, "SELECT display_name FROM tasksteper.people WHERE login = $1",
+                   PARAMS (login));
+}
+
+static void
+test_user_display_name (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *zhang = g_strconcat ("zhang_", db, NULL);
+  g_autofree char *wang = g_strconcat ("wang_", db, NULL);
+  g_autofree char *password_file = write_password_file ("pw\n");
+  g_autofree char *name = NULL;
+  g_autofree char *expected = NULL;
+  g_auto(Run) add = { 0 };
+  g_auto(Run) admin = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) set = { 0 };
+  g_auto(Run) same = { 0 };
+  g_auto(Run) clear = { 0 };
+  g_auto(Run) after = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  run_admin (&add, ARGS ("user", "add", "-d", conninfo, "-p", password_file, "--display-name", "张伟",
+                         zhang));
+  g_assert_cmpint (add.status, ==, STATUS_OK);
+  g_assert_cmpstr (add.err, ==, "");
+  expected = g_strdup_printf ("added user %s (张伟); put them into projects with “tasksteper-admin "
+                              "member add PROJECT %s”\n", zhang, zhang);
+  g_assert_cmpstr (add.out, ==, expected);
+  name = display_name_of (db, zhang);
+  g_assert_cmpstr (name, ==, "张伟");
+  g_clear_pointer (&name, g_free);
+
+  run_admin (&admin, ARGS ("user", "add", "-d", conninfo, "-p", password_file, "--admin",
+                           "--display-name", "Wang Fang", wang));
+  g_assert_cmpint (admin.status, ==, STATUS_OK);
+  assert_contains (admin.out, "(Wang Fang), a TaskSteper admin");
+  add_member (db, "issue_track", zhang);
+
+  /* The names in a column of their own, aligned by the width they take. */
+  run_admin (&list, ARGS ("user", "list", "-d", conninfo));
+  g_assert_cmpint (list.status, ==, STATUS_OK);
+  g_assert_cmpstr (list.err, ==, "");
+  /* (Roles are cluster-wide: other tests' users are listed too.) */
+  lines = g_strsplit (list.out, "\n", -1);
+  assert_matches ("^USER +DISPLAY NAME +ADMIN +PROJECTS$", lines[0]);
+  {
+    g_autofree char *wang_line = g_strdup_printf ("^%s +Wang Fang +yes$", wang);
+    g_autofree char *zhang_line = g_strdup_printf ("^%s +张伟 +no +issue_track$", zhang);
+    guint n_found = 0;
+
+    assert_matches (wang_line, list.out);
+    assert_matches (zhang_line, list.out);
+
+    for (guint i = 1; lines[i] != NULL; i++)
+      {
+        if (g_str_has_prefix (lines[i], wang))
+          g_assert_cmpint (column_of (lines[i], " yes"), ==, column_of (lines[0], " ADMIN"));
+        else if (g_str_has_prefix (lines[i], zhang))
+          g_assert_cmpint (column_of (lines[i], " no"), ==, column_of (lines[0], " ADMIN"));
+        else
+          continue;
+        n_found++;
+      }
+    g_assert_cmpuint (n_found, ==, 2);
+  }
+
+  /* Changed, changed to the same, removed. */
+  run_admin (&set, ARGS ("user", "set", "-d", conninfo, zhang, "--display-name", "张大伟"));
+  g_assert_cmpint (set.status, ==, STATUS_OK);
+  g_assert_cmpstr (set.err, ==, "");
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("the display name of %s is now “张大伟”\n", zhang);
+  g_assert_cmpstr (set.out, ==, expected);
+  name = display_name_of (db, zhang);
+  g_assert_cmpstr (name, ==, "张大伟");
+  g_clear_pointer (&name, g_free);
+
+  run_admin (&same, ARGS ("user", "set", "-d", conninfo, zhang, "--display-name", "张大伟"));
+  g_assert_cmpint (same.status, ==, STATUS_OK);
+
+  run_admin (&clear, ARGS ("user", "set", "-d", conninfo, zhang, "--display-name", ""));
+  g_assert_cmpint (clear.status, ==, STATUS_OK);
+  assert_contains (clear.out, "removed the display name of ");
+  name = display_name_of (db, zhang);
+  g_assert_null (name);
+
+  run_admin (&after, ARGS ("user", "list", "-d", conninfo));
+  g_assert_cmpint (after.status, ==, STATUS_OK);
+  {
+    g_autofree char *zhang_line = g_strdup_printf ("^%s +no +issue_track$", zhang);
+
+    assert_matches (zhang_line, after.out);
+  }
+
+  g_unlink (password_file);
+}
+
+/* Names the server refuses: nothing is added or changed, and the message
+ * says why. */
+static void
+test_user_display_name_refused (void)
+{
+  g_autofree char *db = new_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *li = g_strconcat ("li_", db, NULL);
+  g_autofree char *bob = g_strconcat ("bob_", db, NULL);
+  g_autofree char *bob_conninfo = NULL;
+  g_autofree char *password_file = write_password_file ("pw\n");
+  g_autofree char *too_long = NULL;
+  g_autofree char *count_sql = NULL;
+  const struct
+  {
+    const char *display_name;
+    const char *message;
+  } bad[] = {
+    { " 张伟", "may not start or end with white space" },
+    { "张伟\u3000", "may not start or end with white space" },
+    { "张\t伟", "may not contain control characters" },
+    { "张\n伟", "may not contain control characters" },
+    { NULL, "may have at most 100 characters, not 101" },
+  };
+  g_auto(Run) nobody = { 0 };
+  g_auto(Run) plain = { 0 };
+
+  init_database (db);
+  add_user (db, bob, FALSE);
+  bob_conninfo = conninfo_for (db, bob);
+
+  {
+    GString *text = g_string_new (NULL);
+
+    for (guint i = 0; i < 101; i++)
+      g_string_append (text, "伟");
+    too_long = g_string_free (text, FALSE);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *display_name = bad[i].display_name != NULL ? bad[i].display_name : too_long;
+      g_autofree char *sql = NULL;
+      g_auto(Run) add = { 0 };
+      g_auto(Run) set = { 0 };
+
+      run_admin (&add, ARGS ("user", "add", "-d", conninfo, "-p", password_file,
+                             "--display-name", display_name, li));
+      g_assert_cmpint (add.status, ==, STATUS_FAILED);
+      g_assert_cmpstr (add.out, ==, "");
+      assert_contains (add.err, "cannot add user ");
+      assert_contains (add.err, bad[i].message);
+      /* Neither the role nor the name. */
+      sql = g_strdup_printf ("SELECT count(*) FROM pg_roles WHERE rolname = '%s'", li);
+      assert_query (db, sql, "0");
+      assert_query (db, "SELECT count(*) FROM tasksteper.people", "0");
+
+      run_admin (&set, ARGS ("user", "set", "-d", conninfo, bob, "--display-name", display_name));
+      g_assert_cmpint (set.status, ==, STATUS_FAILED);
+      assert_contains (set.err, "cannot change user ");
+      assert_contains (set.err, bad[i].message);
+      assert_query (db, "SELECT count(*) FROM tasksteper.people", "0");
+    }
+
+  /* No such user. */
+  run_admin (&nobody, ARGS ("user", "set", "-d", conninfo, "nobody", "--display-name", "无名"));
+  g_assert_cmpint (nobody.status, ==, STATUS_FAILED);
+  assert_contains (nobody.err, "cannot change user nobody: nobody is not a TaskSteper user");
+  assert_contains (nobody.err, "Hint: Add them first");
+
+  /* A plain user may not name anyone, themselves included. */
+  run_admin (&plain, ARGS ("user", "set", "-d", bob_conninfo, bob, "--display-name", "鲍勃"));
+  g_assert_cmpint (plain.status, ==, STATUS_FAILED);
+  assert_contains (plain.err, "permission denied");
+  assert_contains (plain.err, "Hint: Connect as a superuser, or as a TaskSteper admin");
+  count_sql = g_strdup ("SELECT count(*) FROM tasksteper.people");
+  assert_query (db, count_sql, "0");
+
+  g_unlink (password_file);
+}
+
 /* member */
 
 static void
@@ -1264,8 +1523,9 @@ test_help (void)
   } cases[] = {
     { ARGS ("init", "--help"), "tasksteper-admin init [OPTION…]\n", TRUE },
     { ARGS ("import", "--help"), "tasksteper-admin import [OPTION…] FILE…", TRUE },
-    { ARGS ("user", "--help"), "tasksteper-admin user [OPTION…] add NAME | list", FALSE },
+    { ARGS ("user", "--help"), "tasksteper-admin user [OPTION…] add NAME | set NAME | list", FALSE },
     { ARGS ("user", "add", "--help"), "tasksteper-admin user add [OPTION…] NAME", TRUE },
+    { ARGS ("user", "set", "--help"), "tasksteper-admin user set [OPTION…] NAME", TRUE },
     { ARGS ("user", "list", "-h"), "tasksteper-admin user list [OPTION…]\n", TRUE },
     { ARGS ("member", "--help"), "tasksteper-admin member [OPTION…] add|remove PROJECT USER…",
       FALSE },
@@ -1303,7 +1563,7 @@ test_help (void)
   g_assert_cmpint (main_help.status, ==, STATUS_OK);
   assert_contains (main_help.out, "\n  init ");
   assert_contains (main_help.out, "\n  import FILE…");
-  assert_contains (main_help.out, "\n  user add NAME | list");
+  assert_contains (main_help.out, "\n  user add NAME | set NAME | list");
   assert_contains (main_help.out, "\n  member add|remove PROJECT USER…");
   assert_contains (main_help.out, "\n  project list");
 }
@@ -1319,11 +1579,15 @@ test_usage_errors (void)
     { ARGS ("init", "extra"), "tasksteper-admin init: it takes no arguments" },
     { ARGS ("init", "--frob"), "tasksteper-admin init: " },
     { ARGS ("import"), "tasksteper-admin import: give at least one project schema FILE" },
-    { ARGS ("user"), "tasksteper-admin user: say what to do: add or list" },
+    { ARGS ("user"), "tasksteper-admin user: say what to do: add, set or list" },
     { ARGS ("user", "frob"), "tasksteper-admin user: unknown subcommand “frob”" },
     { ARGS ("user", "add"), "tasksteper-admin user add: give the NAME" },
     { ARGS ("user", "add", "a", "b"), "tasksteper-admin user add: give one NAME" },
     { ARGS ("user", "list", "x"), "tasksteper-admin user list: it takes no arguments" },
+    { ARGS ("user", "set"), "tasksteper-admin user set: give the NAME" },
+    { ARGS ("user", "set", "a", "b", "--display-name", "x"), "tasksteper-admin user set: give one NAME" },
+    { ARGS ("user", "set", "a"), "tasksteper-admin user set: say what to change: --display-name" },
+    { ARGS ("user", "set", "tab\tname", "--display-name", "x"), "tasksteper-admin user set: the user NAME" },
     { ARGS ("member", "add"), "tasksteper-admin member add: give the PROJECT" },
     { ARGS ("member", "remove", "issue_track"), "tasksteper-admin member remove: give at least one USER" },
     { ARGS ("member", "frob"), "tasksteper-admin member: unknown subcommand “frob”; it is one of add or remove" },
@@ -1356,6 +1620,7 @@ test_connect_no_server (void)
     ARGS ("import", "-d", conninfo, issue_track),
     ARGS ("user", "add", "-d", conninfo, "-p", password_file, "someone"),
     ARGS ("user", "list", "-d", conninfo),
+    ARGS ("user", "set", "-d", conninfo, "someone", "--display-name", "某人"),
     ARGS ("member", "add", "-d", conninfo, "issue_track", "someone"),
     ARGS ("member", "remove", "-d", conninfo, "issue_track", "someone"),
     ARGS ("project", "list", "--dbname", conninfo),
@@ -1427,6 +1692,7 @@ main (int    argc,
   g_test_add_func ("/ts/admin-db/init/failed-migration", test_init_failed_migration);
   g_test_add_func ("/ts/admin-db/init/not-utf8", test_init_not_utf8);
   g_test_add_func ("/ts/admin-db/init/concurrent", test_init_concurrent);
+  g_test_add_func ("/ts/admin-db/init/upgrade", test_init_upgrade);
   g_test_add_func ("/ts/admin-db/import/examples", test_import_examples);
   g_test_add_func ("/ts/admin-db/import/invalid", test_import_invalid);
   g_test_add_func ("/ts/admin-db/import/same-project-twice", test_import_same_project_twice);
@@ -1440,6 +1706,8 @@ main (int    argc,
   g_test_add_func ("/ts/admin-db/user/add-twice", test_user_add_twice);
   g_test_add_func ("/ts/admin-db/user/add-bad-password", test_user_add_bad_password);
   g_test_add_func ("/ts/admin-db/user/add-bad-name", test_user_add_bad_name);
+  g_test_add_func ("/ts/admin-db/user/display-name", test_user_display_name);
+  g_test_add_func ("/ts/admin-db/user/display-name-refused", test_user_display_name_refused);
   g_test_add_func ("/ts/admin-db/member/add-remove", test_member_add_remove);
   g_test_add_func ("/ts/admin-db/member/remove-held", test_member_remove_held);
   g_test_add_func ("/ts/admin-db/member/add-not-user", test_member_add_not_user);

@@ -354,6 +354,14 @@ drive_first_start (gpointer data)
                               "SELECT count(*) || ' ' || string_agg (id || '@' || created_at, ',' ORDER BY id)"
                               "  FROM tasksteper.tickets");
   g_assert_true (g_str_has_prefix (first_tickets, "12 "));
+  /* The people have their display names. */
+  {
+    g_autofree char *people = query_demo (run->app,
+                                          "SELECT string_agg (login || '=' || display_name, ' ' ORDER BY login)"
+                                          "  FROM tasksteper.people");
+
+    g_assert_cmpstr (people, ==, "lina=李娜 wangfang=王芳 zhangwei=张伟");
+  }
 
   gtk_window_set_default_size (GTK_WINDOW (zhangwei_window), 1200, 700);
   ts_test_iterate (300);

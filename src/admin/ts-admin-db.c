@@ -306,13 +306,21 @@ connect_with (const char *conninfo,
   return PQconnectdbParams (keywords, values, TRUE);
 }
 
+/* The versions of the server side the commands need (data/sql/). */
+enum
+{
+  VERSION_ANY = 0,     /* init: none yet is fine */
+  VERSION_INITIAL = 1,
+  VERSION_PEOPLE = 2,  /* display names: 0002-people.sql */
+};
+
 /* Connects, asking for a password on a terminal when the server wants one
  * and neither the connection string nor ~/.pgpass had it.  Reports why
- * when it cannot, and returns NULL.  @need_installed: the command needs
- * the TaskSteper server side (anything but init). */
+ * when it cannot, and returns NULL.  @min_version: the version of the
+ * TaskSteper server side the command needs (VERSION_ANY for init). */
 static PGconn *
 open_database (const char *conninfo,
-               gboolean    need_installed)
+               int         min_version)
 {
   g_autoptr(PGconn) conn = connect_with (conninfo, NULL);
   g_autoptr(GError) error = NULL;
@@ -360,7 +368,7 @@ open_database (const char *conninfo,
       return NULL;
     }
 
-  if (!need_installed)
+  if (min_version == VERSION_ANY)
     return g_steal_pointer (&conn);
 
   version = ts_migrations_get_current (conn, &error);
@@ -376,6 +384,14 @@ open_database (const char *conninfo,
   if (version == 0)
     {
       print_not_installed (conn);
+      return NULL;
+    }
+
+  if (version < min_version)
+    {
+      print_failure (_("the TaskSteper server side in database %s is at version %d, and this "
+                       "needs version %d: upgrade it with “%s init” as a superuser"),
+                     PQdb (conn), version, min_version, g_get_prgname ());
       return NULL;
     }
 
@@ -597,7 +613,7 @@ ts_admin_run_init (const Command  *command,
   if (argc > 1)
     return ts_admin_usage_error (command, _("it takes no arguments, only options"));
 
-  conn = open_database (conninfo, FALSE);
+  conn = open_database (conninfo, VERSION_ANY);
   if (conn == NULL)
     return STATUS_FAILED;
 
@@ -834,7 +850,7 @@ ts_admin_run_import (const Command  *command,
       }
   }
 
-  conn = open_database (conninfo, TRUE);
+  conn = open_database (conninfo, VERSION_INITIAL);
   if (conn == NULL)
     return STATUS_FAILED;
 
@@ -917,6 +933,27 @@ check_user_name (const char  *name,
   return TRUE;
 }
 
+static gboolean
+has_text (const char *text)
+{
+  return text != NULL && *text != '\0';
+}
+
+/* What can be told of --display-name without the server; the server checks
+ * the rest (tasksteper.check_display_name) and says what is wrong. */
+static gboolean
+check_display_name_option (const char  *display_name,
+                           char       **reason)
+{
+  if (display_name != NULL && !g_utf8_validate (display_name, -1, NULL))
+    {
+      *reason = g_strdup (_("--display-name is not valid UTF-8"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* The first line of @path, without its line break. */
 static char *
 read_password_file (const char  *path,
@@ -945,6 +982,7 @@ add_user (const Command  *command,
 {
   g_autofree char *conninfo = NULL;
   g_autofree char *password_file = NULL;
+  g_autofree char *display_name = NULL;
   gboolean admin = FALSE;
   const GOptionEntry entries[] = {
     DBNAME_ENTRY (&conninfo),
@@ -952,14 +990,18 @@ add_user (const Command  *command,
       N_("Read the password from the first line of FILE instead of asking for it"), N_("FILE") },
     { "admin", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &admin,
       N_("Also make them a TaskSteper admin, who may import projects and manage members"), NULL },
+    { "display-name", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &display_name,
+      N_("The name people see instead of NAME, such as “张伟”"), N_("TEXT") },
     { NULL }
   };
   g_autofree char *description = NULL;
   g_autofree char *reason = NULL;
+  g_autofree char *what = NULL;
   g_auto(Secret) password = NULL;
   g_autoptr(PGconn) conn = NULL;
   g_autoptr(PGresult) exists = NULL;
   g_autoptr(PGresult) created = NULL;
+  g_autoptr(PGresult) named = NULL;
   g_autofree char *sql = NULL;
   const char *name;
   char *verifier;
@@ -973,7 +1015,12 @@ add_user (const Command  *command,
       "projects with “member add”.  The password is read from --password-file\n"
       "or asked for twice on a terminal.  Only its SCRAM-SHA-256 verifier, worked\n"
       "out here, is sent: the password itself never reaches the server or its\n"
-      "logs.  Creating roles needs a superuser or a role with CREATEROLE."));
+      "logs.  Creating roles needs a superuser or a role with CREATEROLE.\n"
+      "\n"
+      "--display-name gives them the name people see in TaskSteper instead of\n"
+      "NAME (at most 100 characters, no white space at either end); setting it\n"
+      "needs a superuser or a TaskSteper admin.  Change it later with “user set”.\n"
+      "Either the user is added with the name or, when one cannot be, neither."));
 
   if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
     return status;
@@ -985,6 +1032,9 @@ add_user (const Command  *command,
 
   name = argv[1];
   if (!check_user_name (name, &reason))
+    return ts_admin_usage_error (command, "%s", reason);
+
+  if (!check_display_name_option (display_name, &reason))
     return ts_admin_usage_error (command, "%s", reason);
 
   if (password_file != NULL)
@@ -1036,7 +1086,7 @@ add_user (const Command  *command,
                                  _("standard input is not a terminal to ask for the password "
                                    "on: give it with --password-file FILE"));
 
-  conn = open_database (conninfo, TRUE);
+  conn = open_database (conninfo, has_text (display_name) ? VERSION_PEOPLE : VERSION_INITIAL);
   if (conn == NULL)
     return STATUS_FAILED;
 
@@ -1099,8 +1149,15 @@ add_user (const Command  *command,
   PQfreemem (literal);
   PQfreemem (identifier);
 
-  /* One simple query is one transaction: the role and its admin grant
-   * come together or not at all. */
+  /* One transaction: the role, its admin grant and its display name come
+   * together or not at all. */
+  what = g_strdup_printf (_("cannot add user %s"), name);
+  if (!exec_simple (conn, "BEGIN", what))
+    {
+      secure_zero (sql, strlen (sql));
+      return STATUS_FAILED;
+    }
+
   created = PQexec (conn, sql);
   secure_zero (sql, strlen (sql));
 
@@ -1108,20 +1165,113 @@ add_user (const Command  *command,
     {
       if (sqlstate_is (created, SQLSTATE_DUPLICATE_OBJECT))
         {
+          rollback (conn);
           print_failure (_("a role named %s already exists; pick another name, or let that role "
                            "use TaskSteper with “GRANT tasksteper_user TO …”"),
                          name);
           return STATUS_FAILED;
         }
 
-      return fail_result (conn, created, _("cannot add user %s"), name);
+      fail_result (conn, created, "%s", what);
+      rollback (conn);
+      return STATUS_FAILED;
     }
 
-  if (admin)
+  if (has_text (display_name))
+    {
+      const char *params[] = { name, display_name };
+
+      named = exec_params (conn, "SELECT tasksteper.set_display_name ($1, $2)",
+                           G_N_ELEMENTS (params), params);
+      if (!result_ok (named))
+        {
+          fail_result (conn, named, "%s", what);
+          rollback (conn);
+          return STATUS_FAILED;
+        }
+    }
+
+  if (!exec_simple (conn, "COMMIT", what))
+    return STATUS_FAILED;
+
+  if (has_text (display_name))
+    {
+      /* Translators: added user LOGIN (DISPLAY NAME)… */
+      if (admin)
+        g_print (_("added user %s (%s), a TaskSteper admin\n"), name, display_name);
+      else
+        g_print (_("added user %s (%s); put them into projects with “%s member add PROJECT %s”\n"),
+                 name, display_name, g_get_prgname (), name);
+    }
+  else if (admin)
     g_print (_("added user %s, a TaskSteper admin\n"), name);
   else
     g_print (_("added user %s; put them into projects with “%s member add PROJECT %s”\n"),
              name, g_get_prgname (), name);
+
+  return STATUS_OK;
+}
+
+static int
+set_user (const Command  *command,
+          int             argc,
+          char          **argv)
+{
+  g_autofree char *conninfo = NULL;
+  g_autofree char *display_name = NULL;
+  const GOptionEntry entries[] = {
+    DBNAME_ENTRY (&conninfo),
+    { "display-name", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &display_name,
+      N_("The name people see instead of NAME, such as “张伟”; \"\" removes it"), N_("TEXT") },
+    { NULL }
+  };
+  g_autofree char *description = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) result = NULL;
+  const char *name;
+  int status;
+
+  description = dup_description (
+    _("Changes the display name of the TaskSteper user NAME: the name people\n"
+      "see in TaskSteper instead of the login (at most 100 characters, no white\n"
+      "space at either end).  --display-name \"\" removes it, and the login is\n"
+      "shown again.  Needs a superuser or a TaskSteper admin."));
+
+  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+    return status;
+
+  if (argc < 2)
+    return ts_admin_usage_error (command, _("give the NAME of the user to change"));
+  if (argc > 2)
+    return ts_admin_usage_error (command, _("give one NAME, not %d"), argc - 1);
+
+  name = argv[1];
+  if (!check_user_name (name, &reason))
+    return ts_admin_usage_error (command, "%s", reason);
+
+  if (display_name == NULL)
+    return ts_admin_usage_error (command, _("say what to change: --display-name TEXT"));
+  if (!check_display_name_option (display_name, &reason))
+    return ts_admin_usage_error (command, "%s", reason);
+
+  conn = open_database (conninfo, VERSION_PEOPLE);
+  if (conn == NULL)
+    return STATUS_FAILED;
+
+  {
+    const char *params[] = { name, display_name };
+
+    result = exec_params (conn, "SELECT tasksteper.set_display_name ($1, $2)",
+                          G_N_ELEMENTS (params), params);
+    if (!result_ok (result))
+      return fail_result (conn, result, _("cannot change user %s"), name);
+  }
+
+  if (has_text (display_name))
+    g_print (_("the display name of %s is now “%s”\n"), name, display_name);
+  else
+    g_print (_("removed the display name of %s; TaskSteper shows %s\n"), name, name);
 
   return STATUS_OK;
 }
@@ -1136,8 +1286,8 @@ list_users (const Command  *command,
     DBNAME_ENTRY (&conninfo),
     { NULL }
   };
-  const char *header[] = { _("USER"), _("ADMIN"), _("PROJECTS") };
-  const gboolean numeric[] = { FALSE, FALSE, FALSE };
+  const char *header[] = { _("USER"), _("DISPLAY NAME"), _("ADMIN"), _("PROJECTS") };
+  const gboolean numeric[] = { FALSE, FALSE, FALSE, FALSE };
   g_autofree char *description = NULL;
   g_autoptr(PGconn) conn = NULL;
   g_autoptr(PGresult) result = NULL;
@@ -1145,8 +1295,9 @@ list_users (const Command  *command,
   int status;
 
   description = dup_description (
-    _("Lists the TaskSteper users (the login roles in tasksteper_user): whether\n"
-      "they are admins, and the projects they are members of."));
+    _("Lists the TaskSteper users (the login roles in tasksteper_user): their\n"
+      "display names, whether they are admins, and the projects they are members\n"
+      "of."));
 
   if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
     return status;
@@ -1154,7 +1305,7 @@ list_users (const Command  *command,
   if (argc > 1)
     return ts_admin_usage_error (command, _("it takes no arguments, only options"));
 
-  conn = open_database (conninfo, TRUE);
+  conn = open_database (conninfo, VERSION_PEOPLE);
   if (conn == NULL)
     return STATUS_FAILED;
 
@@ -1163,6 +1314,8 @@ list_users (const Command  *command,
    * explicitly. */
   result = PQexec (conn,
                    "SELECT r.rolname::text,"
+                   "       coalesce((SELECT p.display_name FROM tasksteper.people p"
+                   "                  WHERE p.login = r.rolname), ''),"
                    "       r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tasksteper_admin', 'MEMBER'),"
                    "       coalesce((SELECT string_agg(m.project, ', ' ORDER BY m.project)"
                    "                   FROM tasksteper.members m WHERE m.member = r.rolname), '')"
@@ -1190,8 +1343,9 @@ list_users (const Command  *command,
       char **row = g_new0 (char *, G_N_ELEMENTS (header) + 1);
 
       row[0] = g_strdup (PQgetvalue (result, i, 0));
-      row[1] = g_strdup (g_str_equal (PQgetvalue (result, i, 1), "t") ? _("yes") : _("no"));
-      row[2] = g_strdup (PQgetvalue (result, i, 2));
+      row[1] = g_strdup (PQgetvalue (result, i, 1));
+      row[2] = g_strdup (g_str_equal (PQgetvalue (result, i, 2), "t") ? _("yes") : _("no"));
+      row[3] = g_strdup (PQgetvalue (result, i, 3));
       g_ptr_array_add (rows, row);
     }
 
@@ -1202,6 +1356,7 @@ list_users (const Command  *command,
 
 static const Command user_commands[] = {
   { "user add", N_("NAME"), N_("Add a person who may log in to TaskSteper"), add_user },
+  { "user set", N_("NAME"), N_("Change a person’s display name"), set_user },
   { "user list", NULL, N_("List the TaskSteper users and their projects"), list_users },
 };
 
@@ -1265,7 +1420,7 @@ change_members (const Command  *command,
         }
     }
 
-  conn = open_database (conninfo, TRUE);
+  conn = open_database (conninfo, VERSION_INITIAL);
   if (conn == NULL)
     return STATUS_FAILED;
 
@@ -1410,7 +1565,7 @@ list_projects (const Command  *command,
   if (argc > 1)
     return ts_admin_usage_error (command, _("it takes no arguments, only options"));
 
-  conn = open_database (conninfo, TRUE);
+  conn = open_database (conninfo, VERSION_INITIAL);
   if (conn == NULL)
     return STATUS_FAILED;
 

@@ -461,6 +461,147 @@ ts_cache_load_tickets (TsCache     *self,
   return tickets;
 }
 
+/* My tickets across projects */
+
+#define MY_TICKETS_NAME "my-tickets.json"
+
+void
+ts_cache_save_my_tickets (TsCache   *self,
+                          GPtrArray *tickets)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (tickets != NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < MIN (tickets->len, TS_CACHE_MAX_LIST_ROWS); i++)
+    build_ticket (builder, g_ptr_array_index (tickets, i));
+  json_builder_end_array (builder);
+
+  data = json_builder_get_root (builder);
+  save_document (self, MY_TICKETS_NAME, data);
+}
+
+GPtrArray *
+ts_cache_load_my_tickets (TsCache    *self,
+                          GDateTime **saved_at)
+{
+  g_autoptr(JsonNode) data = NULL;
+  GPtrArray *tickets;
+  JsonArray *array;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  if ((data = load_document (self, MY_TICKETS_NAME, saved_at)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (data))
+    {
+      g_autofree char *path = file_path (self, MY_TICKETS_NAME);
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  array = json_node_get_array (data);
+  tickets = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      TsTicket *ticket = parse_ticket (json_array_get_element (array, i));
+
+      /* Only tickets of a project, as the server gives them. */
+      if (ticket != NULL && ts_ticket_get_project (ticket) != NULL)
+        g_ptr_array_add (tickets, ticket);
+      else
+        g_clear_object (&ticket);
+    }
+
+  return tickets;
+}
+
+/* Members of a project */
+
+static char *
+members_name (const char *project)
+{
+  /* Project names are [a-z][a-z0-9_]*, safe in a file name. */
+  return g_strdup_printf ("members-%s.json", project);
+}
+
+void
+ts_cache_save_members (TsCache    *self,
+                       const char *project,
+                       GPtrArray  *members)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (members != NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < members->len; i++)
+    {
+      TsMember *member = g_ptr_array_index (members, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "login", ts_member_get_login (member));
+      add_string (builder, "display_name",
+                  ts_member_has_display_name (member) ? ts_member_get_display_name (member) : NULL);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  data = json_builder_get_root (builder);
+  name = members_name (project);
+  save_document (self, name, data);
+}
+
+GPtrArray *
+ts_cache_load_members (TsCache     *self,
+                       const char  *project,
+                       GDateTime  **saved_at)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(JsonNode) data = NULL;
+  GPtrArray *members;
+  JsonArray *array;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+  g_return_val_if_fail (project != NULL, NULL);
+
+  name = members_name (project);
+  if ((data = load_document (self, name, saved_at)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (data))
+    {
+      g_autofree char *path = file_path (self, name);
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  array = json_node_get_array (data);
+  members = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *login;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          (login = member_string (json_node_get_object (node), "login")) == NULL)
+        continue;
+
+      g_ptr_array_add (members,
+                       ts_member_new (login, member_string (json_node_get_object (node), "display_name")));
+    }
+
+  return members;
+}
+
 /* One ticket with its history */
 
 void

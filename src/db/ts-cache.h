@@ -3,6 +3,7 @@
 
 #include "ts-connection.h"
 #include "ts-history-entry.h"
+#include "ts-member.h"
 #include "ts-project-summary.h"
 #include "ts-ticket.h"
 
@@ -12,7 +13,8 @@ G_BEGIN_DECLS
  * application can start and be read without the server.
  *
  * Format: one small JSON document per thing shown (the projects, each
- * ticket list, each ticket opened with its history), each replaced
+ * ticket list, my tickets across projects, each project's members, each
+ * ticket opened with its history), each replaced
  * atomically (written to a temporary file, synced, renamed over the old
  * one), so a crash or power cut leaves the old copy or the new one, never
  * half of either.  JSON files rather than SQLite: the data is a handful of
@@ -57,6 +59,20 @@ void        ts_cache_save_tickets     (TsCache           *self,
 GPtrArray  *ts_cache_load_tickets     (TsCache           *self,
                                        const char        *project,
                                        const char        *list,
+                                       GDateTime        **saved_at);
+
+/* The open tickets assigned to me in every project (element-type TsTicket). */
+void        ts_cache_save_my_tickets  (TsCache           *self,
+                                       GPtrArray         *tickets);
+GPtrArray  *ts_cache_load_my_tickets  (TsCache           *self,
+                                       GDateTime        **saved_at);
+
+/* A project's members (element-type TsMember), in the server's order. */
+void        ts_cache_save_members     (TsCache           *self,
+                                       const char        *project,
+                                       GPtrArray         *members);
+GPtrArray  *ts_cache_load_members     (TsCache           *self,
+                                       const char        *project,
                                        GDateTime        **saved_at);
 
 void        ts_cache_save_ticket      (TsCache           *self,

@@ -27,6 +27,8 @@
 /* COMMENT ON DATABASE once every step has been played. */
 #define SEEDED_MARK  "TaskSteper demo, seeded"
 #define DEMO_STORY   "/io/github/tasksteper/demo/demo.json"
+/* The server side's version that brought display names (0002-people.sql). */
+#define PEOPLE_VERSION 2
 
 static const struct
 {
@@ -348,6 +350,26 @@ create_person (PGconn      *conn,
   return exec_sql (conn, login, sql, error);
 }
 
+/* Gives each demo person their display name ("张伟"), as an admin would
+ * with `tasksteper-admin user add --display-name`. */
+static gboolean
+name_people (PGconn  *conn,
+             GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (demo_people); i++)
+    {
+      const char * const values[] = { demo_people[i].login, demo_people[i].name };
+      g_autoptr(PGresult) result = NULL;
+
+      result = exec_params (conn, demo_people[i].login, "SELECT tasksteper.set_display_name ($1, $2)",
+                            2, values, error);
+      if (result == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 typedef struct
 {
   char *id;
@@ -591,7 +613,8 @@ seed (TsDemo        *self,
         }
     }
 
-  if (!exec_sql (conn, "COMMIT", "COMMIT", error) ||
+  if (!name_people (conn, error) ||
+      !exec_sql (conn, "COMMIT", "COMMIT", error) ||
       !play_story (self, cancellable, error))
     return FALSE;
 
@@ -630,6 +653,8 @@ fill_thread (GTask        *task,
   g_autoptr(PGconn) conn = NULL;
   GError *error = NULL;
   gboolean seeded = FALSE;
+  int from = 0;
+  int to = 0;
 
   admin = connect_as (self, NULL, NULL, &error);
   if (admin == NULL || !is_seeded (admin, &seeded, &error))
@@ -648,9 +673,11 @@ fill_thread (GTask        *task,
       return;
     }
 
-  /* A newer TaskSteper may bring a newer server side. */
+  /* A newer TaskSteper may bring a newer server side; a demo made before
+   * people had display names gets them with it. */
   conn = connect_as (self, TS_DEMO_DATABASE, NULL, &error);
-  if (conn == NULL || !ts_migrations_apply (conn, NULL, NULL, &error))
+  if (conn == NULL || !ts_migrations_apply (conn, &from, &to, &error) ||
+      (from < PEOPLE_VERSION && to >= PEOPLE_VERSION && !name_people (conn, &error)))
     g_task_return_error (task, error);
   else
     g_task_return_int (task, FALSE);

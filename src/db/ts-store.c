@@ -313,14 +313,11 @@ parse_members (TsStore   *self,
                PGresult  *result,
                GError   **error)
 {
-  GStrvBuilder *builder = g_strv_builder_new ();
-  char **members;
+  GPtrArray *members = g_ptr_array_new_full (PQntuples (result), g_object_unref);
 
   for (int row = 0; row < PQntuples (result); row++)
-    g_strv_builder_add (builder, PQgetvalue (result, row, 0));
+    g_ptr_array_add (members, ts_member_new (PQgetvalue (result, row, 0), nullable (result, row, 1)));
 
-  members = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
   return members;
 }
 
@@ -330,11 +327,52 @@ typedef gpointer (*ParseFunc) (TsStore   *self,
                                PGresult  *result,
                                GError   **error);
 
+/* An answer kept for offline reading: saved when the server gave it,
+ * loaded (with the time it was saved) when the server cannot be reached.
+ * @key tells apart the answers of one call, e.g. the project. */
+typedef void     (*SaveFunc) (TsCache     *cache,
+                              const char  *key,
+                              gpointer     value);
+typedef gpointer (*LoadFunc) (TsCache     *cache,
+                              const char  *key,
+                              GDateTime  **saved_at);
+
 typedef struct
 {
   ParseFunc      parse;
   GDestroyNotify destroy;
+  SaveFunc       save;
+  LoadFunc       load;
+  char          *cache_key;
 } Call;
+
+static void
+call_free (Call *call)
+{
+  g_free (call->cache_key);
+  g_free (call);
+}
+
+static void note_data_time (TsStore   *self,
+                            GDateTime *saved_at);
+
+/* The cached answer of @call, or NULL when there is none. */
+static gpointer
+load_cached (TsStore *self,
+             Call    *call)
+{
+  g_autoptr(GDateTime) saved_at = NULL;
+  gpointer value;
+
+  if (self->cache == NULL || call->load == NULL)
+    return NULL;
+
+  value = call->load (self->cache, call->cache_key, &saved_at);
+  if (value != NULL)
+    note_data_time (self, saved_at);
+
+  return value;
+}
 
 static void
 on_query_done (GObject      *object,
@@ -350,22 +388,35 @@ on_query_done (GObject      *object,
 
   rows = ts_connection_query_finish (TS_CONNECTION (object), result, &error);
   if (rows == NULL)
-    {
-      g_task_return_error (task, error_from_connection (error));
-      return;
-    }
+    error = error_from_connection (error);
+  else if (PQresultStatus (rows) != PGRES_TUPLES_OK && PQresultStatus (rows) != PGRES_COMMAND_OK)
+    error = error_from_result (rows);
 
-  if (PQresultStatus (rows) != PGRES_TUPLES_OK && PQresultStatus (rows) != PGRES_COMMAND_OK)
+  if (error != NULL)
     {
-      g_task_return_error (task, error_from_result (rows));
+      /* Offline, a read kept in the cache answers instead. */
+      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) &&
+          (value = load_cached (self, call)) != NULL)
+        {
+          g_error_free (error);
+          g_task_return_pointer (task, value, call->destroy);
+        }
+      else
+        g_task_return_error (task, error);
       return;
     }
 
   value = call->parse (self, rows, &error);
   if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, value, call->destroy);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (self->cache != NULL && call->save != NULL)
+    call->save (self->cache, call->cache_key, value);
+
+  g_task_return_pointer (task, value, call->destroy);
 }
 
 /* Returns (transfer none): the task, which the query owns until it
@@ -388,11 +439,27 @@ call (TsStore             *self,
   g_task_set_source_tag (task, source_tag);
   data->parse = parse;
   data->destroy = destroy;
-  g_task_set_task_data (task, data, g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify)call_free);
 
   ts_connection_query_async (self->connection, sql, params, n_params, cancellable,
                              on_query_done, g_object_ref (task));
   return task;
+}
+
+/* Makes the answer of @task (from call()) one kept in the cache, under
+ * @key.  The query is in flight, but its answer cannot arrive before the
+ * main loop runs again. */
+static void
+keep_in_cache (GTask      *task,
+               SaveFunc    save,
+               LoadFunc    load,
+               const char *key)
+{
+  Call *data = g_task_get_task_data (task);
+
+  data->save = save;
+  data->load = load;
+  data->cache_key = g_strdup (key);
 }
 
 static gpointer
@@ -768,6 +835,22 @@ ts_store_get_history_finish (TsStore       *self,
   return NULL;
 }
 
+static void
+save_members (TsCache    *cache,
+              const char *project,
+              gpointer    members)
+{
+  ts_cache_save_members (cache, project, members);
+}
+
+static gpointer
+load_members (TsCache     *cache,
+              const char  *project,
+              GDateTime  **saved_at)
+{
+  return ts_cache_load_members (cache, project, saved_at);
+}
+
 void
 ts_store_list_members_async (TsStore             *self,
                              const char          *project,
@@ -776,20 +859,76 @@ ts_store_list_members_async (TsStore             *self,
                              gpointer             user_data)
 {
   const char *params[] = { project };
+  GTask *task;
 
   g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
 
-  call (self, ts_store_list_members_async,
-        "SELECT member FROM tasksteper.members WHERE project = $1 ORDER BY member",
-        params, 1, parse_members, (GDestroyNotify)g_strfreev, cancellable, callback, user_data);
+  task = call (self, ts_store_list_members_async,
+               "SELECT login, display_name FROM tasksteper.project_members ($1)",
+               params, 1, parse_members, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  keep_in_cache (task, save_members, load_members, project);
 }
 
-char **
+/**
+ * ts_store_list_members_finish:
+ *
+ * Returns: (transfer container) (element-type TsMember): the members,
+ *   sorted by the name shown
+ */
+GPtrArray *
 ts_store_list_members_finish (TsStore       *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
   return finish (self, result, ts_store_list_members_async, error);
+}
+
+static void
+save_my_tickets (TsCache    *cache,
+                 const char *key,
+                 gpointer    tickets)
+{
+  ts_cache_save_my_tickets (cache, tickets);
+}
+
+static gpointer
+load_my_tickets (TsCache     *cache,
+                 const char  *key,
+                 GDateTime  **saved_at)
+{
+  return ts_cache_load_my_tickets (cache, saved_at);
+}
+
+void
+ts_store_list_my_tickets_async (TsStore             *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  /* Uses an index: see docs/sql-api.md. */
+  task = call (self, ts_store_list_my_tickets_async,
+               "SELECT " TICKET_COLUMNS " FROM tasksteper.my_tickets ()",
+               NULL, 0, parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  keep_in_cache (task, save_my_tickets, load_my_tickets, NULL);
+}
+
+/**
+ * ts_store_list_my_tickets_finish:
+ *
+ * Returns: (transfer container) (element-type TsTicket): my open tickets,
+ *   by project and newest number first
+ */
+GPtrArray *
+ts_store_list_my_tickets_finish (TsStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return finish (self, result, ts_store_list_my_tickets_async, error);
 }
 
 /* Changing: each gives the ticket's new row */

@@ -6,6 +6,7 @@
 #include "ts-cache.h"
 #include "ts-connection.h"
 #include "ts-history-entry.h"
+#include "ts-member.h"
 #include "ts-project.h"
 #include "ts-project-summary.h"
 #include "ts-ticket.h"
@@ -136,15 +137,30 @@ GPtrArray    *ts_store_get_history_finish   (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
-/* The login names of a project's members, sorted.  Returns a GStrv. */
+/* A project's members with their display names, sorted by the name shown
+ * (tasksteper.project_members).  Online the answer is also saved to the
+ * cache; offline the cached answer is given.
+ * Returns (element-type TsMember). */
 void          ts_store_list_members_async   (TsStore              *self,
                                              const char           *project,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
-char        **ts_store_list_members_finish  (TsStore              *self,
+GPtrArray    *ts_store_list_members_finish  (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+
+/* My tickets: the open tickets assigned to me in every project I am a
+ * member of, by project and newest number first (tasksteper.my_tickets).
+ * Online the answer is also saved to the cache; offline the cached answer
+ * is given.  Returns (element-type TsTicket). */
+void          ts_store_list_my_tickets_async  (TsStore            *self,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+GPtrArray    *ts_store_list_my_tickets_finish (TsStore            *self,
+                                               GAsyncResult       *result,
+                                               GError            **error);
 
 /* create_ticket / save_ticket / fire: each gives the ticket's new row. */
 void          ts_store_create_ticket_async  (TsStore              *self,

@@ -750,10 +750,19 @@ on_members (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(TsTicketWindow) self = user_data;
-  g_auto(GStrv) members = ts_store_list_members_finish (TS_STORE (object), result, NULL);
+  g_autoptr(GPtrArray) members = ts_store_list_members_finish (TS_STORE (object), result, NULL);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) logins = NULL;
 
-  if (members != NULL)
-    ts_ticket_form_set_members (self->form, (const char * const *)members);
+  if (members == NULL)
+    return;
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < members->len; i++)
+    g_strv_builder_add (builder, ts_member_get_login (g_ptr_array_index (members, i)));
+  logins = g_strv_builder_end (builder);
+
+  ts_ticket_form_set_members (self->form, (const char * const *)logins);
 }
 
 /* The object */
