@@ -5,7 +5,7 @@
 The 'check-translations' test (suite 'data') runs this; by hand:
 
     build-aux/check-translations.py --source-root . \
-        [--admin build/tests/tasksteper-admin-i18n] [-- EXTRA-XGETTEXT-ARGS]
+        [--admin build/src/admin/tasksteper-admin] [-- EXTRA-XGETTEXT-ARGS]
 
 It fails, naming each problem, when
   - a file under src/, ui/ or data/ marks strings for translation (_("…"),

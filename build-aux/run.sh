@@ -20,8 +20,7 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 
-# Uninstalled: the GSettings schema and the example projects come from the
-# build and source trees.
-export GSETTINGS_SCHEMA_DIR="$top/build/data"
-export TASKSTEPER_SCHEMAS_DIR="$top/schemas"
-exec ./build/src/gui/tasksteper --demo "$@"
+# Uninstalled, in meson's developer environment (meson.add_devenv in
+# meson.build): the build's GSettings schema and catalogues (Chinese under
+# LANG=zh_CN.UTF-8), the example projects of the source tree.
+exec meson devenv -C build --workdir "$top" tasksteper --demo "$@"

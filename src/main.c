@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "ts-application.h"
+#include "ts-settings.h"
+#include "ts-uninstalled.h"
 
 int
 main (int   argc,
@@ -12,10 +11,8 @@ main (int   argc,
 {
   g_autoptr(TsApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ts_init_i18n ();
+  ts_settings_prepare ();
 
   app = ts_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

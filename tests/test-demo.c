@@ -20,6 +20,7 @@
 
 #include "ts-application.h"
 #include "ts-demo.h"
+#include "ts-demo-window.h"
 #include "ts-gui-test-util.h"
 #include "ts-login-window.h"
 #include "ts-main-window.h"
@@ -67,7 +68,58 @@ typedef struct
   GPid           postmaster;
   char          *socket_path;
   void         (*drive) (gpointer run);
+
+  /* The application's first frame: when, and which window it showed. */
+  double         first_frame_seconds;
+  GType          first_frame_type;
+  gboolean       first_frame_spinning;
+  guint          login_windows;   /* how many were ever opened */
 } Run;
+
+static gboolean
+is_spinning_spinner (GtkWidget     *widget,
+                     gconstpointer  data)
+{
+  return GTK_IS_SPINNER (widget) && gtk_widget_is_drawable (widget) &&
+         gtk_spinner_get_spinning (GTK_SPINNER (widget));
+}
+
+static GtkWidget *find_widget (GtkWidget     *root,
+                               gboolean     (*match) (GtkWidget *widget, gconstpointer data),
+                               gconstpointer  data);
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                GtkWidget     *window)
+{
+  Run *run = g_object_get_data (G_OBJECT (window), "ts-test-run");
+
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint, window);
+  if (run->first_frame_type != G_TYPE_INVALID)
+    return;
+
+  run->first_frame_seconds = seconds_since (run->begin);
+  run->first_frame_type = G_OBJECT_TYPE (window);
+  run->first_frame_spinning = find_widget (window, is_spinning_spinner, NULL) != NULL;
+}
+
+static void
+on_window_realized (GtkWidget *window)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
+                           G_CALLBACK (on_after_paint), window, 0);
+}
+
+static void
+on_window_added (GtkApplication *app,
+                 GtkWindow      *window,
+                 Run            *run)
+{
+  if (TS_IS_LOGIN_WINDOW (window))
+    run->login_windows++;
+  g_object_set_data (G_OBJECT (window), "ts-test-run", run);
+  g_signal_connect (window, "realize", G_CALLBACK (on_window_realized), NULL);
+}
 
 static gboolean
 drive_in_idle (gpointer user_data)
@@ -107,6 +159,7 @@ run_app (Run          *run,
   run->drive = drive;
   run->begin = g_get_monotonic_time ();
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activated), run);
+  g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), run);
   status = g_application_run (G_APPLICATION (app), arg != NULL ? 2 : 1, argv);
   g_assert_cmpint (status, ==, 0);
 
@@ -120,6 +173,16 @@ find_login_window (TsApplication *app)
 {
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
     if (TS_IS_LOGIN_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static TsDemoWindow *
+find_demo_window (TsApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+    if (TS_IS_DEMO_WINDOW (l->data))
       return l->data;
 
   return NULL;
@@ -298,8 +361,10 @@ wait_for_zhangwei (Run *run)
   g_assert_cmpstr (keys, ==, expected);
   g_assert_cmpstr (keys, ==, "question_4 question_5 question_6");
 
-  /* The login window is gone; the demo's people are in the menu. */
+  /* The login and demo windows are gone; the demo's people are in the
+   * menu. */
   g_assert_null (find_login_window (run->app));
+  g_assert_null (find_demo_window (run->app));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (run->app), "switch-demo-user"));
 
   return window;
@@ -333,18 +398,25 @@ drive_first_start (gpointer data)
   Run *run = data;
   TsMainWindow *zhangwei_window;
   TsMainWindow *window;
-  TsLoginWindow *login;
+  TsDemoWindow *starting;
   g_autofree char *keys = NULL;
   g_autofree char *state = NULL;
   g_autoptr(GVariant) user = NULL;
 
-  /* While the server is made, the login window says so. */
-  WAIT_FOR ((login = find_login_window (run->app)) != NULL &&
-            gtk_widget_get_mapped (GTK_WIDGET (login)), 30);
-  WAIT_FOR (find_widget (GTK_WIDGET (login), is_label_saying, "…") != NULL, 30);
-  ts_test_save_screenshot (GTK_WIDGET (login), "demo-starting.png", NULL);
+  /* While the server is made, the demo window says so, from its very
+   * first frame: the spinner and what is being done. */
+  WAIT_FOR (run->first_frame_type != G_TYPE_INVALID, 30);
+  g_test_message ("first frame after %.3f s: %s", run->first_frame_seconds, g_type_name (run->first_frame_type));
+  g_assert_true (run->first_frame_type == TS_TYPE_DEMO_WINDOW);
+  g_assert_true (run->first_frame_spinning);
+  starting = find_demo_window (run->app);
+  g_assert_nonnull (starting);
+  g_assert_nonnull (find_widget (GTK_WIDGET (starting), is_label_saying, "Creating the demo server"));
+  ts_test_save_screenshot (GTK_WIDGET (starting), "demo-starting.png", NULL);
 
   zhangwei_window = wait_for_zhangwei (run);
+  /* The login form never showed. */
+  g_assert_cmpuint (run->login_windows, ==, 0);
   g_assert_true (ts_demo_get_seeded (ts_application_get_demo (run->app)));
   note_server (run);
   g_test_message ("first start: 张伟's pending table after %.3f s (demo in %s)",
@@ -427,6 +499,10 @@ drive_later_start (gpointer data)
   /* A click ("activate" would first show the button pressed for 250 ms). */
   run->begin = g_get_monotonic_time ();
   g_signal_emit_by_name (button, "clicked");
+  /* The demo window takes the login window's place at once. */
+  g_assert_nonnull (find_demo_window (run->app));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_demo_window (run->app))));
+  g_assert_null (find_login_window (run->app));
   wait_for_zhangwei (run);
   note_server (run);
   g_test_message ("later start: 张伟's pending table after %.3f s (first start: %.3f s)",
@@ -465,16 +541,26 @@ static void
 drive_not_installed (gpointer data)
 {
   Run *run = data;
-  TsLoginWindow *login;
+  TsDemoWindow *window;
   GtkWidget *message;
 
-  WAIT_FOR ((login = find_login_window (run->app)) != NULL &&
-            gtk_widget_get_mapped (GTK_WIDGET (login)), 30);
-  WAIT_FOR ((message = find_widget (GTK_WIDGET (login), is_label_saying, "sudo apt install postgresql")) != NULL, 30);
+  /* The demo window says what to install, and offers to try again or to
+   * connect to a server instead. */
+  WAIT_FOR ((window = find_demo_window (run->app)) != NULL &&
+            gtk_widget_get_mapped (GTK_WIDGET (window)), 30);
+  WAIT_FOR ((message = find_widget (GTK_WIDGET (window), is_label_saying, "sudo apt install postgresql")) != NULL, 30);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (message)), "sudo dnf install postgresql-server"));
+  g_assert_true (ts_demo_window_get_failed (window));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_button_of_action, "app.demo"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_button_of_action, "app.connect"));
   g_assert_null (get_main_window (run->app));
+  g_assert_cmpuint (run->login_windows, ==, 0);
   ts_test_iterate (400);
-  ts_test_save_screenshot (GTK_WIDGET (login), "demo-not-installed.png", NULL);
+  ts_test_save_screenshot (GTK_WIDGET (window), "demo-not-installed.png", NULL);
+
+  /* Connect to a Server Instead: the login form. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "app.connect", NULL);
+  WAIT_FOR (find_login_window (run->app) != NULL && find_demo_window (run->app) == NULL, 10);
 
   g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
 }

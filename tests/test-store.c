@@ -2,6 +2,7 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "tasksteper-core.h"
@@ -223,6 +224,12 @@ test_connect_unreachable (void)
   g_assert_false (ts_connection_connect_finish (connection, wait_for (&result), &error));
   g_assert_error (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_UNREACHABLE);
   g_assert_cmpint (ts_connection_get_state (connection), ==, TS_CONNECTION_DISCONNECTED);
+  g_test_message ("%s", error->message);
+
+  /* Under zh_CN.UTF-8 libpq's words are Chinese, and the cause was still
+   * found. */
+  if (strstr (setlocale (LC_MESSAGES, NULL), "zh_CN") != NULL)
+    g_assert_false (g_str_is_ascii (error->message));
 }
 
 /* The harness trusts local connections; this test asks for a password
@@ -238,6 +245,7 @@ test_connect_password (Fixture       *fixture,
   g_autofree char *hba = NULL;
   g_autofree char *new_hba = NULL;
   g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, user);
+  static const char * const server_languages[] = { "C", "zh_CN.UTF-8" };
   static const struct { const char *password; int code; } cases[] = {
     { NULL, TS_CONNECTION_ERROR_NEEDS_PASSWORD },
     { "wrong horse", TS_CONNECTION_ERROR_BAD_PASSWORD },
@@ -252,27 +260,40 @@ test_connect_password (Fixture       *fixture,
   exec_ok (fixture->db, "SELECT pg_reload_conf ()");
   g_usleep (200 * 1000);
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  /* The same whatever language the server speaks (its lc_messages), as
+   * the client's: nothing is decided on the text of a message. */
+  for (guint lang = 0; lang < G_N_ELEMENTS (server_languages); lang++)
     {
-      g_autoptr(TsConnection) connection = ts_connection_new (conninfo, cases[i].password);
-      g_autoptr(GAsyncResult) result = NULL;
-      gboolean ok;
+      g_autofree char *set = g_strdup_printf ("ALTER SYSTEM SET lc_messages = '%s'", server_languages[lang]);
 
-      g_clear_error (&error);
-      ts_connection_connect_async (connection, NULL, store_result, &result);
-      ok = ts_connection_connect_finish (connection, wait_for (&result), &error);
-      if (cases[i].code < 0)
+      exec_ok (fixture->db, set);
+      exec_ok (fixture->db, "SELECT pg_reload_conf ()");
+      g_usleep (200 * 1000);
+
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
         {
-          g_assert_no_error (error);
-          g_assert_true (ok);
-        }
-      else
-        {
-          g_assert_error (error, TS_CONNECTION_ERROR, cases[i].code);
-          g_assert_false (ok);
+          g_autoptr(TsConnection) connection = ts_connection_new (conninfo, cases[i].password);
+          g_autoptr(GAsyncResult) result = NULL;
+          gboolean ok;
+
+          g_clear_error (&error);
+          ts_connection_connect_async (connection, NULL, store_result, &result);
+          ok = ts_connection_connect_finish (connection, wait_for (&result), &error);
+          if (cases[i].code < 0)
+            {
+              g_assert_no_error (error);
+              g_assert_true (ok);
+            }
+          else
+            {
+              g_test_message ("server in %s: %s", server_languages[lang], error->message);
+              g_assert_error (error, TS_CONNECTION_ERROR, cases[i].code);
+              g_assert_false (ok);
+            }
         }
     }
 
+  exec_ok (fixture->db, "ALTER SYSTEM RESET lc_messages");
   g_assert_true (g_file_set_contents (hba_path, hba, -1, NULL));
   exec_ok (fixture->db, "SELECT pg_reload_conf ()");
 }
@@ -870,6 +891,9 @@ main (int argc, char *argv[])
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* The locale of the environment: test-store-zh_CN runs this under
+   * zh_CN.UTF-8, where libpq speaks Chinese. */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   server = ts_test_server_start (&error);

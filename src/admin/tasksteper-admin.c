@@ -19,6 +19,7 @@
 #include "tasksteper-core.h"
 #include "ts-admin.h"
 #include "ts-dot.h"
+#include "ts-uninstalled.h"
 
 static int run_validate (const Command  *command,
                          int             argc,
@@ -533,10 +534,7 @@ main (int    argc,
   gboolean show_help = FALSE;
   const Command *command;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ts_init_i18n ();
 
   g_set_prgname ("tasksteper-admin");
 

@@ -51,6 +51,8 @@ struct _TsConnection
   GIOCondition       watch_condition;
 
   GTask             *connect_task;
+  gboolean           reached_server;  /* see note_connect_progress() */
+  gboolean           bad_conninfo;    /* libpq could not parse the connection string */
   guint              connect_timeout_id;
   guint              connect_seconds;
 
@@ -251,33 +253,114 @@ finish_connect (TsConnection *self,
     g_task_return_boolean (task, TRUE);
 }
 
+/* The SQLSTATE of the server's error in libpq's message, or NULL when the
+ * server sent none (libpq itself gave up).  With PQERRORS_VERBOSE, libpq
+ * writes a server's error as "SEVERITY:  SQLSTATE: text": the severity and
+ * the text are in the server's language, the code never is.  libpq has no
+ * call that returns the SQLSTATE of a failed connection. */
+static gboolean
+find_sqlstate (const char  *message,
+               char         sqlstate[6],
+               const char **after)
+{
+  for (const char *p = message; (p = strstr (p, ":  ")) != NULL; p++)
+    {
+      const char *code = p + 3;
+      guint i;
+
+      for (i = 0; i < 5 && (g_ascii_isdigit (code[i]) || g_ascii_isupper (code[i])); i++)
+        ;
+      if (i == 5 && code[5] == ':' && code[6] == ' ')
+        {
+          memcpy (sqlstate, code, 5);
+          sqlstate[5] = '\0';
+          if (after != NULL)
+            *after = code + 7;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Why the connection failed, decided without reading any text a person
+ * reads: under LANG=zh_CN.UTF-8 libpq (and strerror) speak Chinese, and a
+ * server speaks whatever its lc_messages says.  What decides is libpq's
+ * structure: whether it wants a password, whether the server answered at
+ * all (self->reached_server: a poll left the connection waiting for the
+ * server's reply), and the SQLSTATE of the server's answer.  The message
+ * keeps libpq's words in the person's language, without the code. */
 static GError *
 classify_connect_failure (TsConnection *self)
 {
   g_autofree char *message = dup_libpq_message (self->conn);
+  char sqlstate[6];
+  const char *text = NULL;
+
+  if (find_sqlstate (message, sqlstate, &text))
+    {
+      /* "…failed: FATAL:  28P01: password…" is shown without "28P01: ". */
+      g_autofree char *before = g_strndup (message, text - message - strlen ("28P01: "));
+      char *shown = g_strconcat (before, text, NULL);
+
+      g_free (message);
+      message = shown;
+    }
+  else
+    {
+      sqlstate[0] = '\0';
+    }
 
   if (PQconnectionNeedsPassword (self->conn))
     return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_NEEDS_PASSWORD,
                         _("The server asks for a password: %s"), message);
 
-  /* libpq gives no SQLSTATE for a failed connection; this is the text of
-   * the server's 28P01 (and of the SCRAM exchange failing). */
-  if (PQconnectionUsedPassword (self->conn) &&
-      (strstr (message, "password authentication failed") != NULL ||
-       strstr (message, "SCRAM") != NULL))
+  /* invalid_password: the server's answer to a wrong password, and (so as
+   * not to tell which roles exist) to a role that does not exist. */
+  if (g_str_equal (sqlstate, "28P01") && PQconnectionUsedPassword (self->conn))
     return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_BAD_PASSWORD,
                         _("The password is wrong: %s"), message);
 
-  if (strstr (message, "could not connect") != NULL ||
-      strstr (message, "could not translate host name") != NULL ||
-      strstr (message, "No such file or directory") != NULL ||
-      strstr (message, "Connection refused") != NULL ||
-      strstr (message, "timeout expired") != NULL)
+  /* cannot_connect_now: the server is starting up or shutting down, as
+   * good as not there yet. */
+  if (g_str_equal (sqlstate, "57P03") ||
+      (sqlstate[0] == '\0' && !self->reached_server && !self->bad_conninfo))
     return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_UNREACHABLE,
                         _("Cannot reach the server: %s"), message);
 
   return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_FAILED,
                       _("The server refused the connection: %s"), message);
+}
+
+/* Notes whether libpq got through to a server: once a poll leaves it
+ * waiting for the server's reply to what it sent, a socket was connected
+ * and a startup packet went out.  Before that (no such host or socket,
+ * refused, no route), the server was not reached. */
+static void
+note_connect_progress (TsConnection *self)
+{
+  switch (PQstatus (self->conn))
+    {
+    case CONNECTION_MADE:
+    case CONNECTION_AWAITING_RESPONSE:
+    case CONNECTION_AUTH_OK:
+    case CONNECTION_SETENV:
+    case CONNECTION_SSL_STARTUP:
+    case CONNECTION_CHECK_WRITABLE:
+    case CONNECTION_CONSUME:
+    case CONNECTION_GSS_STARTUP:
+    case CONNECTION_CHECK_TARGET:
+    case CONNECTION_CHECK_STANDBY:
+      self->reached_server = TRUE;
+      break;
+
+    case CONNECTION_OK:
+    case CONNECTION_BAD:
+    case CONNECTION_STARTED:
+    case CONNECTION_NEEDED:
+    default:
+      break;
+    }
 }
 
 static gboolean
@@ -295,7 +378,12 @@ on_connect_timeout (gpointer user_data)
 static void
 continue_connect (TsConnection *self)
 {
-  switch (PQconnectPoll (self->conn))
+  PostgresPollingStatusType polling = PQconnectPoll (self->conn);
+
+  if (polling == PGRES_POLLING_READING || polling == PGRES_POLLING_WRITING)
+    note_connect_progress (self);
+
+  switch (polling)
     {
     case PGRES_POLLING_READING:
       watch_socket (self, G_IO_IN);
@@ -311,6 +399,8 @@ continue_connect (TsConnection *self)
           finish_connect (self, classify_connect_failure (self));
           return;
         }
+      /* Queries' errors are read field by field (PQresultErrorField). */
+      PQsetErrorVerbosity (self->conn, PQERRORS_DEFAULT);
       g_free (self->user);
       self->user = g_strdup (PQuser (self->conn));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
@@ -326,6 +416,24 @@ continue_connect (TsConnection *self)
       finish_connect (self, classify_connect_failure (self));
       break;
     }
+}
+
+/* Whether libpq can parse @conninfo, taken as it takes the dbname of
+ * PQconnectStartParams() with expand_dbname: as a connection string when
+ * it is a URI or holds "=", else as a database name, which always parses. */
+static gboolean
+conninfo_parses (const char *conninfo)
+{
+  PQconninfoOption *options;
+
+  if (!g_str_has_prefix (conninfo, "postgresql://") && !g_str_has_prefix (conninfo, "postgres://") &&
+      strchr (conninfo, '=') == NULL)
+    return TRUE;
+
+  options = PQconninfoParse (conninfo, NULL);
+  PQconninfoFree (options);
+
+  return options != NULL;
 }
 
 void
@@ -385,6 +493,12 @@ ts_connection_connect_async (TsConnection        *self,
                                _("Cannot connect: out of memory"));
       return;
     }
+
+  /* The SQLSTATE of a server's refusal, in the message (find_sqlstate()). */
+  PQsetErrorVerbosity (self->conn, PQERRORS_VERBOSE);
+  self->reached_server = FALSE;
+  self->bad_conninfo = !conninfo_parses (self->conninfo);
+  note_connect_progress (self);
 
   /* A bad connection string, or a Unix socket that is not there, fails at
    * once. */

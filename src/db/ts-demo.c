@@ -747,10 +747,7 @@ ts_demo_start_async (TsDemo              *self,
   g_task_set_source_tag (task, ts_demo_start_async);
 
   self->seeded = FALSE;
-  if (ts_local_server_is_initialized (self->server))
-    set_status (self, _("Starting the demo server…"));
-  else
-    set_status (self, _("Creating the demo server; the first time takes a few seconds…"));
+  set_status (self, ts_demo_get_start_status (self));
 
   ts_local_server_start_async (self->server, cancellable, on_server_started, g_steal_pointer (&task));
 }
@@ -838,6 +835,8 @@ new_with_dirs (char *dir,
 
   self->dir = dir;
   self->server = ts_local_server_new (data_dir, socket_dir, DEMO_PORT);
+  /* Whatever ends the application, its demo server ends too. */
+  ts_local_server_set_guarded (self->server, TRUE);
   g_free (socket_dir);
 
   return self;
@@ -875,6 +874,17 @@ ts_demo_get_dir (TsDemo *self)
 {
   g_return_val_if_fail (TS_IS_DEMO (self), NULL);
   return self->dir;
+}
+
+const char *
+ts_demo_get_start_status (TsDemo *self)
+{
+  g_return_val_if_fail (TS_IS_DEMO (self), NULL);
+
+  if (ts_local_server_is_initialized (self->server))
+    return _("Starting the demo server…");
+
+  return _("Creating the demo server; the first time takes a few seconds…");
 }
 
 const char *

@@ -57,6 +57,8 @@ const char         *ts_demo_get_dir         (TsDemo              *self);
  * or NULL; the "status" property notifies its changes on the thread
  * default main context of the start_async() call. */
 const char         *ts_demo_get_status      (TsDemo              *self);
+/* The status a start begins with: whether it creates the server first. */
+const char         *ts_demo_get_start_status (TsDemo             *self);
 /* Whether the last start filled the database (the first start did). */
 gboolean            ts_demo_get_seeded      (TsDemo              *self);
 

@@ -53,6 +53,10 @@ struct _TsLocalServer
   gid_t      server_gid;
 
   gboolean   created;
+
+  /* See ts_local_server_set_guarded(). */
+  gboolean     guarded;
+  GSubprocess *guardian;
 };
 
 G_DEFINE_FINAL_TYPE (TsLocalServer, ts_local_server, G_TYPE_OBJECT)
@@ -792,6 +796,19 @@ include_local_conf (TsLocalServer  *self,
                      TRUE, error);
 }
 
+/* Whether postgresql.conf includes ours: a first start cut short between
+ * initdb and include_local_conf() (the program killed meanwhile) left a
+ * cluster that would listen where PostgreSQL's defaults say. */
+static gboolean
+includes_local_conf (TsLocalServer *self)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "postgresql.conf", NULL);
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) &&
+         strstr (contents, "\ninclude_if_exists = '" LOCAL_CONF "'\n") != NULL;
+}
+
 static gboolean
 write_local_conf (TsLocalServer  *self,
                   GError        **error)
@@ -882,6 +899,85 @@ pg_ctl_stop (TsLocalServer          *self,
   return run_pg_program (self, "pg_ctl", args, cancellable, error);
 }
 
+/* The guardian: stops the server when the program that started it is
+ * gone, however it ended (a crash, SIGKILL), so that no server is left
+ * running for nobody.
+ *
+ * It is a shell of its own session (Ctrl+C in the terminal and a logout
+ * reach the program, not it) that reads its standard input, a pipe whose
+ * other end only this process holds (GLib opens it close-on-exec, so
+ * neither pg_ctl nor the postmaster inherits it).  The pipe ends when this
+ * process does, whatever killed it; a program that stopped its server
+ * itself says "done" first.  Otherwise the guardian runs `pg_ctl stop -m
+ * fast` as the server's user (runuser when we are root, who may also read
+ * the postmaster.pid of the postgres user's cluster), waiting a few seconds
+ * for a pg_ctl start that was still on its way. */
+static const char guardian_script[] =
+  "read -r word || word=\n"
+  "[ \"$word\" = done ] && exit 0\n"
+  "data=$1\n"
+  "shift\n"
+  "i=0\n"
+  "while [ $i -lt 20 ]; do\n"
+  "  if [ -f \"$data/postmaster.pid\" ]; then\n"
+  "    exec \"$@\" stop -D \"$data\" -m fast -w -t " PG_CTL_TIMEOUT "\n"
+  "  fi\n"
+  "  sleep 0.5\n"
+  "  i=$((i + 1))\n"
+  "done\n";
+
+static void
+leave_session (gpointer user_data)
+{
+  (void)setsid ();
+}
+
+static gboolean
+start_guardian (TsLocalServer  *self,
+                GError        **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = program_argv (self, "pg_ctl");
+
+  if (!self->guarded || self->guardian != NULL)
+    return TRUE;
+
+  g_ptr_array_insert (argv, 0, g_strdup ("/bin/sh"));
+  g_ptr_array_insert (argv, 1, g_strdup ("-c"));
+  g_ptr_array_insert (argv, 2, g_strdup (guardian_script));
+  g_ptr_array_insert (argv, 3, g_strdup ("tasksteper-server-guardian"));
+  g_ptr_array_insert (argv, 4, g_strdup (self->data_dir));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  for (guint i = 0; i < G_N_ELEMENTS (pg_environment); i++)
+    g_subprocess_launcher_unsetenv (launcher, pg_environment[i]);
+  g_subprocess_launcher_set_cwd (launcher, "/");
+  g_subprocess_launcher_set_child_setup (launcher, leave_session, NULL, NULL);
+
+  self->guardian = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, error);
+
+  return self->guardian != NULL;
+}
+
+/* The server is down by our own hand: the guardian may go. */
+static void
+dismiss_guardian (TsLocalServer *self)
+{
+  g_autoptr(GSubprocess) guardian = g_steal_pointer (&self->guardian);
+  GOutputStream *input;
+
+  if (guardian == NULL)
+    return;
+
+  input = g_subprocess_get_stdin_pipe (guardian);
+  g_output_stream_write_all (input, "done\n", 5, NULL, NULL, NULL);
+  g_output_stream_close (input, NULL, NULL);
+  /* It exits at once; reaped by GLib's child watch. */
+}
+
 /* Starting and stopping */
 
 static gboolean
@@ -912,6 +1008,11 @@ start_locked (TsLocalServer  *self,
       return FALSE;
   }
 
+  /* Before anything starts the server, so that it is guarded from its
+   * first moment, also one left running that we now use. */
+  if (!start_guardian (self, error))
+    return FALSE;
+
   /* Left running by a program that ended without stopping it: use it. */
   if (ts_local_server_is_running (self))
     {
@@ -930,6 +1031,9 @@ start_locked (TsLocalServer  *self,
         return FALSE;
       created = TRUE;
     }
+
+  if (!created && !includes_local_conf (self) && !include_local_conf (self, error))
+    return FALSE;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !write_local_conf (self, error) ||
@@ -967,13 +1071,19 @@ stop_locked (TsLocalServer          *self,
   /* Also when the server was never reported started: pg_ctl may have
    * started it and given up waiting. */
   if (!g_file_test (pid_file, G_FILE_TEST_EXISTS))
-    return TRUE;
+    {
+      dismiss_guardian (self);
+      return TRUE;
+    }
 
   if (!find_programs_locked (self, error))
     return FALSE;
 
   if (pg_ctl_stop (self, mode, cancellable, &local_error) || postmaster_is_gone (self))
-    return TRUE;
+    {
+      dismiss_guardian (self);
+      return TRUE;
+    }
 
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
@@ -986,6 +1096,9 @@ ts_local_server_finalize (GObject *object)
 {
   TsLocalServer *self = (TsLocalServer *)object;
 
+  /* A server still running when nothing holds it any more is stopped:
+   * the guardian reads the end of its pipe. */
+  g_clear_object (&self->guardian);
   g_mutex_clear (&self->lock);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->socket_dir, g_free);
@@ -1260,6 +1373,17 @@ ts_local_server_dup_program_argv (TsLocalServer *self,
   g_ptr_array_add (argv, NULL);
 
   return (GStrv)g_ptr_array_free (argv, FALSE);
+}
+
+void
+ts_local_server_set_guarded (TsLocalServer *self,
+                             gboolean       guarded)
+{
+  g_return_if_fail (TS_IS_LOCAL_SERVER (self));
+
+  g_mutex_lock (&self->lock);
+  self->guarded = guarded;
+  g_mutex_unlock (&self->lock);
 }
 
 gboolean

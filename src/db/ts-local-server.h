@@ -106,6 +106,14 @@ gboolean       ts_local_server_is_initialized    (TsLocalServer          *self);
 /* The postmaster's process id while it runs (from postmaster.pid), else 0. */
 GPid           ts_local_server_get_pid           (TsLocalServer          *self);
 gboolean       ts_local_server_is_running        (TsLocalServer          *self);
+/* A guarded server (FALSE by default) is stopped by a small process of
+ * its own, the guardian, as soon as this process is gone without having
+ * stopped it (a crash, SIGKILL), or this object is finalized with the
+ * server running.  The guardian starts with the next start; it works as
+ * root too, where the server runs as another user.  The demo is guarded. */
+void           ts_local_server_set_guarded       (TsLocalServer          *self,
+                                                  gboolean                guarded);
+
 /* Whether the last successful start created the cluster (ran initdb). */
 gboolean       ts_local_server_get_created       (TsLocalServer          *self);
 

@@ -10,6 +10,7 @@
 #include "ts-application.h"
 #include "ts-assignment-watcher.h"
 #include "ts-demo.h"
+#include "ts-demo-window.h"
 #include "ts-login-window.h"
 #include "ts-main-window.h"
 #include "ts-preferences-window.h"
@@ -198,16 +199,41 @@ ts_application_activate (GApplication *app)
 
 /* The demo */
 
-/* Says what went wrong where the demo was asked for: the login window, or
+static TsDemoWindow *
+find_demo_window (TsApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (TS_IS_DEMO_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+/* Closes every window of @type but @keep. */
+static void
+close_windows (TsApplication *self,
+               GType          type,
+               gpointer       keep)
+{
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && l->data != keep)
+      g_ptr_array_add (windows, g_object_ref (l->data));
+
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+}
+
+/* Says what went wrong where the demo was asked for: the demo window, or
  * the main window when switching people. */
 static void
 show_demo_error (TsApplication *self,
                  const char    *message)
 {
-  TsLoginWindow *login = find_login_window (self);
-  gboolean created;
+  TsDemoWindow *window = find_demo_window (self);
 
-  if (login == NULL && self->main_window != NULL)
+  if (window == NULL && self->main_window != NULL)
     {
       AdwMessageDialog *dialog;
 
@@ -218,21 +244,21 @@ show_demo_error (TsApplication *self,
       return;
     }
 
-  login = ensure_login_window (self, &created);
-  ts_login_window_set_demo_status (login, NULL);
-  ts_login_window_show_error (login, message);
-  gtk_window_present (GTK_WINDOW (login));
+  if (window == NULL)
+    window = ts_demo_window_new (ADW_APPLICATION (self));
+  ts_demo_window_show_error (window, message);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
 on_demo_status (TsApplication *self)
 {
-  TsLoginWindow *login = find_login_window (self);
+  TsDemoWindow *window = find_demo_window (self);
   const char *status = ts_demo_get_status (self->demo);
 
   /* The end of a start is told by on_demo_started(). */
-  if (login != NULL && status != NULL)
-    ts_login_window_set_demo_status (login, status);
+  if (window != NULL && status != NULL)
+    ts_demo_window_set_status (window, status);
 }
 
 static void
@@ -289,13 +315,13 @@ open_demo_session (TsApplication *self,
   g_autofree char *conninfo = ts_demo_dup_conninfo (self->demo, user);
   g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
   g_autoptr(TsStore) store = ts_store_new (connection);
-  TsLoginWindow *login = find_login_window (self);
+  TsDemoWindow *window = find_demo_window (self);
 
-  if (login != NULL)
+  if (window != NULL)
     {
       g_autofree char *status = g_strdup_printf (_("Logging in as %s…"), ts_demo_get_user_name (user));
 
-      ts_login_window_set_demo_status (login, status);
+      ts_demo_window_set_status (window, status);
     }
 
   self->demo_busy = TRUE;
@@ -366,13 +392,31 @@ on_quit_signal (gpointer user_data)
 }
 
 static void
+start_demo (TsApplication *self)
+{
+  ts_demo_start_async (self->demo, self->demo_cancellable, on_demo_started, g_object_ref (self));
+}
+
+static void
+on_demo_window_painted (TsApplication *self,
+                        GdkFrameClock *clock)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_demo_window_painted, self);
+
+  if (!g_cancellable_is_cancelled (self->demo_cancellable))
+    start_demo (self);
+}
+
+/* The demo window comes first, already saying what is being done, so
+ * that the very first frame shows it (and never the login form); a login
+ * window whose Try the Demo was clicked gives way to it. */
+static void
 demo_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
   TsApplication *self = user_data;
-  TsLoginWindow *login;
-  gboolean created;
+  TsDemoWindow *window;
 
   /* A session is open already, the demo's or a real server's. */
   if (self->main_window != NULL)
@@ -381,28 +425,64 @@ demo_action (GSimpleAction *action,
       return;
     }
 
-  login = ensure_login_window (self, &created);
-  gtk_window_present (GTK_WINDOW (login));
+  window = find_demo_window (self);
+  if (window == NULL)
+    window = ts_demo_window_new (ADW_APPLICATION (self));
 
-  if (self->demo_busy)
-    return;
-
-  if (self->demo == NULL)
+  if (!self->demo_busy)
     {
-      static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP };
+      if (self->demo == NULL)
+        {
+          static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-      self->demo = ts_demo_new ();
-      g_signal_connect_object (self->demo, "notify::status", G_CALLBACK (on_demo_status), self,
-                               G_CONNECT_SWAPPED);
-      for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
-        self->signal_ids[i] = g_unix_signal_add (quit_signals[i], on_quit_signal, self);
+          self->demo = ts_demo_new ();
+          g_signal_connect_object (self->demo, "notify::status", G_CALLBACK (on_demo_status), self,
+                                   G_CONNECT_SWAPPED);
+          for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
+            self->signal_ids[i] = g_unix_signal_add (quit_signals[i], on_quit_signal, self);
+        }
+
+      g_clear_object (&self->demo_cancellable);
+      self->demo_cancellable = g_cancellable_new ();
+      self->demo_busy = TRUE;
+      ts_demo_window_set_status (window, ts_demo_get_start_status (self->demo));
+
+      /* The server starts once the window has shown its first frame: the
+       * first start's initdb, competing for the CPU, held that frame back
+       * by seconds (3.8 s under Xvfb's software rendering). */
+      if (gtk_widget_get_mapped (GTK_WIDGET (window)))
+        start_demo (self);
+      else
+        {
+          gtk_window_present (GTK_WINDOW (window));
+          g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                                   G_CALLBACK (on_demo_window_painted), self, G_CONNECT_SWAPPED);
+        }
     }
 
-  g_clear_object (&self->demo_cancellable);
-  self->demo_cancellable = g_cancellable_new ();
-  self->demo_busy = TRUE;
-  ts_demo_start_async (self->demo, self->demo_cancellable, on_demo_started, g_object_ref (self));
-  on_demo_status (self);
+  gtk_window_present (GTK_WINDOW (window));
+  close_windows (self, TS_TYPE_LOGIN_WINDOW, NULL);
+}
+
+/* From the demo window that failed: the login form instead. */
+static void
+connect_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  TsApplication *self = user_data;
+  TsLoginWindow *login;
+  gboolean created;
+
+  if (self->main_window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->main_window));
+      return;
+    }
+
+  login = ensure_login_window (self, &created);
+  gtk_window_present (GTK_WINDOW (login));
+  close_windows (self, TS_TYPE_DEMO_WINDOW, NULL);
 }
 
 static void
@@ -550,6 +630,7 @@ ts_application_startup (GApplication *app)
     { "preferences", preferences_action },
     { "open-ticket", open_ticket_action, "s" },
     { "demo", demo_action },
+    { "connect", connect_action },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };

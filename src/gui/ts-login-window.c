@@ -44,15 +44,9 @@ struct _TsLoginWindow
   GtkButton            *connect_button;
   GtkLabel             *connect_label;
   GtkSpinner           *spinner;
-  GtkStack             *stack;
   GtkButton            *demo_button;
-  AdwStatusPage        *demo_page;
-  GtkSpinner           *demo_spinner;
 
   GSettings            *settings;
-
-  /* The application is starting the demo (app.demo). */
-  gboolean              demo_busy;
 
   /* The attempt in progress, NULL when the form is idle. */
   TsStore              *pending;
@@ -414,7 +408,7 @@ update_actions (TsLoginWindow *self)
 {
   gboolean busy = self->pending != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.connect", !busy && !self->demo_busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.connect", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "login.cancel", busy);
 }
 
@@ -694,10 +688,7 @@ ts_login_window_class_init (TsLoginWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, connect_button);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, connect_label);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, spinner);
-  gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, demo_button);
-  gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, demo_page);
-  gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, demo_spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_sslmode_selected);
 
@@ -797,43 +788,6 @@ ts_login_window_connect_conninfo (TsLoginWindow *self,
   self->given_fields = dup_fields (self);
 
   start_connect (self, conninfo, NULL);
-}
-
-void
-ts_login_window_set_demo_status (TsLoginWindow *self,
-                                 const char    *status)
-{
-  gboolean busy = status != NULL;
-
-  g_return_if_fail (TS_IS_LOGIN_WINDOW (self));
-
-  /* The demo replaces a connection on its way. */
-  if (busy && self->pending != NULL)
-    {
-      drop_pending (self);
-      set_busy (self, FALSE);
-    }
-
-  if (busy)
-    adw_status_page_set_description (self->demo_page, status);
-
-  if (busy == self->demo_busy)
-    return;
-
-  self->demo_busy = busy;
-  update_actions (self);
-  gtk_spinner_set_spinning (self->demo_spinner, busy);
-
-  if (busy)
-    {
-      hide_error (self);
-      gtk_stack_set_visible_child_name (self->stack, "demo");
-    }
-  else
-    {
-      gtk_stack_set_visible_child_name (self->stack, "form");
-      focus_first_field (self);
-    }
 }
 
 void

@@ -22,11 +22,6 @@ TsLoginWindow *ts_login_window_new              (AdwApplication *application);
 void           ts_login_window_connect_conninfo (TsLoginWindow  *self,
                                                  const char     *conninfo);
 
-/* The application is starting the demo (app.demo, the Try the Demo
- * button): @status, what it does now, shows on that button while the form
- * waits; NULL when it is over. */
-void           ts_login_window_set_demo_status  (TsLoginWindow  *self,
-                                                 const char     *status);
 /* Shows @message where connection problems show. */
 void           ts_login_window_show_error       (TsLoginWindow  *self,
                                                  const char     *message);
