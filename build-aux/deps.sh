@@ -13,6 +13,8 @@ packages=(
   desktop-file-utils appstream python3 flatpak-builder
   # GUI tests type and click through the X server's XTest extension
   libxtst-dev
+  # the accessibility test walks the AT-SPI tree in a D-Bus session of its own
+  at-spi2-core dbus python3-pyatspi gir1.2-atspi-2.0
   # the Chinese interface tests run under LANG=zh_CN.UTF-8 (generated below)
   locales
 )

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <string.h>
 
+#include "ts-a11y.h"
 #include "ts-gui-resources.h"
 #include "ts-login-window-private.h"
 
@@ -697,10 +698,80 @@ ts_login_window_class_init (TsLoginWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "login.cancel", NULL);
 }
 
+/* The security choices in the combo row's pop-up: as libadwaita draws
+ * them (a label, a check mark on the chosen one), and named for screen
+ * readers, which libadwaita 1.2's own list factory leaves unnamed. */
+
+static void
+update_sslmode_check (GtkListItem *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *check = gtk_widget_get_last_child (box);
+  AdwComboRow *row = g_object_get_data (G_OBJECT (item), "ts-combo-row");
+
+  gtk_widget_set_opacity (check, adw_combo_row_get_selected (row) == gtk_list_item_get_position (item) ? 1 : 0);
+}
+
+static void
+on_sslmode_item_setup (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       TsLoginWindow            *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), check);
+  gtk_list_item_set_child (item, box);
+  g_object_set_data (G_OBJECT (item), "ts-combo-row", self->sslmode_row);
+}
+
+static void
+on_sslmode_selected_changed (GtkListItem *item)
+{
+  if (gtk_list_item_get_item (item) != NULL)
+    update_sslmode_check (item);
+}
+
+static void
+on_sslmode_item_bind (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      TsLoginWindow            *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  const char *text = gtk_string_object_get_string (gtk_list_item_get_item (item));
+
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)), text);
+  ts_a11y_set_row_label (item, text);
+  update_sslmode_check (item);
+  g_signal_connect_object (self->sslmode_row, "notify::selected",
+                           G_CALLBACK (on_sslmode_selected_changed), item, G_CONNECT_SWAPPED);
+}
+
+static void
+on_sslmode_item_unbind (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        TsLoginWindow            *self)
+{
+  g_signal_handlers_disconnect_by_func (self->sslmode_row, on_sslmode_selected_changed, item);
+}
+
 static void
 ts_login_window_init (TsLoginWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_sslmode_item_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_sslmode_item_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_sslmode_item_unbind), self);
+  adw_combo_row_set_list_factory (self->sslmode_row, factory);
+  ts_a11y_name_inner_buttons (GTK_WIDGET (self->password_row));
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
 
   self->settings = g_settings_new (SETTINGS_SCHEMA);
   load_settings (self);
