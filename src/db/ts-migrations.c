@@ -474,6 +474,17 @@ rollback:
   return FALSE;
 }
 
+static void
+unlock_migrations (PGconn *conn)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT pg_catalog.pg_advisory_unlock(%d)", MIGRATIONS_LOCK_KEY);
+  g_autoptr(GError) error = NULL;
+
+  /* Ending the session would release it too; say why it is still held. */
+  if (!exec_command (conn, sql, &error))
+    g_debug ("%s", error->message);
+}
+
 gboolean
 ts_migrations_apply (PGconn  *conn,
                      int     *from,
@@ -554,6 +565,18 @@ ts_migrations_apply (PGconn  *conn,
   if (!check_server (conn, error))
     return FALSE;
 
+  /* One init at a time runs all its migrations: with the lock of each
+   * migration only, another init could take its turn between two of ours
+   * and report an upgrade from a version we had just installed.  The
+   * lock is the session's (each migration still takes it for its own
+   * transaction too, which is no wait in the same session). */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT pg_catalog.pg_advisory_lock(%d)", MIGRATIONS_LOCK_KEY);
+
+    if (!exec_command (conn, sql, error))
+      return FALSE;
+  }
+
   for (guint i = 0; i < migrations->len; i++)
     {
       const Migration *migration = g_ptr_array_index (migrations, i);
@@ -563,7 +586,10 @@ ts_migrations_apply (PGconn  *conn,
         continue;
 
       if (!run_migration (conn, migration, &before, error))
-        return FALSE;
+        {
+          unlock_migrations (conn);
+          return FALSE;
+        }
 
       /* What an init that ran at the same time did is not ours to report:
        * "from" is the version we found when we got our turn. */
@@ -576,6 +602,8 @@ ts_migrations_apply (PGconn  *conn,
             *from = before;
         }
     }
+
+  unlock_migrations (conn);
 
   if (!applied_any && from != NULL)
     *from = latest;
