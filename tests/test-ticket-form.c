@@ -383,6 +383,23 @@ set_issue_ticket (Fixture *fixture)
   iterate_for (20);
 }
 
+/* Clicks into the field, selects all and types @text over it (or
+ * deletes it, for ""), as a person does. */
+static void
+type_over (Fixture    *fixture,
+           const char *field,
+           const char *text)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+
+  ts_test_click (field_widget (fixture, field));
+  ts_test_key (window, GDK_KEY_a, GDK_CONTROL_MASK);
+  if (*text == '\0')
+    ts_test_key (window, GDK_KEY_BackSpace, 0);
+  else
+    ts_test_type (window, text);
+}
+
 /* Tests */
 
 static void
@@ -443,7 +460,7 @@ test_typing (Fixture       *fixture,
   summary = field_widget (fixture, "summary");
   original = g_strdup (gtk_editable_get_text (GTK_EDITABLE (summary)));
 
-  gtk_editable_set_text (GTK_EDITABLE (summary), "【20170102】另一个问题");
+  type_over (fixture, "summary", "【20170102】另一个问题");
   g_assert_true (ts_ticket_form_get_modified (fixture->form));
   g_assert_cmpuint (fixture->changed, >=, 1);
   g_assert_cmpuint (fixture->modified_notified, ==, 1);
@@ -453,13 +470,12 @@ test_typing (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (changes, "summary"), ==, "【20170102】另一个问题");
 
   /* Typed back as it was: nothing to save. */
-  gtk_editable_set_text (GTK_EDITABLE (summary), original);
+  type_over (fixture, "summary", original);
   g_assert_false (ts_ticket_form_get_modified (fixture->form));
 
   /* Each kind of widget reports its edits. */
   fixture->changed = 0;
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (field_widget (fixture, "issue_level")),
-                              dropdown_find (fixture, "issue_level", "紧急问题"));
+  ts_test_choose (field_widget (fixture, "issue_level"), "紧急问题");
   g_assert_cmpuint (fixture->changed, ==, 1);
   g_assert_cmpstr (string_value_of (fixture, "issue_level"), ==, "紧急问题");
 
@@ -467,8 +483,8 @@ test_typing (Fixture       *fixture,
   placeholder = find_label (GTK_WIDGET (fixture->form), "##由维护处理人填写##");
   g_assert_nonnull (placeholder);
   g_assert_true (gtk_widget_get_visible (placeholder));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_widget (fixture, "current_process"))),
-                            "已更换硬盘", -1);
+  ts_test_click (field_widget (fixture, "current_process"));
+  ts_test_type (GTK_WIDGET (fixture->window), "已更换硬盘");
   g_assert_false (gtk_widget_get_visible (placeholder));
   g_assert_cmpuint (fixture->changed, >=, 2);
   g_assert_true (ts_ticket_form_get_modified (fixture->form));
@@ -561,12 +577,12 @@ test_server_error (Fixture       *fixture,
 
   /* The next edit of that field clears the server's message. */
   ts_ticket_form_set_field_error (fixture->form, "issue_checker", "服务器拒绝", FALSE);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (checker), dropdown_find (fixture, "issue_checker", "carol"));
+  ts_test_choose (checker, "carol");
   g_assert_null (ts_ticket_form_get_field_error (fixture->form, "issue_checker"));
 
   /* An edit elsewhere leaves it. */
   ts_ticket_form_set_field_error (fixture->form, "issue_checker", "服务器拒绝", FALSE);
-  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "summary")), "别的");
+  type_over (fixture, "summary", "别的");
   g_assert_cmpstr (ts_ticket_form_get_field_error (fixture->form, "issue_checker"), ==, "服务器拒绝");
 
   /* set_ticket clears every message. */
@@ -838,7 +854,9 @@ test_boolean (Fixture       *fixture,
   g_assert_true (GTK_IS_CHECK_BUTTON (check));
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
 
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  /* On the box, as a person aims. */
+  ts_test_click_at (check, 10, gtk_widget_get_height (check) / 2.0);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_cmpuint (fixture->changed, ==, 1);
   value = value_of (fixture, "key_period_guard");
   g_assert_true (json_node_get_boolean (value));
@@ -846,7 +864,8 @@ test_boolean (Fixture       *fixture,
   g_assert_cmpuint (json_object_get_size (changes), ==, 1);
   g_assert_true (json_object_get_boolean_member (changes, "key_period_guard"));
 
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), FALSE);
+  ts_test_click_at (check, 10, gtk_widget_get_height (check) / 2.0);
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_false (ts_ticket_form_get_modified (fixture->form));
 }
 
@@ -993,22 +1012,22 @@ test_url_button (Fixture       *fixture,
   g_assert_true (gtk_widget_get_sensitive (button));
 
   /* tasksteper:// opens the ticket in the application. */
-  g_signal_emit_by_name (button, "clicked");
+  ts_test_click (button);
   g_assert_nonnull (fixture->opened);
   g_assert_cmpstr (fixture->opened[0], ==, "improvement/1");
 
-  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  type_over (fixture, "improvement_url", "");
   g_assert_false (gtk_widget_get_sensitive (button));
-  gtk_editable_set_text (GTK_EDITABLE (entry), "不是链接");
+  type_over (fixture, "improvement_url", "不是链接");
   g_assert_false (gtk_widget_get_sensitive (button));
-  gtk_editable_set_text (GTK_EDITABLE (entry), "tasksteper://issue_track/12/");
+  type_over (fixture, "improvement_url", "tasksteper://issue_track/12/");
   g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+  ts_test_click (button);
   g_assert_cmpstr (fixture->opened[1], ==, "issue_track/12");
 
   /* Without the application's action the link does nothing, quietly. */
   gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "app", NULL);
-  g_signal_emit_by_name (button, "clicked");
+  ts_test_click (button);
   g_assert_null (fixture->opened[2]);
 }
 
