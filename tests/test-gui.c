@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/XTest.h>
 
 #include "tasksteper-core.h"
 #include "ts-main-window.h"
@@ -222,6 +224,75 @@ click_response (GtkWindow  *dialog,
   g_weak_ref_clear (&ref);
 }
 
+/* Rests the pointer on the middle of @widget, arriving from beside it,
+ * as a person does to read a tooltip; returns the tooltip's window once
+ * it shows.  (ts_test_click() clicks, which hides tooltips.) */
+static GtkWidget *
+hover (GtkWidget *widget)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+  GtkNative *native = gtk_widget_get_native (widget);
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+  graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                                 gtk_widget_get_height (widget) / 2.0);
+  graphene_point_t in_native;
+  GtkWidget *tooltip = NULL;
+  double surface_x, surface_y;
+  int root_x, root_y;
+  Window child;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &centre, &in_native));
+  gtk_native_get_surface_transform (native, &surface_x, &surface_y);
+  XTranslateCoordinates (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (native)), DefaultRootWindow (dpy),
+                         (int)(in_native.x + surface_x), (int)(in_native.y + surface_y), &root_x, &root_y, &child);
+
+  XTestFakeMotionEvent (dpy, -1, root_x, root_y + gtk_widget_get_height (widget), CurrentTime);
+  XSync (dpy, False);
+  ts_test_iterate (100);
+  XTestFakeMotionEvent (dpy, -1, root_x, root_y, CurrentTime);
+  XSync (dpy, False);
+  ts_test_iterate (100);
+  XTestFakeMotionEvent (dpy, -1, root_x + 1, root_y, CurrentTime);
+  XSync (dpy, False);
+
+  /* GTK's tooltip window is a native child of the toplevel. */
+  TS_WAIT_FOR (({
+    tooltip = NULL;
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_NATIVE (c) && !GTK_IS_POPOVER (c) && gtk_widget_get_mapped (c))
+        tooltip = c;
+    tooltip != NULL;
+  }));
+  return tooltip;
+}
+
+static guint
+count_labels (GtkWidget  *ancestor,
+              const char *text)
+{
+  guint n = 0;
+
+  if (GTK_IS_LABEL (ancestor) && gtk_widget_get_mapped (ancestor) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (ancestor)), text) == 0)
+    n++;
+  for (GtkWidget *c = gtk_widget_get_first_child (ancestor); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += count_labels (c, text);
+  return n;
+}
+
+/* Whether @widget shows inside the editor's scrolled form. */
+static gboolean
+shows_in_scroller (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (gtk_widget_get_parent (gtk_widget_get_ancestor (widget, TS_TYPE_TICKET_FORM)),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (scroller);
+  g_assert_true (gtk_widget_compute_bounds (widget, scroller, &bounds));
+  return bounds.origin.y >= 0 && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
+}
+
 static void
 create_ticket_as (TsStore    *store,
                   const char *json)
@@ -244,6 +315,11 @@ test_walk (void)
   g_autofree char *state = NULL;
   g_autofree char *assignee = NULL;
   g_autofree char *checker = NULL;
+  g_autofree char *reason = NULL;
+  const char *hint;
+  TsTicketForm *form;
+  GtkWidget *button, *save, *tooltip, *popover;
+  GWeakRef gone;
 
   create_ticket_as (zhangwei, "{\"summary\": \"【20180128】某银行局点设备发生硬盘故障\", \"issue_level\": \"严重问题\"}");
   zw_window = open_main_window (zhangwei);
@@ -251,18 +327,69 @@ test_walk (void)
   ts_test_save_screenshot (GTK_WIDGET (zw_window), "main-window.png", NULL);
 
   editor = activate_row (zw_window, "pending", "question_1");
-  /* zhangwei holds it: the buttons of his state are offered. */
-  g_assert_nonnull (ts_ticket_window_get_trigger_button (editor, "更新进展"));
-  g_assert_null (ts_ticket_window_get_trigger_button (editor, "提交审核"));  /* needs 维护代表 */
+  form = TS_TICKET_FORM (ts_ticket_window_get_form (editor));
+  /* zhangwei holds it: the buttons of his state are offered, 提交审核
+   * disabled until there is a 维护代表, and saying so: as its tooltip,
+   * its accessible description and a hint under 维护代表. */
+  button = ts_ticket_window_get_trigger_button (editor, "更新进展");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  button = ts_ticket_window_get_trigger_button (editor, "提交审核");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  reason = g_strdup (gtk_widget_get_tooltip_text (button));
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "维护代表"));
+  gtk_test_accessible_assert_property (button, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason);
+  hint = ts_ticket_form_get_field_hint (form, "issue_checker");
+  g_assert_nonnull (hint);
+  g_assert_true (g_str_has_prefix (hint, "提交审核"));
+  g_assert_nonnull (strstr (hint, reason));
+  /* No obvious next step yet (更新进展 keeps the state): Save is it. */
+  g_assert_false (gtk_widget_has_css_class (ts_ticket_window_get_trigger_button (editor, "更新进展"),
+                                            "suggested-action"));
+  g_assert_false (gtk_widget_has_css_class (button, "suggested-action"));
+  save = gtk_widget_get_ancestor (ts_test_find_label (GTK_WIDGET (editor), "Save"), GTK_TYPE_BUTTON);
+  g_assert_true (gtk_widget_has_css_class (save, "suggested-action"));
+
+  /* The reason shows when the pointer rests on the disabled button. */
+  tooltip = hover (button);
+  g_assert_nonnull (ts_test_find_label (tooltip, reason));
+  ts_test_save_screenshot (tooltip, "blocked-trigger-tooltip.png", NULL);
+  /* And under the field, where a person scrolls to. */
+  ts_ticket_form_focus_field (form, "issue_checker");
+  TS_WAIT_FOR (ts_test_find_label (GTK_WIDGET (editor), hint) != NULL &&
+               shows_in_scroller (ts_test_find_label (GTK_WIDGET (editor), hint)));
+  ts_test_save_screenshot (GTK_WIDGET (editor), "ticket-editor-blocked.png", NULL);
 
   /* Typed and clicked as a person does: the trigger is pressed with the
    * pointer while the cursor blinks in the multi-line 处理进展 (GTK 4.8
    * aborted in its blink timeout when the form hid that cursor). */
   type_into (editor, "current_process", "已更换硬盘，业务恢复");
-  ts_test_choose (field_widget (editor, "issue_checker"), "lina");
-  ts_test_choose (field_widget (editor, "issue_processor"), "zhangwei");
-  ts_test_choose (field_widget (editor, "issue_se"), "wangfang");
-  g_assert_nonnull (ts_ticket_window_get_trigger_button (editor, "提交审核"));
+  /* People by their display names. */
+  ts_test_choose (field_widget (editor, "issue_checker"), "李娜");
+  ts_test_choose (field_widget (editor, "issue_processor"), "张伟");
+  /* Typing in the picker filters it, here by login. */
+  ts_test_click (field_widget (editor, "issue_se"));
+  popover = gtk_widget_get_last_child (field_widget (editor, "issue_se"));
+  g_assert_true (GTK_IS_POPOVER (popover));
+  TS_WAIT_FOR (ts_test_find_label (popover, "李娜") != NULL);
+  ts_test_type (GTK_WIDGET (editor), "wang");
+  TS_WAIT_FOR (ts_test_find_label (popover, "李娜") == NULL);
+  g_assert_nonnull (ts_test_find_label (popover, "wangfang"));
+  ts_test_click (ts_test_find_label (popover, "王芳"));
+  TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
+  {
+    g_autoptr(JsonObject) values = ts_ticket_form_dup_values (form);
+    g_assert_cmpstr (json_object_get_string_member (values, "issue_se"), ==, "wangfang");
+    g_assert_cmpstr (json_object_get_string_member (values, "issue_checker"), ==, "lina");
+  }
+  /* Now 提交审核 can be pressed, and is the obvious next step. */
+  button = ts_ticket_window_get_trigger_button (editor, "提交审核");
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+  g_assert_false (gtk_widget_has_css_class (save, "suggested-action"));
+  g_assert_null (ts_ticket_form_get_field_hint (form, "issue_checker"));
   /* Back into the text, so its cursor blinks when the ticket moves on. */
   ts_test_click (field_widget (editor, "current_process"));
   ts_test_save_screenshot (GTK_WIDGET (editor), "ticket-editor.png", NULL);
@@ -279,7 +406,13 @@ test_walk (void)
   /* Now lina's: no buttons for zhangwei, and his pending table empties. */
   g_assert_null (ts_ticket_window_get_trigger_button (editor, "打回补充信息"));
   TS_WAIT_FOR (n_rows (zw_window, "pending") == 0);
-  gtk_window_destroy (GTK_WINDOW (editor));
+  /* The editor says who has it, and offers to close. */
+  TS_WAIT_FOR (ts_test_find_label (GTK_WIDGET (editor), "提交审核: question_1 is now with 李娜") != NULL);
+  ts_test_save_screenshot (GTK_WIDGET (editor), "ticket-editor-passed-on.png", NULL);
+  g_weak_ref_init (&gone, editor);
+  ts_test_click (ts_test_find_label (GTK_WIDGET (editor), "Close"));
+  TS_WAIT_FOR (g_weak_ref_get (&gone) == NULL);
+  g_weak_ref_clear (&gone);
 
   lina_window = open_main_window (lina);
   TS_WAIT_FOR (n_rows (lina_window, "pending") == 1);
@@ -306,15 +439,26 @@ test_condition_button (void)
   TsMainWindow *window = open_main_window (wangfang);
   TsTicketWindow *editor;
   g_autofree char *state = NULL;
+  TsTicketForm *form;
+  GtkWidget *button;
 
   TS_WAIT_FOR (n_rows (window, "pending") == 1);
   editor = activate_row (window, "pending", "question_1");
-  g_assert_null (ts_ticket_window_get_trigger_button (editor, "问题关闭"));
+  form = TS_TICKET_FORM (ts_ticket_window_get_form (editor));
+  button = ts_ticket_window_get_trigger_button (editor, "问题关闭");
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_nonnull (ts_ticket_form_get_field_hint (form, "improvement_url"));
+  g_assert_nonnull (strstr (ts_ticket_form_get_field_hint (form, "improvement_url"), "问题关闭"));
 
   type_into (editor, "improvement_url", "tasksteper://improvement/1");
-  g_assert_nonnull (ts_ticket_window_get_trigger_button (editor, "问题关闭"));
+  /* The same button, now enabled: the one step there is, so the main one. */
+  g_assert_true (ts_ticket_window_get_trigger_button (editor, "问题关闭") == button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+  g_assert_null (ts_ticket_form_get_field_hint (form, "improvement_url"));
   replace_text (editor, "improvement_url", "");
-  g_assert_null (ts_ticket_window_get_trigger_button (editor, "问题关闭"));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_false (gtk_widget_has_css_class (button, "suggested-action"));
   replace_text (editor, "improvement_url", "http://47.95.215.176:9000/polls/0/flow/improvement/2/detail/");
   press (editor, "问题关闭");
 
@@ -432,12 +576,100 @@ test_discard (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A required 概要 emptied while it is scrolled away: Save scrolls back
+ * to it, focuses it, and a toast says what is wrong. */
+static void
+test_validation_focus (void)
+{
+  g_autoptr(TsStore) zhangwei = open_store ("zhangwei");
+  TsMainWindow *window = open_main_window (zhangwei);
+  TsTicketWindow *editor;
+  TsTicketForm *form;
+  GtkWidget *summary, *focus;
+  const char *message;
+
+  editor = activate_row (window, "pending", "question_2");
+  form = TS_TICKET_FORM (ts_ticket_window_get_form (editor));
+  summary = field_widget (editor, "summary");
+
+  replace_text (editor, "summary", "");
+  message = ts_ticket_form_get_field_error (form, "summary");
+  g_assert_nonnull (message);
+  /* Down to the last field: 概要 is out of sight. */
+  ts_test_choose (field_widget (editor, "issue_se"), "王芳");
+  g_assert_false (shows_in_scroller (summary));
+
+  ts_test_key (GTK_WIDGET (editor), GDK_KEY_s, GDK_CONTROL_MASK);
+  TS_WAIT_FOR (shows_in_scroller (summary));
+  focus = gtk_root_get_focus (GTK_ROOT (editor));
+  g_assert_true (focus == summary || gtk_widget_is_ancestor (focus, summary));
+  /* Said twice: under the field and in the toast. */
+  TS_WAIT_FOR (count_labels (GTK_WIDGET (editor), message) == 2);
+  ts_test_save_screenshot (GTK_WIDGET (editor), "ticket-editor-refused.png", NULL);
+  /* Nothing was saved. */
+  g_assert_cmpint (ts_ticket_get_version (ts_ticket_window_get_ticket (editor)), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static TsTicketWindow *
+find_new_editor (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (TS_IS_TICKET_WINDOW (window) && ts_ticket_window_get_ticket (TS_TICKET_WINDOW (window)) == NULL &&
+          gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return TS_TICKET_WINDOW (window);
+    }
+  return NULL;
+}
+
+/* After Create the window is the new ticket's editor: its key in the
+ * title, Save instead of Create. */
+static void
+test_create (void)
+{
+  g_autoptr(TsStore) zhangwei = open_store ("zhangwei");
+  TsMainWindow *window = open_main_window (zhangwei);
+  TsTicketWindow *editor = NULL;
+  TsTicket *ticket;
+  g_autofree char *summary = NULL;
+
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_n, GDK_CONTROL_MASK);
+  TS_WAIT_FOR ((editor = find_new_editor ()) != NULL);
+  g_assert_nonnull (ts_test_find_label (GTK_WIDGET (editor), "Create"));
+  replace_text (editor, "summary", "【20180201】新建的条目");
+  ts_test_click (ts_test_find_label (GTK_WIDGET (editor), "Create"));
+
+  TS_WAIT_FOR ((ticket = ts_ticket_window_get_ticket (editor)) != NULL);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, ts_ticket_get_key (ticket));
+  g_assert_true (g_str_has_prefix (ts_ticket_get_key (ticket), "question_"));
+  /* The header's title and the key among the system fields. */
+  g_assert_cmpuint (count_labels (GTK_WIDGET (editor), ts_ticket_get_key (ticket)), ==, 2);
+  g_assert_null (ts_test_find_label (GTK_WIDGET (editor), "Create"));
+  g_assert_nonnull (ts_test_find_label (GTK_WIDGET (editor), "Save"));
+  summary = ts_test_query_value (server, db, "SELECT fields->>'summary' FROM tasksteper.tickets WHERE key = $1",
+                                 ts_ticket_get_key (ticket));
+  g_assert_cmpstr (summary, ==, "【20180201】新建的条目");
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* GTK's test accessibility backend: the accessible descriptions can be
+   * checked (gtk_test_accessible_assert_property). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_init ();
   adw_init ();
   g_test_init (&argc, &argv, NULL);
@@ -445,6 +677,10 @@ main (int argc, char *argv[])
   server = ts_test_server_start (&error);
   g_assert_no_error (error);
   db = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", "lina", "wangfang", NULL });
+  /* The demo's people have their display names; these too. */
+  g_free (ts_test_query_value (server, db, "SELECT tasksteper.set_display_name ($1, '张伟')::text", "zhangwei"));
+  g_free (ts_test_query_value (server, db, "SELECT tasksteper.set_display_name ($1, '李娜')::text", "lina"));
+  g_free (ts_test_query_value (server, db, "SELECT tasksteper.set_display_name ($1, '王芳')::text", "wangfang"));
 
   /* In order: each step continues the story of the one before. */
   g_test_add_func ("/ts/gui/walk", test_walk);
@@ -452,6 +688,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/gui/live-update", test_live_update);
   g_test_add_func ("/ts/gui/conflict", test_conflict);
   g_test_add_func ("/ts/gui/discard", test_discard);
+  g_test_add_func ("/ts/gui/validation-focus", test_validation_focus);
+  g_test_add_func ("/ts/gui/create", test_create);
 
   ret = g_test_run ();
   ts_test_server_free (server);

@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "ts-gui-resources.h"
+#include "ts-gui-test-util.h"
 #include "ts-ticket-form.h"
 
-/* The form built from a project schema, driven as a person would: values
- * set and read back through the real widgets, typing, errors shown under
- * their fields, read-only modes.  It ends with a screenshot of the seed's
+/* The form built from a project schema, driven as a person would: what a
+ * person does (typing, clicking, choosing) goes through the X server as
+ * real input (ts_test_*), values are read back through the real widgets,
+ * errors are shown under their fields, read-only modes.  It ends with a screenshot of the seed's
  * 网上问题处理 form, filled in. */
 
 /* A schema with one field of each kind the example projects lack. */
@@ -215,12 +217,15 @@ text_view_text (Fixture    *fixture,
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+/* What the drop-down holds now: a choice's text, a person's login. */
 static const char *
 dropdown_text (Fixture    *fixture,
                const char *field)
 {
   GObject *item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (field_widget (fixture, field)));
 
+  if (TS_IS_MEMBER (item))
+    return ts_member_get_login (TS_MEMBER (item));
   g_assert_true (GTK_IS_STRING_OBJECT (item));
   return gtk_string_object_get_string (GTK_STRING_OBJECT (item));
 }
@@ -234,9 +239,11 @@ dropdown_find (Fixture    *fixture,
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
-      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      const char *str = TS_IS_MEMBER (item) ? ts_member_get_login (TS_MEMBER (item))
+                                            : gtk_string_object_get_string (GTK_STRING_OBJECT (item));
 
-      if (g_strcmp0 (gtk_string_object_get_string (item), text) == 0)
+      if (g_strcmp0 (str, text) == 0)
         return i;
     }
   return GTK_INVALID_LIST_POSITION;
@@ -350,15 +357,47 @@ issue_ticket (Fixture *fixture)
   return ticket;
 }
 
+/* Members as the store gives them: "login", "display name" pairs. */
+static GPtrArray *
+members_new (const char *first,
+             ...)
+{
+  GPtrArray *members = g_ptr_array_new_with_free_func (g_object_unref);
+  va_list args;
+
+  va_start (args, first);
+  for (const char *login = first; login != NULL; login = va_arg (args, const char *))
+    g_ptr_array_add (members, ts_member_new (login, va_arg (args, const char *)));
+  va_end (args);
+  return members;
+}
+
 static void
 set_issue_ticket (Fixture *fixture)
 {
-  static const char * const members[] = { "alice", "bob", "carol", NULL };
+  g_autoptr(GPtrArray) members = members_new ("alice", "爱丽丝", "bob", "鲍勃", "carol", NULL, NULL);
   g_autoptr(TsTicket) ticket = issue_ticket (fixture);
 
   ts_ticket_form_set_members (fixture->form, members);
   ts_ticket_form_set_ticket (fixture->form, ticket);
   iterate_for (20);
+}
+
+/* Clicks into the field, selects all and types @text over it (or
+ * deletes it, for ""), as a person does. */
+static void
+type_over (Fixture    *fixture,
+           const char *field,
+           const char *text)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+
+  ts_test_click (field_widget (fixture, field));
+  ts_test_key (window, GDK_KEY_a, GDK_CONTROL_MASK);
+  if (*text == '\0')
+    ts_test_key (window, GDK_KEY_BackSpace, 0);
+  else
+    ts_test_type (window, text);
 }
 
 /* Tests */
@@ -421,7 +460,7 @@ test_typing (Fixture       *fixture,
   summary = field_widget (fixture, "summary");
   original = g_strdup (gtk_editable_get_text (GTK_EDITABLE (summary)));
 
-  gtk_editable_set_text (GTK_EDITABLE (summary), "【20170102】另一个问题");
+  type_over (fixture, "summary", "【20170102】另一个问题");
   g_assert_true (ts_ticket_form_get_modified (fixture->form));
   g_assert_cmpuint (fixture->changed, >=, 1);
   g_assert_cmpuint (fixture->modified_notified, ==, 1);
@@ -431,13 +470,12 @@ test_typing (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (changes, "summary"), ==, "【20170102】另一个问题");
 
   /* Typed back as it was: nothing to save. */
-  gtk_editable_set_text (GTK_EDITABLE (summary), original);
+  type_over (fixture, "summary", original);
   g_assert_false (ts_ticket_form_get_modified (fixture->form));
 
   /* Each kind of widget reports its edits. */
   fixture->changed = 0;
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (field_widget (fixture, "issue_level")),
-                              dropdown_find (fixture, "issue_level", "紧急问题"));
+  ts_test_choose (field_widget (fixture, "issue_level"), "紧急问题");
   g_assert_cmpuint (fixture->changed, ==, 1);
   g_assert_cmpstr (string_value_of (fixture, "issue_level"), ==, "紧急问题");
 
@@ -445,8 +483,8 @@ test_typing (Fixture       *fixture,
   placeholder = find_label (GTK_WIDGET (fixture->form), "##由维护处理人填写##");
   g_assert_nonnull (placeholder);
   g_assert_true (gtk_widget_get_visible (placeholder));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field_widget (fixture, "current_process"))),
-                            "已更换硬盘", -1);
+  ts_test_click (field_widget (fixture, "current_process"));
+  ts_test_type (GTK_WIDGET (fixture->window), "已更换硬盘");
   g_assert_false (gtk_widget_get_visible (placeholder));
   g_assert_cmpuint (fixture->changed, >=, 2);
   g_assert_true (ts_ticket_form_get_modified (fixture->form));
@@ -539,12 +577,12 @@ test_server_error (Fixture       *fixture,
 
   /* The next edit of that field clears the server's message. */
   ts_ticket_form_set_field_error (fixture->form, "issue_checker", "服务器拒绝", FALSE);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (checker), dropdown_find (fixture, "issue_checker", "carol"));
+  ts_test_choose (checker, "carol");
   g_assert_null (ts_ticket_form_get_field_error (fixture->form, "issue_checker"));
 
   /* An edit elsewhere leaves it. */
   ts_ticket_form_set_field_error (fixture->form, "issue_checker", "服务器拒绝", FALSE);
-  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "summary")), "别的");
+  type_over (fixture, "summary", "别的");
   g_assert_cmpstr (ts_ticket_form_get_field_error (fixture->form, "issue_checker"), ==, "服务器拒绝");
 
   /* set_ticket clears every message. */
@@ -816,7 +854,9 @@ test_boolean (Fixture       *fixture,
   g_assert_true (GTK_IS_CHECK_BUTTON (check));
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
 
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  /* On the box, as a person aims. */
+  ts_test_click_at (check, 10, gtk_widget_get_height (check) / 2.0);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_cmpuint (fixture->changed, ==, 1);
   value = value_of (fixture, "key_period_guard");
   g_assert_true (json_node_get_boolean (value));
@@ -824,31 +864,125 @@ test_boolean (Fixture       *fixture,
   g_assert_cmpuint (json_object_get_size (changes), ==, 1);
   g_assert_true (json_object_get_boolean_member (changes, "key_period_guard"));
 
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), FALSE);
+  ts_test_click_at (check, 10, gtk_widget_get_height (check) / 2.0);
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_false (ts_ticket_form_get_modified (fixture->form));
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+dropdown_popover (GtkWidget *dropdown)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (dropdown);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child))
+      return child;
+  g_assert_not_reached ();
+}
+
+/* The label the drop-down's button shows. */
+static GtkWidget *
+dropdown_button_label (GtkWidget *dropdown)
+{
+  GtkWidget *button = gtk_widget_get_first_child (dropdown);
+
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (button));
+  for (GtkWidget *w = gtk_widget_get_first_child (button); w != NULL; )
+    {
+      if (GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && *gtk_label_get_text (GTK_LABEL (w)) != '\0')
+        return w;
+      /* Depth first, through the box and the stack of the button. */
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != button && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w == button ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  return NULL;
 }
 
 static void
 test_user_members (Fixture       *fixture,
                    gconstpointer  data)
 {
-  GtkWidget *se;
+  GtkWidget *se, *checker, *label, *popover;
 
   set_issue_ticket (fixture);
   se = field_widget (fixture, "issue_se");
+  checker = field_widget (fixture, "issue_checker");
 
   g_assert_true (gtk_drop_down_get_enable_search (GTK_DROP_DOWN (se)));
-  /* The members, the placeholder as "nobody", and the ticket's own value. */
+  /* Nobody, the members, and the ticket's own value; values are logins. */
+  g_assert_cmpuint (dropdown_find (fixture, "issue_se", ""), ==, 0);
   g_assert_cmpuint (dropdown_find (fixture, "issue_se", "alice"), !=, GTK_INVALID_LIST_POSITION);
   g_assert_cmpuint (dropdown_find (fixture, "issue_se", "bob"), !=, GTK_INVALID_LIST_POSITION);
   g_assert_cmpuint (dropdown_find (fixture, "issue_se", "carol"), !=, GTK_INVALID_LIST_POSITION);
-  g_assert_cmpuint (dropdown_find (fixture, "issue_se", "##维护代表指定##"), ==, 0);
+  g_assert_cmpuint (dropdown_find (fixture, "issue_se", "##维护代表指定##"), ==, GTK_INVALID_LIST_POSITION);
   g_assert_cmpstr (dropdown_text (fixture, "issue_se"), ==, "zed");
   g_assert_cmpstr (string_value_of (fixture, "issue_se"), ==, "zed");
 
+  /* The button shows the display name; a login without one as it is. */
+  label = dropdown_button_label (checker);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "鲍勃");
+  g_assert_false (gtk_widget_has_css_class (label, "dim-label"));
+  /* The assignee at the top, by name too. */
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->form), "爱丽丝"));
+
+  /* The list: "鲍勃" with "bob" beside it; Nobody for none. */
+  popover = dropdown_popover (checker);
+  /* Scrolled to by the form itself (as a refused save does), then
+   * clicked. */
+  ts_ticket_form_focus_field (fixture->form, "issue_checker");
+  ts_test_iterate (100);
+  ts_test_click (checker);
+  TS_WAIT_FOR (gtk_widget_get_mapped (popover));
+  g_assert_nonnull (ts_test_find_label (popover, "鲍勃"));
+  g_assert_nonnull (ts_test_find_label (popover, "bob"));
+  g_assert_nonnull (ts_test_find_label (popover, "Nobody"));
+  g_assert_nonnull (ts_test_find_label (popover, "carol"));
+
+  /* Typing filters, by login or by name, anywhere in them. */
+  ts_test_type (GTK_WIDGET (fixture->window), "ice");
+  TS_WAIT_FOR (ts_test_find_label (popover, "鲍勃") == NULL);
+  g_assert_nonnull (ts_test_find_label (popover, "爱丽丝"));
+  g_assert_null (ts_test_find_label (popover, "carol"));
+  g_assert_null (ts_test_find_label (popover, "Nobody"));
+  /* Into the search entry, to search again. */
+  ts_test_click (find_widget (popover, GTK_TYPE_SEARCH_ENTRY));
+  ts_test_key (GTK_WIDGET (fixture->window), GDK_KEY_a, GDK_CONTROL_MASK);
+  ts_test_type (GTK_WIDGET (fixture->window), "勃");
+  TS_WAIT_FOR (ts_test_find_label (popover, "爱丽丝") == NULL);
+  g_assert_nonnull (ts_test_find_label (popover, "鲍勃"));
+  ts_test_click (ts_test_find_label (popover, "鲍勃"));
+  TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
+  g_assert_cmpstr (string_value_of (fixture, "issue_checker"), ==, "bob");
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+
   /* New members keep the value shown. */
   {
-    static const char * const members[] = { "dave", NULL };
+    g_autoptr(GPtrArray) members = members_new ("dave", "大卫", NULL, NULL);
 
     ts_ticket_form_set_members (fixture->form, members);
     g_assert_cmpstr (dropdown_text (fixture, "issue_se"), ==, "zed");
@@ -857,10 +991,13 @@ test_user_members (Fixture       *fixture,
     g_assert_false (ts_ticket_form_get_modified (fixture->form));
   }
 
-  /* Not set. */
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (se), 0);
+  /* Not set: the button shows the field's placeholder, dim, as a hint. */
+  ts_test_choose (se, "Nobody");
   g_assert_cmpstr (string_value_of (fixture, "issue_se"), ==, "");
   g_assert_true (ts_ticket_form_get_modified (fixture->form));
+  label = dropdown_button_label (se);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "##维护代表指定##");
+  g_assert_true (gtk_widget_has_css_class (label, "dim-label"));
 }
 
 static void
@@ -875,22 +1012,22 @@ test_url_button (Fixture       *fixture,
   g_assert_true (gtk_widget_get_sensitive (button));
 
   /* tasksteper:// opens the ticket in the application. */
-  g_signal_emit_by_name (button, "clicked");
+  ts_test_click (button);
   g_assert_nonnull (fixture->opened);
   g_assert_cmpstr (fixture->opened[0], ==, "improvement/1");
 
-  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  type_over (fixture, "improvement_url", "");
   g_assert_false (gtk_widget_get_sensitive (button));
-  gtk_editable_set_text (GTK_EDITABLE (entry), "不是链接");
+  type_over (fixture, "improvement_url", "不是链接");
   g_assert_false (gtk_widget_get_sensitive (button));
-  gtk_editable_set_text (GTK_EDITABLE (entry), "tasksteper://issue_track/12/");
+  type_over (fixture, "improvement_url", "tasksteper://issue_track/12/");
   g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+  ts_test_click (button);
   g_assert_cmpstr (fixture->opened[1], ==, "issue_track/12");
 
   /* Without the application's action the link does nothing, quietly. */
   gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "app", NULL);
-  g_signal_emit_by_name (button, "clicked");
+  ts_test_click (button);
   g_assert_null (fixture->opened[2]);
 }
 

@@ -43,7 +43,7 @@ struct _TsTicketForm
 
   TsProject     *project;
   TsTicket      *ticket;
-  GStrv          members;
+  GPtrArray     *members;     /* of TsMember, as the store gave them */
 
   GtkWidget     *clamp;
   GtkWidget     *box;
@@ -51,6 +51,9 @@ struct _TsTicketForm
 
   GPtrArray     *editors;     /* of FieldEditor, schema order */
   GHashTable    *by_name;     /* field name → FieldEditor (unowned) */
+
+  char          *scroll_field; /* the field to show on the next frame */
+  guint          scroll_tick;
 
   guint          updating;    /* > 0 while the form itself sets widgets */
   guint          n_differing;
@@ -70,6 +73,8 @@ struct _FieldEditor
   GtkWidget     *frame;       /* what shows the "error" style */
   GtkWidget     *help_label;
   GtkWidget     *error_label;
+  GtkWidget     *hint_box;    /* what a trigger waits for in this field */
+  GtkWidget     *hint_label;
 
   /* text */
   GtkWidget     *placeholder;
@@ -80,8 +85,10 @@ struct _FieldEditor
   GtkWidget     *popover;
   GtkWidget     *clear_button;
   char          *date;
-  /* choice, user: the value at each position of the drop-down */
+  /* choice, user: the value at each position of the drop-down, shown
+   * from a GtkStringList (choice) or a GListStore of TsMember (user) */
   GtkStringList *strings;
+  GListStore    *people;
   GPtrArray     *values;
 
   /* integer: the spin button's value when its text was last formatted */
@@ -247,18 +254,11 @@ integer_set_value (FieldEditor *fe,
 
 /* ---- choice and user: a drop-down over a list of values --------------- */
 
+/* A choice's item: the value, or "—" for none. */
 static const char *
-dropdown_display (FieldEditor *fe,
-                  const char  *value)
+choice_display (const char *value)
 {
-  if (*value != '\0')
-    return value;
-
-  /* A user field's placeholder says who fills it in ("##维护处理人指定##"). */
-  if (field_editor_type (fe) == TS_FIELD_USER && ts_field_get_placeholder (fe->field) != NULL)
-    return ts_field_get_placeholder (fe->field);
-
-  return _("—");
+  return *value != '\0' ? value : _("—");
 }
 
 static const char *
@@ -289,23 +289,28 @@ dropdown_lookup (FieldEditor *fe,
 
 static void
 dropdown_add_value (FieldEditor *fe,
-                    const char  *value)
+                    GPtrArray   *people,
+                    const char  *value,
+                    TsMember    *member)
 {
   guint position;
 
   if (dropdown_lookup (fe, value, &position))
     return;
   g_ptr_array_add (fe->values, g_strdup (value));
+  if (people != NULL)
+    g_ptr_array_add (people, member != NULL ? g_object_ref (member) : ts_member_new (value, NULL));
 }
 
 /* Rebuilds the list from the schema's choices or the project's members,
  * keeping @keep (the value shown now) even when it is not among them, so
- * nothing the ticket holds is lost. */
+ * nothing the ticket holds is lost.  A user field's first item is
+ * "nobody", a member whose login is empty. */
 static void
 dropdown_rebuild (FieldEditor *fe,
                   const char  *keep)
 {
-  g_autoptr(GPtrArray) display = g_ptr_array_new ();
+  g_autoptr(GPtrArray) people = NULL;
   guint position = 0;
 
   g_ptr_array_set_size (fe->values, 0);
@@ -315,28 +320,44 @@ dropdown_rebuild (FieldEditor *fe,
       const char * const *choices = ts_field_get_choices (fe->field);
 
       if (!ts_field_get_required (fe->field) || ts_field_get_default (fe->field) == NULL)
-        dropdown_add_value (fe, "");
+        dropdown_add_value (fe, NULL, "", NULL);
       for (guint i = 0; choices != NULL && choices[i] != NULL; i++)
-        dropdown_add_value (fe, choices[i]);
+        dropdown_add_value (fe, NULL, choices[i], NULL);
     }
   else
     {
-      dropdown_add_value (fe, "");
-      for (guint i = 0; fe->form->members != NULL && fe->form->members[i] != NULL; i++)
-        dropdown_add_value (fe, fe->form->members[i]);
+      GPtrArray *members = fe->form->members;
+
+      people = g_ptr_array_new_with_free_func (g_object_unref);
+      dropdown_add_value (fe, people, "", NULL);
+      for (guint i = 0; members != NULL && i < members->len; i++)
+        {
+          TsMember *member = g_ptr_array_index (members, i);
+
+          dropdown_add_value (fe, people, ts_member_get_login (member), member);
+        }
     }
 
   if (keep != NULL)
-    dropdown_add_value (fe, keep);
-
-  for (guint i = 0; i < fe->values->len; i++)
-    g_ptr_array_add (display, (gpointer)dropdown_display (fe, g_ptr_array_index (fe->values, i)));
-  g_ptr_array_add (display, NULL);
+    dropdown_add_value (fe, people, keep, NULL);
 
   fe->form->updating++;
-  gtk_string_list_splice (fe->strings, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (fe->strings)),
-                          (const char * const *)display->pdata);
+  if (people != NULL)
+    {
+      g_list_store_splice (fe->people, 0, g_list_model_get_n_items (G_LIST_MODEL (fe->people)),
+                           people->pdata, people->len);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) display = g_ptr_array_new ();
+
+      for (guint i = 0; i < fe->values->len; i++)
+        g_ptr_array_add (display, (gpointer)choice_display (g_ptr_array_index (fe->values, i)));
+      g_ptr_array_add (display, NULL);
+      gtk_string_list_splice (fe->strings, 0,
+                              g_list_model_get_n_items (G_LIST_MODEL (fe->strings)),
+                              (const char * const *)display->pdata);
+    }
   if (keep != NULL)
     dropdown_lookup (fe, keep, &position);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (fe->widget), position);
@@ -1015,21 +1036,200 @@ build_text (FieldEditor *fe)
   return overlay;
 }
 
+/* User pickers show people as people: "张伟" with "zhangwei" dim beside
+ * it in the list, the display name on the button, and an empty value as
+ * the field's placeholder, dim, as an entry shows its placeholder (the
+ * seed's "##维护处理人指定##" is a hint, not a person). */
+
+static char *
+member_search_text (TsMember *member,
+                    gpointer  user_data)
+{
+  if (*ts_member_get_login (member) == '\0')
+    return g_strdup (_("Nobody"));
+  return g_strdup_printf ("%s %s", ts_member_get_display_name (member), ts_member_get_login (member));
+}
+
+static void
+on_user_button_setup (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      FieldEditor              *fe)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+on_user_button_bind (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     FieldEditor              *fe)
+{
+  TsMember *member = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *placeholder = ts_field_get_placeholder (fe->field);
+  gboolean empty = *ts_member_get_login (member) == '\0';
+
+  if (empty)
+    gtk_label_set_text (GTK_LABEL (label), placeholder != NULL && *placeholder != '\0' ? placeholder : _("Nobody"));
+  else
+    gtk_label_set_text (GTK_LABEL (label), ts_member_get_display_name (member));
+
+  if (empty)
+    gtk_widget_add_css_class (label, "dim-label");
+  else
+    gtk_widget_remove_css_class (label, "dim-label");
+}
+
+static void
+user_item_update_check (GtkListItem *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *check = gtk_widget_get_last_child (box);
+  GtkDropDown *dropdown = g_object_get_data (G_OBJECT (box), "ts-dropdown");
+
+  gtk_widget_set_opacity (check, dropdown != NULL &&
+                          gtk_drop_down_get_selected (dropdown) == gtk_list_item_get_position (item) ? 1 : 0);
+}
+
+static void
+on_user_item_setup (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    FieldEditor              *fe)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *login = gtk_label_new (NULL);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_xalign (GTK_LABEL (login), 0);
+  gtk_widget_set_hexpand (login, TRUE);
+  gtk_widget_add_css_class (login, "dim-label");
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), login);
+  gtk_box_append (GTK_BOX (box), check);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+on_user_item_bind (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   FieldEditor              *fe)
+{
+  TsMember *member = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *name = gtk_widget_get_first_child (box);
+  GtkWidget *login = gtk_widget_get_next_sibling (name);
+  gboolean empty = *ts_member_get_login (member) == '\0';
+
+  gtk_label_set_text (GTK_LABEL (name), empty ? _("Nobody") : ts_member_get_display_name (member));
+  if (empty)
+    gtk_widget_add_css_class (name, "dim-label");
+  else
+    gtk_widget_remove_css_class (name, "dim-label");
+
+  /* The login only says something new beside a display name. */
+  gtk_label_set_text (GTK_LABEL (login), ts_member_get_login (member));
+  gtk_widget_set_visible (login, !empty && ts_member_has_display_name (member));
+
+  g_object_set_data (G_OBJECT (box), "ts-dropdown", fe->widget);
+  user_item_update_check (item);
+  g_signal_connect_object (fe->widget, "notify::selected",
+                           G_CALLBACK (user_item_update_check), item, G_CONNECT_SWAPPED);
+}
+
+static void
+on_user_item_unbind (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     FieldEditor              *fe)
+{
+  g_signal_handlers_disconnect_by_func (fe->widget, user_item_update_check, item);
+}
+
+/* Two things about GTK 4.8's drop-down search that make it work as a
+ * person expects, on the widgets inside its popup:
+ *
+ * - It matches the prefix of the expression's string (GTK 4.12 has
+ *   gtk_drop_down_set_search_match_mode() for this), so "zhang" would
+ *   not find "张伟 zhangwei": the GtkStringFilter on the model of its
+ *   list is made to match substrings.
+ * - The popup gives the keyboard focus to the list, not the search
+ *   entry, so what is typed went nowhere: the popover becomes the
+ *   entry's key-capture widget, and typing anywhere in it searches
+ *   while the arrows still move in the list.
+ *
+ * With another GTK whose popup looks different, nothing is changed and
+ * the search works as that GTK does it. */
+static void
+dropdown_fix_search (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    {
+      GtkSelectionModel *selection = gtk_list_view_get_model (GTK_LIST_VIEW (widget));
+      GListModel *model = GTK_IS_SINGLE_SELECTION (selection)
+                            ? gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)) : NULL;
+      GtkFilter *filter = GTK_IS_FILTER_LIST_MODEL (model)
+                            ? gtk_filter_list_model_get_filter (GTK_FILTER_LIST_MODEL (model)) : NULL;
+
+      if (GTK_IS_STRING_FILTER (filter))
+        gtk_string_filter_set_match_mode (GTK_STRING_FILTER (filter), GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+    }
+  else if (GTK_IS_SEARCH_ENTRY (widget))
+    {
+      GtkWidget *popover = gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER);
+
+      if (popover != NULL)
+        gtk_search_entry_set_key_capture_widget (GTK_SEARCH_ENTRY (widget), popover);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    dropdown_fix_search (child);
+}
+
 static void
 build_dropdown (FieldEditor *fe)
 {
   g_autoptr(GtkExpression) expression = NULL;
   GtkWidget *dropdown;
 
-  fe->strings = gtk_string_list_new (NULL);
   fe->values = g_ptr_array_new_with_free_func (g_free);
 
-  /* The drop-down takes the model's reference. */
-  dropdown = gtk_drop_down_new (G_LIST_MODEL (fe->strings), NULL);
-  expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
-  gtk_drop_down_set_expression (GTK_DROP_DOWN (dropdown), expression);
   if (field_editor_type (fe) == TS_FIELD_USER)
-    gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
+    {
+      g_autoptr(GtkListItemFactory) button_factory = gtk_signal_list_item_factory_new ();
+      g_autoptr(GtkListItemFactory) list_factory = gtk_signal_list_item_factory_new ();
+
+      fe->people = g_list_store_new (TS_TYPE_MEMBER);
+      /* The drop-down takes the model's reference. */
+      dropdown = gtk_drop_down_new (G_LIST_MODEL (fe->people), NULL);
+
+      g_signal_connect (button_factory, "setup", G_CALLBACK (on_user_button_setup), fe);
+      g_signal_connect (button_factory, "bind", G_CALLBACK (on_user_button_bind), fe);
+      g_signal_connect (list_factory, "setup", G_CALLBACK (on_user_item_setup), fe);
+      g_signal_connect (list_factory, "bind", G_CALLBACK (on_user_item_bind), fe);
+      g_signal_connect (list_factory, "unbind", G_CALLBACK (on_user_item_unbind), fe);
+      gtk_drop_down_set_factory (GTK_DROP_DOWN (dropdown), button_factory);
+      gtk_drop_down_set_list_factory (GTK_DROP_DOWN (dropdown), list_factory);
+
+      /* Searched by display name and login alike. */
+      expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                                G_CALLBACK (member_search_text), NULL, NULL);
+      gtk_drop_down_set_expression (GTK_DROP_DOWN (dropdown), expression);
+      gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
+      dropdown_fix_search (dropdown);
+    }
+  else
+    {
+      fe->strings = gtk_string_list_new (NULL);
+      dropdown = gtk_drop_down_new (G_LIST_MODEL (fe->strings), NULL);
+      expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+      gtk_drop_down_set_expression (GTK_DROP_DOWN (dropdown), expression);
+    }
   gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
 
   fe->widget = fe->frame = dropdown;
@@ -1223,6 +1423,21 @@ build_field (TsTicketForm *self,
   gtk_widget_set_visible (fe->error_label, FALSE);
   gtk_box_append (GTK_BOX (vbox), fe->error_label);
 
+  /* What a trigger waits for in this field: a hint, not an error. */
+  fe->hint_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (fe->hint_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (fe->hint_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (fe->hint_label), 0);
+  gtk_widget_set_hexpand (fe->hint_label, TRUE);
+  fe->hint_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (fe->hint_box), gtk_image_new_from_icon_name ("dialog-information-symbolic"));
+  gtk_box_append (GTK_BOX (fe->hint_box), fe->hint_label);
+  gtk_widget_add_css_class (fe->hint_box, "field-hint");
+  gtk_widget_add_css_class (fe->hint_box, "accent");
+  gtk_widget_add_css_class (fe->hint_box, "caption");
+  gtk_widget_set_visible (fe->hint_box, FALSE);
+  gtk_box_append (GTK_BOX (vbox), fe->hint_box);
+
   gtk_widget_set_margin_start (vbox, 12);
   gtk_widget_set_margin_end (vbox, 12);
   gtk_widget_set_margin_top (vbox, 10);
@@ -1330,6 +1545,12 @@ ts_ticket_form_dispose (GObject *object)
   /* The widgets go first, and say nothing on the way: their handlers
    * point at the editors, which finalize frees. */
   self->disposed = TRUE;
+  if (self->scroll_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
+      self->scroll_tick = 0;
+    }
+  g_clear_pointer (&self->scroll_field, g_free);
   g_clear_pointer (&self->clamp, gtk_widget_unparent);
   self->box = NULL;
   memset (self->system_values, 0, sizeof self->system_values);
@@ -1347,7 +1568,7 @@ ts_ticket_form_finalize (GObject *object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->editors, g_ptr_array_unref);
   g_clear_object (&self->project);
-  g_clear_pointer (&self->members, g_strfreev);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ts_ticket_form_parent_class)->finalize (object);
 }
@@ -1507,6 +1728,18 @@ set_system_time (TsTicketForm *self,
   set_system_value (self, i, text);
 }
 
+/* The assignee and the creator, by their display names once the members
+ * are known. */
+static void
+set_system_people (TsTicketForm *self)
+{
+  if (self->ticket == NULL)
+    return;
+
+  set_system_value (self, 2, ts_ticket_form_get_display_name (self, ts_ticket_get_assigned_to (self->ticket)));
+  set_system_value (self, 3, ts_ticket_form_get_display_name (self, ts_ticket_get_created_by (self->ticket)));
+}
+
 void
 ts_ticket_form_set_ticket (TsTicketForm *self,
                            TsTicket     *ticket)
@@ -1522,8 +1755,7 @@ ts_ticket_form_set_ticket (TsTicketForm *self,
 
   set_system_value (self, 0, ts_ticket_get_key (ticket));
   set_system_value (self, 1, ts_ticket_get_state (ticket));
-  set_system_value (self, 2, ts_ticket_get_assigned_to (ticket));
-  set_system_value (self, 3, ts_ticket_get_created_by (ticket));
+  set_system_people (self);
   set_system_time (self, 4, ts_ticket_get_created_at (ticket));
   set_system_time (self, 5, ts_ticket_get_updated_at (ticket));
 
@@ -1670,13 +1902,15 @@ ts_ticket_form_get_editable (TsTicketForm *self)
 }
 
 void
-ts_ticket_form_set_members (TsTicketForm       *self,
-                            const char * const *members)
+ts_ticket_form_set_members (TsTicketForm *self,
+                            GPtrArray    *members)
 {
   g_return_if_fail (TS_IS_TICKET_FORM (self));
 
-  g_clear_pointer (&self->members, g_strfreev);
-  self->members = g_strdupv ((char **)members);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
+  if (members != NULL)
+    self->members = g_ptr_array_ref (members);
+  set_system_people (self);
 
   for (guint i = 0; i < self->editors->len; i++)
     {
@@ -1689,6 +1923,25 @@ ts_ticket_form_set_members (TsTicketForm       *self,
       current = g_strdup (dropdown_get_value (fe));
       dropdown_rebuild (fe, current);
     }
+}
+
+const char *
+ts_ticket_form_get_display_name (TsTicketForm *self,
+                                 const char   *login)
+{
+  g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
+
+  if (login == NULL)
+    return NULL;
+
+  for (guint i = 0; self->members != NULL && i < self->members->len; i++)
+    {
+      TsMember *member = g_ptr_array_index (self->members, i);
+
+      if (g_strcmp0 (ts_member_get_login (member), login) == 0)
+        return ts_member_get_display_name (member);
+    }
+  return login;
 }
 
 static FieldEditor *
@@ -1719,7 +1972,139 @@ ts_ticket_form_set_field_error (TsTicketForm *self,
 
   field_editor_show_error (fe, message);
   if (focus)
-    gtk_widget_grab_focus (fe->widget);
+    ts_ticket_form_focus_field (self, field);
+}
+
+/* Brings @fe's whole row (label, widget, messages) into the scrolled
+ * window's view, moving as little as possible. */
+static void
+field_editor_scroll_into_view (FieldEditor *fe)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (fe->form), GTK_TYPE_SCROLLED_WINDOW);
+  const double margin = 12;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  double page, value, top, bottom;
+
+  if (scrolled == NULL || !gtk_widget_compute_bounds (fe->row, scrolled, &bounds))
+    return;
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  page = gtk_adjustment_get_page_size (adjustment);
+  value = gtk_adjustment_get_value (adjustment);
+  top = bounds.origin.y;
+  bottom = top + bounds.size.height;
+
+  if (top < margin || bounds.size.height > page - 2 * margin)
+    value += top - margin;
+  else if (bottom > page - margin)
+    value += bottom - (page - margin);
+  else
+    return;
+
+  gtk_adjustment_set_value (adjustment, value);
+}
+
+/* The row's size is known once the form is laid out again (its error
+ * may just have appeared): scroll on the next frame. */
+static gboolean
+scroll_on_tick (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  TsTicketForm *self = TS_TICKET_FORM (widget);
+  FieldEditor *fe = lookup_editor (self, self->scroll_field);
+
+  self->scroll_tick = 0;
+  if (fe != NULL)
+    field_editor_scroll_into_view (fe);
+  g_clear_pointer (&self->scroll_field, g_free);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ts_ticket_form_focus_field (TsTicketForm *self,
+                            const char   *field)
+{
+  FieldEditor *fe;
+
+  g_return_if_fail (TS_IS_TICKET_FORM (self));
+
+  if ((fe = lookup_editor (self, field)) == NULL)
+    return;
+
+  gtk_widget_grab_focus (fe->widget);
+  field_editor_scroll_into_view (fe);
+
+  g_free (self->scroll_field);
+  self->scroll_field = g_strdup (field);
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_on_tick, NULL, NULL);
+}
+
+const char *
+ts_ticket_form_get_first_invalid_field (TsTicketForm *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
+
+  for (guint i = 0; i < self->editors->len; i++)
+    {
+      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+
+      if (gtk_widget_get_visible (fe->error_label))
+        return ts_field_get_name (fe->field);
+    }
+  return NULL;
+}
+
+void
+ts_ticket_form_set_field_hint (TsTicketForm *self,
+                               const char   *field,
+                               const char   *hint)
+{
+  FieldEditor *fe;
+  gboolean has_hint = hint != NULL && *hint != '\0';
+
+  g_return_if_fail (TS_IS_TICKET_FORM (self));
+
+  if ((fe = lookup_editor (self, field)) == NULL)
+    return;
+
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (fe->hint_label)), has_hint ? hint : "") == 0 &&
+      gtk_widget_get_visible (fe->hint_box) == has_hint)
+    return;
+
+  gtk_label_set_text (GTK_LABEL (fe->hint_label), has_hint ? hint : "");
+  gtk_widget_set_visible (fe->hint_box, has_hint);
+
+  /* A screen reader says the help and the hint with the field. */
+  if (has_hint && fe->help_label != NULL)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
+                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->help_label, fe->hint_label, NULL,
+                                    -1);
+  else if (has_hint)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
+                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->hint_label, NULL,
+                                    -1);
+  else if (fe->help_label != NULL)
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
+                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->help_label, NULL,
+                                    -1);
+  else
+    gtk_accessible_reset_relation (GTK_ACCESSIBLE (fe->widget), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
+}
+
+const char *
+ts_ticket_form_get_field_hint (TsTicketForm *self,
+                               const char   *field)
+{
+  FieldEditor *fe;
+
+  g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
+
+  if ((fe = lookup_editor (self, field)) == NULL || !gtk_widget_get_visible (fe->hint_box))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (fe->hint_label));
 }
 
 const char *

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "tasksteper-core.h"
+#include "ts-member.h"
 
 G_BEGIN_DECLS
 
@@ -49,9 +50,14 @@ void          ts_ticket_form_set_editable       (TsTicketForm       *self,
                                                  gboolean            editable);
 gboolean      ts_ticket_form_get_editable       (TsTicketForm       *self);
 
-/* The project's members, offered by user fields. */
+/* The project's members, offered by user fields by their display names
+ * (the values stay login names).  @members: (element-type TsMember)
+ * (nullable): as ts_store_list_members_finish() gives them. */
 void          ts_ticket_form_set_members        (TsTicketForm       *self,
-                                                 const char * const *members);
+                                                 GPtrArray          *members);
+/* The name to show for @login: a member's display name, else @login. */
+const char   *ts_ticket_form_get_display_name   (TsTicketForm       *self,
+                                                 const char         *login);
 
 /* Shows @message under the field's widget (and marks it with the "error"
  * style class); NULL clears it.  The field gets keyboard focus when
@@ -60,6 +66,22 @@ void          ts_ticket_form_set_field_error    (TsTicketForm       *self,
                                                  const char         *field,
                                                  const char         *message,
                                                  gboolean            focus);
+/* Scrolls the form's scrolled window so that @field's row shows, and
+ * gives the field's widget keyboard focus. */
+void          ts_ticket_form_focus_field        (TsTicketForm       *self,
+                                                 const char         *field);
+/* The first field, in schema order, that shows an error now, or NULL. */
+const char   *ts_ticket_form_get_first_invalid_field (TsTicketForm  *self);
+
+/* Shows @hint under the field's widget: what a trigger waits for there
+ * (dim accent style with an icon, distinct from an error); NULL clears
+ * it.  It is also the widget's accessible description, with the help. */
+void          ts_ticket_form_set_field_hint     (TsTicketForm       *self,
+                                                 const char         *field,
+                                                 const char         *hint);
+const char   *ts_ticket_form_get_field_hint     (TsTicketForm       *self,
+                                                 const char         *field);
+
 /* Checks every value as typed (ts_field_check_value, required) and shows
  * problems at their fields; returns whether all are valid. */
 gboolean      ts_ticket_form_validate           (TsTicketForm       *self);

@@ -5,8 +5,16 @@
 
 #include <glib/gi18n.h>
 
+#include "ts-application.h"
 #include "ts-ticket-form.h"
 #include "ts-ticket-window.h"
+
+typedef enum
+{
+  BANNER_PLAIN,
+  BANNER_RELOAD,   /* changed elsewhere: the Reload button */
+  BANNER_CLOSE,    /* passed on: the Close button */
+} BannerButton;
 
 struct _TsTicketWindow
 {
@@ -16,11 +24,13 @@ struct _TsTicketWindow
   TsProject      *project;
   TsTicket       *ticket;        /* as the server last said; NULL until created */
   GCancellable   *cancellable;
+  GSettings      *settings;
   TsTicketForm   *form;
   gboolean        busy;
   gboolean        close_after_save;
   gboolean        changed_elsewhere;
   gboolean        opened_online;
+  gboolean        passed_on;     /* the banner says who has it now */
 
   /* Template children */
   AdwToastOverlay *toasts;
@@ -31,6 +41,7 @@ struct _TsTicketWindow
   GtkRevealer     *banner_revealer;
   GtkLabel        *banner_label;
   GtkButton       *banner_button;
+  GtkButton       *banner_close_button;
   GtkBox          *content_box;
   GtkLabel        *blocked_label;
   GtkListBox      *history_list;
@@ -63,11 +74,20 @@ toast (TsTicketWindow *self,
 static void
 show_banner (TsTicketWindow *self,
              const char     *message,
-             gboolean        with_reload)
+             BannerButton    button)
 {
   gtk_label_set_text (self->banner_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->banner_button), with_reload);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_button), button == BANNER_RELOAD);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_close_button), button == BANNER_CLOSE);
   gtk_revealer_set_reveal_child (self->banner_revealer, message != NULL);
+}
+
+/* A person by the name the project shows for them. */
+static const char *
+person (TsTicketWindow *self,
+        const char     *login)
+{
+  return ts_ticket_form_get_display_name (self->form, login);
 }
 
 static void
@@ -119,30 +139,33 @@ update_title (TsTicketWindow *self)
     }
 }
 
-/* The trigger buttons are exactly those the engine says apply now, for the
- * values as typed; the others are explained below the form. */
-static void
-update_triggers (TsTicketWindow *self)
+static int
+state_position (TsTicketWindow *self,
+                const char     *state)
 {
-  g_autoptr(TsTicket) preview = NULL;
-  g_autoptr(JsonObject) values = NULL;
-  g_autoptr(GPtrArray) statuses = NULL;
-  g_autoptr(GString) blocked = g_string_new (NULL);
-  GtkWidget *child;
+  const char * const *states = ts_project_get_states (self->project);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->trigger_box))) != NULL)
-    gtk_box_remove (self->trigger_box, child);
+  for (int i = 0; states != NULL && states[i] != NULL; i++)
+    if (g_strcmp0 (states[i], state) == 0)
+      return i;
+  return -1;
+}
 
-  if (self->ticket == NULL)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->blocked_label), FALSE);
-      return;
-    }
-
-  preview = ts_ticket_copy (self->ticket);
-  values = ts_ticket_form_dup_values (self->form);
-  ts_ticket_set_fields (preview, values);
-  statuses = ts_workflow_list_triggers (self->project, preview, ts_store_get_user (self->store));
+/* The main trigger is the one obvious next step, shown as the suggested
+ * action (and Save then is not): when exactly one trigger is ready and it
+ * moves the ticket to another state, that one; otherwise the first ready
+ * trigger, in schema order, whose destination comes later in the
+ * project's states than the ticket's state.  A trigger that keeps the
+ * state (更新进展) or goes back (打回补充信息) next to one that goes
+ * forward is not the obvious step; with no such trigger there is no main
+ * one, and Save stays the suggested action. */
+static TsTriggerStatus *
+find_main_trigger (TsTicketWindow *self,
+                   GPtrArray      *statuses)
+{
+  const char *state = ts_ticket_get_state (self->ticket);
+  TsTriggerStatus *only_ready = NULL;
+  guint n_ready = 0;
 
   for (guint i = 0; i < statuses->len; i++)
     {
@@ -150,23 +173,179 @@ update_triggers (TsTicketWindow *self)
 
       if (ts_trigger_status_is_ready (status))
         {
-          GtkWidget *button = gtk_button_new_with_label (ts_trigger_status_get_trigger (status));
-
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "ticket.fire");
-          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", ts_trigger_status_get_trigger (status));
-          gtk_widget_set_tooltip_text (button, _("Save the form and pass the ticket on"));
-          gtk_box_append (self->trigger_box, button);
-        }
-      else if (ts_trigger_status_get_state (status) != TS_TRIGGER_NOT_ASSIGNEE)
-        {
-          g_string_append_printf (blocked, "%s%s: %s", blocked->len ? "\n" : "",
-                                  ts_trigger_status_get_trigger (status),
-                                  ts_trigger_status_get_reason (status));
+          only_ready = status;
+          n_ready++;
         }
     }
 
-  gtk_label_set_text (self->blocked_label, blocked->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->blocked_label), blocked->len > 0);
+  if (n_ready == 1 &&
+      g_strcmp0 (ts_transition_get_dest (ts_trigger_status_get_transition (only_ready)), state) != 0)
+    return only_ready;
+
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      TsTriggerStatus *status = g_ptr_array_index (statuses, i);
+      const char *dest = ts_transition_get_dest (ts_trigger_status_get_transition (status));
+
+      if (ts_trigger_status_is_ready (status) &&
+          state_position (self, dest) > state_position (self, state))
+        return status;
+    }
+
+  return NULL;
+}
+
+/* What a blocked trigger waits for, said under the field: the reason of
+ * a missing assignee names the trigger itself, the others do not. */
+static char *
+describe_hint (TsTriggerStatus *status)
+{
+  if (ts_trigger_status_get_state (status) == TS_TRIGGER_NO_ASSIGNEE)
+    return g_strdup (ts_trigger_status_get_reason (status));
+
+  /* Translators: under a field, what a trigger button waits for: "提交审核: Fill in “维护代表” first" */
+  return g_strdup_printf (_("%s: %s"), ts_trigger_status_get_trigger (status), ts_trigger_status_get_reason (status));
+}
+
+/* The buttons of the triggers of the ticket's state stay while a person
+ * types (so neither a tooltip nor the focus jumps); they are built again
+ * only when the triggers themselves change, with the state. */
+static gboolean
+trigger_buttons_match (TsTicketWindow *self,
+                       GPtrArray      *shown)
+{
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->trigger_box));
+
+  for (guint i = 0; i < shown->len; i++, child = gtk_widget_get_next_sibling (child))
+    if (child == NULL ||
+        g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)),
+                   ts_trigger_status_get_trigger (g_ptr_array_index (shown, i))) != 0)
+      return FALSE;
+
+  return child == NULL;
+}
+
+static void
+update_trigger_button (TsTicketWindow  *self,
+                       GtkWidget       *button,
+                       TsTriggerStatus *status,
+                       gboolean         main)
+{
+  const char *trigger = ts_trigger_status_get_trigger (status);
+
+  if (ts_trigger_status_is_ready (status))
+    {
+      /* The action decides the sensitivity (busy, offline). */
+      gtk_widget_set_sensitive (button, TRUE);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", trigger);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "ticket.fire");
+      gtk_widget_set_tooltip_text (button, _("Save the form and pass the ticket on"));
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+  else
+    {
+      /* Shown, and insensitive, so a person sees the step and why it is
+       * not there yet: GTK shows an insensitive widget's tooltip, and the
+       * reason is its accessible description too (and a hint under the
+       * field it waits for, for the keyboard, which cannot focus it). */
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), NULL);
+      gtk_widget_set_sensitive (button, FALSE);
+      gtk_widget_set_tooltip_text (button, ts_trigger_status_get_reason (status));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, ts_trigger_status_get_reason (status),
+                                      -1);
+    }
+
+  if (main)
+    gtk_widget_add_css_class (button, "suggested-action");
+  else
+    gtk_widget_remove_css_class (button, "suggested-action");
+}
+
+/* A button for every trigger of the ticket's state (for its assignee):
+ * those that apply now, for the values as typed, enabled; the others
+ * disabled, with their reason as tooltip and as a hint under the field
+ * they wait for. */
+static void
+update_triggers (TsTicketWindow *self)
+{
+  g_autoptr(TsTicket) preview = NULL;
+  g_autoptr(JsonObject) values = NULL;
+  g_autoptr(GPtrArray) statuses = NULL;
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  g_autoptr(GHashTable) hints = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GString) elsewhere = g_string_new (NULL);
+  TsTriggerStatus *main = NULL;
+  GtkWidget *child;
+
+  if (self->ticket != NULL)
+    {
+      preview = ts_ticket_copy (self->ticket);
+      values = ts_ticket_form_dup_values (self->form);
+      ts_ticket_set_fields (preview, values);
+      statuses = ts_workflow_list_triggers (self->project, preview, ts_store_get_user (self->store));
+
+      for (guint i = 0; i < statuses->len; i++)
+        {
+          TsTriggerStatus *status = g_ptr_array_index (statuses, i);
+
+          /* Not mine: the banner says who holds it, and no button shows. */
+          if (ts_trigger_status_get_state (status) != TS_TRIGGER_NOT_ASSIGNEE)
+            g_ptr_array_add (shown, status);
+        }
+      main = find_main_trigger (self, shown);
+    }
+
+  if (!trigger_buttons_match (self, shown))
+    {
+      while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->trigger_box))) != NULL)
+        gtk_box_remove (self->trigger_box, child);
+      for (guint i = 0; i < shown->len; i++)
+        gtk_box_append (self->trigger_box,
+                        gtk_button_new_with_label (ts_trigger_status_get_trigger (g_ptr_array_index (shown, i))));
+    }
+
+  child = gtk_widget_get_first_child (GTK_WIDGET (self->trigger_box));
+  for (guint i = 0; i < shown->len; i++, child = gtk_widget_get_next_sibling (child))
+    {
+      TsTriggerStatus *status = g_ptr_array_index (shown, i);
+      const char *field = ts_trigger_status_get_field (status);
+      g_autofree char *hint = NULL;
+
+      update_trigger_button (self, child, status, status == main);
+      if (ts_trigger_status_is_ready (status))
+        continue;
+
+      hint = describe_hint (status);
+      if (field != NULL && ts_project_lookup_field (self->project, field) != NULL)
+        {
+          const char *before = g_hash_table_lookup (hints, field);
+
+          g_hash_table_insert (hints, (gpointer)field,
+                               before != NULL ? g_strconcat (before, "\n", hint, NULL) : g_steal_pointer (&hint));
+        }
+      else
+        {
+          /* Waits for something that is not a field of the form. */
+          g_string_append_printf (elsewhere, "%s%s", elsewhere->len ? "\n" : "", hint);
+        }
+    }
+
+  for (guint i = 0; i < ts_project_get_n_fields (self->project); i++)
+    {
+      const char *name = ts_field_get_name (ts_project_get_field (self->project, i));
+
+      ts_ticket_form_set_field_hint (self->form, name, g_hash_table_lookup (hints, name));
+    }
+
+  gtk_label_set_text (self->blocked_label, elsewhere->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->blocked_label), elsewhere->len > 0);
+
+  /* One suggested button in the header bar. */
+  if (main != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->save_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->save_button), "suggested-action");
 }
 
 static void
@@ -185,19 +364,19 @@ update_read_only (TsTicketWindow *self)
                    ts_ticket_form_get_editable (self->form)
                      ? _("Offline: what you type is kept, and can be saved once the connection is back.")
                      : _("Offline: this is the copy saved on this computer, read-only."),
-                   FALSE);
+                   BANNER_PLAIN);
     }
-  else if (!mine && !self->changed_elsewhere)
+  else if (!mine && !self->changed_elsewhere && !self->passed_on)
     {
       g_autofree char *message =
         g_strdup_printf (_("%s holds this ticket, so only they can change it."),
-                         ts_ticket_get_assigned_to (self->ticket));
+                         person (self, ts_ticket_get_assigned_to (self->ticket)));
 
-      show_banner (self, message, FALSE);
+      show_banner (self, message, BANNER_PLAIN);
     }
-  else if (!self->changed_elsewhere)
+  else if (!self->changed_elsewhere && !self->passed_on)
     {
-      show_banner (self, NULL, FALSE);
+      show_banner (self, NULL, BANNER_PLAIN);
     }
 }
 
@@ -207,7 +386,11 @@ show_ticket (TsTicketWindow *self,
 {
   g_set_object (&self->ticket, ticket);
   self->changed_elsewhere = FALSE;
+  self->passed_on = FALSE;
   ts_ticket_form_set_ticket (self->form, ticket);
+  /* A ticket just created is edited on in the same window. */
+  gtk_button_set_label (self->save_button, _("Save"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_button), _("Save the ticket without passing it on (Ctrl+S)"));
   update_read_only (self);
   update_title (self);
   update_triggers (self);
@@ -340,7 +523,7 @@ describe_difference (TsTicketWindow *self,
     g_string_append_printf (text, _("It moved from %s to %s. "),
                             ts_ticket_get_state (before), ts_ticket_get_state (after));
   if (g_strcmp0 (ts_ticket_get_assigned_to (before), ts_ticket_get_assigned_to (after)) != 0)
-    g_string_append_printf (text, _("It is now with %s. "), ts_ticket_get_assigned_to (after));
+    g_string_append_printf (text, _("It is now with %s. "), person (self, ts_ticket_get_assigned_to (after)));
 
   for (const GList *l = names; l; l = l->next)
     {
@@ -427,7 +610,10 @@ show_error (TsTicketWindow *self,
 
   if (field != NULL && ts_project_lookup_field (self->project, field) != NULL)
     {
+      /* At the field, scrolled to and focused, and said at once, since the
+       * field may have been far from where the person looked. */
       ts_ticket_form_set_field_error (self->form, field, error->message, TRUE);
+      toast (self, error->message);
       return;
     }
 
@@ -475,8 +661,16 @@ on_changed (GObject      *object,
     {
       g_autofree char *message = g_strdup_printf (_("%s: %s is now with %s"), trigger,
                                                   ts_ticket_get_key (ticket),
-                                                  ts_ticket_get_assigned_to (ticket));
-      toast (self, message);
+                                                  person (self, ts_ticket_get_assigned_to (ticket)));
+
+      /* Passed on, there is nothing left to do here. */
+      if (g_settings_get_boolean (self->settings, "close-after-passing-on"))
+        {
+          gtk_window_close (GTK_WINDOW (self));
+          return;
+        }
+      show_banner (self, message, BANNER_CLOSE);
+      self->passed_on = TRUE;
     }
   else if (was_new)
     {
@@ -489,10 +683,30 @@ on_changed (GObject      *object,
     }
 }
 
+/* The form's own check before anything is sent: a refusal scrolls to
+ * and focuses the first bad field, and a toast says what is wrong (the
+ * field may be far from the button that was pressed). */
+static gboolean
+check_form (TsTicketWindow *self)
+{
+  const char *field;
+
+  if (ts_ticket_form_validate (self->form))
+    return TRUE;
+
+  field = ts_ticket_form_get_first_invalid_field (self->form);
+  if (field != NULL)
+    {
+      ts_ticket_form_focus_field (self->form, field);
+      toast (self, ts_ticket_form_get_field_error (self->form, field));
+    }
+  return FALSE;
+}
+
 static void
 save (TsTicketWindow *self)
 {
-  if (!ts_ticket_form_validate (self->form))
+  if (!check_form (self))
     {
       self->close_after_save = FALSE;
       return;
@@ -545,7 +759,7 @@ fire_action (GtkWidget  *widget,
   const char *trigger = g_variant_get_string (parameter, NULL);
   g_autoptr(JsonObject) changes = NULL;
 
-  if (self->ticket == NULL || !ts_ticket_form_validate (self->form))
+  if (self->ticket == NULL || !check_form (self))
     return;
 
   /* Saves the form and fires in one call, as the seed's form did. */
@@ -578,7 +792,7 @@ on_reloaded (GObject      *object,
 
   if (tickets->len == 0)
     {
-      show_banner (self, _("This ticket is no longer visible to you."), FALSE);
+      show_banner (self, _("This ticket is no longer visible to you."), BANNER_PLAIN);
       ts_ticket_form_set_editable (self->form, FALSE);
       return;
     }
@@ -628,7 +842,7 @@ on_ticket_changed (TsTicketWindow *self,
 
   self->changed_elsewhere = TRUE;
   show_banner (self, _("Someone else changed this ticket. Your edits are kept: reload to see their changes on top of yours."),
-               TRUE);
+               BANNER_RELOAD);
 }
 
 static void
@@ -661,7 +875,7 @@ on_back_online (GObject      *object,
     {
       self->changed_elsewhere = TRUE;
       show_banner (self, _("Someone else changed this ticket while you were offline. Your edits are kept: reload to see their changes on top of yours."),
-                   TRUE);
+                   BANNER_RELOAD);
     }
 }
 
@@ -751,18 +965,14 @@ on_members (GObject      *object,
 {
   g_autoptr(TsTicketWindow) self = user_data;
   g_autoptr(GPtrArray) members = ts_store_list_members_finish (TS_STORE (object), result, NULL);
-  g_autoptr(GStrvBuilder) builder = NULL;
-  g_auto(GStrv) logins = NULL;
 
   if (members == NULL)
     return;
 
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < members->len; i++)
-    g_strv_builder_add (builder, ts_member_get_login (g_ptr_array_index (members, i)));
-  logins = g_strv_builder_end (builder);
-
-  ts_ticket_form_set_members (self->form, (const char * const *)logins);
+  ts_ticket_form_set_members (self->form, members);
+  /* The banners name people: by their display names now. */
+  if (self->ticket != NULL && !self->passed_on)
+    update_read_only (self);
 }
 
 /* The object */
@@ -775,6 +985,7 @@ ts_ticket_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_TICKET_WINDOW);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
   g_clear_object (&self->ticket);
   g_clear_object (&self->project);
   g_clear_object (&self->store);
@@ -801,6 +1012,7 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_close_button);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, blocked_label);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_list);
@@ -819,6 +1031,7 @@ ts_ticket_window_init (TsTicketWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (TS_APPLICATION_ID);
 }
 
 TsTicketWindow *
@@ -860,7 +1073,8 @@ ts_ticket_window_new (TsStore   *store,
       ts_ticket_set_created_by (fresh, ts_store_get_user (store));
       ts_ticket_set_fields (fresh, values);
       ts_ticket_form_set_ticket (self->form, fresh);
-      gtk_button_set_label (self->save_button, _("C_reate"));
+      gtk_button_set_label (self->save_button, _("Create"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_button), _("Create the ticket (Ctrl+S)"));
       update_title (self);
       update_triggers (self);
       update_actions (self);
