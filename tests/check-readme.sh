@@ -103,7 +103,7 @@ conninfo='host=db.example.com dbname=tasksteper user=zhangwei'
 cmd="tasksteper -d \"$conninfo\""
 status=0
 if check "client -d" "$cmd"; then
-  xvfb-run -a timeout 5 build/src/gui/tasksteper -d "$conninfo" >out 2>&1 || status=$?
+  "$srcdir/tests/xvfb-run.sh" timeout 5 build/src/gui/tasksteper -d "$conninfo" >out 2>&1 || status=$?
   # 124: still running when the timeout ended it.
   if [ "$status" -eq 124 ] && ! grep -q 'is not installed' out; then
     step ok "build/src/gui/$cmd runs without an installed schema"
@@ -119,7 +119,7 @@ fi
 mkdir elsewhere
 cp build/src/gui/tasksteper elsewhere/
 status=0
-XDG_DATA_DIRS=/nonexistent XDG_DATA_HOME=/nonexistent xvfb-run -a timeout 5 elsewhere/tasksteper >out 2>&1 || status=$?
+XDG_DATA_DIRS=/nonexistent XDG_DATA_HOME=/nonexistent "$srcdir/tests/xvfb-run.sh" timeout 5 elsewhere/tasksteper >out 2>&1 || status=$?
 if [ "$status" -eq 124 ] && [ "$(grep -c 'is not installed' out)" -eq 1 ]; then
   step ok "a copy without an installed schema runs on settings in memory, with one warning"
 else

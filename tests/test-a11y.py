@@ -136,6 +136,7 @@ def main():
     binary = sys.argv[1]
     env = dict(os.environ)
     env["GTK_A11Y"] = "atspi"
+    env["G_DEBUG"] = os.environ.get("TS_APP_G_DEBUG", "")
     env.pop("NO_AT_BRIDGE", None)
     runs = []
     with tempfile.TemporaryDirectory(prefix="ts-a11y-") as home:

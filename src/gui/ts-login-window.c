@@ -713,6 +713,13 @@ update_sslmode_check (GtkListItem *item)
 }
 
 static void
+on_sslmode_selected_changed (GtkListItem *item)
+{
+  if (gtk_list_item_get_item (item) != NULL)
+    update_sslmode_check (item);
+}
+
+static void
 on_sslmode_item_setup (GtkSignalListItemFactory *factory,
                        GtkListItem              *item,
                        TsLoginWindow            *self)
@@ -727,13 +734,8 @@ on_sslmode_item_setup (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (box), check);
   gtk_list_item_set_child (item, box);
   g_object_set_data (G_OBJECT (item), "ts-combo-row", self->sslmode_row);
-}
-
-static void
-on_sslmode_selected_changed (GtkListItem *item)
-{
-  if (gtk_list_item_get_item (item) != NULL)
-    update_sslmode_check (item);
+  g_signal_connect_object (self->sslmode_row, "notify::selected",
+                           G_CALLBACK (on_sslmode_selected_changed), item, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -747,16 +749,6 @@ on_sslmode_item_bind (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)), text);
   ts_a11y_set_row_label (item, text);
   update_sslmode_check (item);
-  g_signal_connect_object (self->sslmode_row, "notify::selected",
-                           G_CALLBACK (on_sslmode_selected_changed), item, G_CONNECT_SWAPPED);
-}
-
-static void
-on_sslmode_item_unbind (GtkSignalListItemFactory *factory,
-                        GtkListItem              *item,
-                        TsLoginWindow            *self)
-{
-  g_signal_handlers_disconnect_by_func (self->sslmode_row, on_sslmode_selected_changed, item);
 }
 
 static void
@@ -768,7 +760,6 @@ ts_login_window_init (TsLoginWindow *self)
 
   g_signal_connect (factory, "setup", G_CALLBACK (on_sslmode_item_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (on_sslmode_item_bind), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (on_sslmode_item_unbind), self);
   adw_combo_row_set_list_factory (self->sslmode_row, factory);
   ts_a11y_name_inner_buttons (GTK_WIDGET (self->password_row));
   ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
