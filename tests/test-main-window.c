@@ -459,6 +459,50 @@ test_context_menu (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+focus_of (TsMainWindow *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* The menu button or button the focus is on, by its tooltip. */
+static const char *
+focused_button (TsMainWindow *window)
+{
+  GtkWidget *focus = focus_of (window);
+  GtkWidget *button = focus ? gtk_widget_get_ancestor (focus, GTK_TYPE_MENU_BUTTON) : NULL;
+
+  if (button == NULL && focus != NULL)
+    button = GTK_IS_BUTTON (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_BUTTON);
+  return button ? gtk_widget_get_tooltip_text (button) : NULL;
+}
+
+/* Tab follows the layout: from the sidebar's list into the tickets, then
+ * round to the header bars, the main menu first. */
+static void
+test_tab_order (void)
+{
+  g_autoptr(TsStore) zhangwei = open_store ("zhangwei");
+  TsMainWindow *window = open_issue_track (zhangwei);
+  GtkWidget *pending = GTK_WIDGET (table_of (window, "pending"));
+
+  /* The click in the sidebar left the focus on its list. */
+  g_assert_nonnull (gtk_widget_get_ancestor (focus_of (window), GTK_TYPE_LIST_VIEW));
+  g_assert_false (gtk_widget_is_ancestor (focus_of (window), pending));
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Tab, 0);
+  g_assert_true (gtk_widget_is_ancestor (focus_of (window), pending));
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Tab, 0);
+  g_assert_cmpstr (focused_button (window), ==, "Main Menu");
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Tab, 0);
+  g_assert_cmpstr (focused_button (window), ==, "New Ticket (Ctrl+N)");
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_cmpstr (focused_button (window), ==, "Main Menu");
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_true (gtk_widget_is_ancestor (focus_of (window), pending));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The second example project, and everyone's display names. */
 static void
 prepare_improvement (void)
@@ -501,6 +545,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/main-window/hide-column", test_hide_column);
   g_test_add_func ("/ts/main-window/narrow", test_narrow);
   g_test_add_func ("/ts/main-window/context-menu", test_context_menu);
+  g_test_add_func ("/ts/main-window/tab-order", test_tab_order);
 
   ret = g_test_run ();
   ts_test_server_free (server);

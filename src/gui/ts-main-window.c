@@ -41,6 +41,10 @@ struct _TsMainWindow
   /* Template children */
   AdwToastOverlay      *toasts;
   AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar_header;
+  GtkWidget            *content_header;
+  GtkWidget            *sidebar_scroller;
+  GtkWidget            *content_body;
   GtkListView          *project_view;
   AdwWindowTitle       *sidebar_title;
   AdwViewSwitcherTitle *switcher_title;
@@ -589,6 +593,44 @@ on_back_clicked (TsMainWindow *self)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* Tab follows the layout: the header bars across the top (the main menu
+ * first), then the sidebar's list, then the tickets.  In the widget tree
+ * each pane holds its own header bar, so GTK's order went from the list
+ * into the other pane and reached the main menu last. */
+static gboolean
+ts_main_window_focus (GtkWidget        *widget,
+                      GtkDirectionType  direction)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  GtkWidget *stops[] = { self->sidebar_header, self->content_header, self->sidebar_scroller, self->content_body };
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+  int n = G_N_ELEMENTS (stops);
+  int step = direction == GTK_DIR_TAB_FORWARD ? 1 : -1;
+  int current = -1;
+
+  if ((direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD) || focus == NULL)
+    return GTK_WIDGET_CLASS (ts_main_window_parent_class)->focus (widget, direction);
+
+  for (int i = 0; i < n; i++)
+    if (focus == stops[i] || gtk_widget_is_ancestor (focus, stops[i]))
+      current = i;
+  /* Elsewhere (a toast, say): GTK's own order. */
+  if (current < 0)
+    return GTK_WIDGET_CLASS (ts_main_window_parent_class)->focus (widget, direction);
+
+  /* Within the part that has the focus, then into the next one shown. */
+  if (gtk_widget_child_focus (stops[current], direction))
+    return TRUE;
+  for (int i = 1; i <= n; i++)
+    {
+      GtkWidget *next = stops[(current + step * i + n * 2) % n];
+
+      if (gtk_widget_get_mapped (next) && gtk_widget_child_focus (next, direction))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Window size is remembered. */
 
 static void
@@ -653,10 +695,15 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   object_class->constructed = ts_main_window_constructed;
   object_class->dispose = ts_main_window_dispose;
   window_class->close_request = ts_main_window_close_request;
+  widget_class->focus = ts_main_window_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tasksteper/TaskSteper/ts-main-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_header);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, content_header);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_scroller);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, content_body);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_view);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_title);
