@@ -6,6 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "ts-main-window.h"
+#include "ts-member-names.h"
+#include "ts-my-tickets.h"
+#include "ts-my-tickets-view.h"
 #include "ts-ticket-list.h"
 #include "ts-ticket-table.h"
 #include "ts-ticket-window.h"
@@ -14,13 +17,19 @@
  * changes come in, not for each one. */
 #define COUNTS_DELAY_MS 300
 
+/* The sidebar: My Tickets, then the projects. */
+#define MY_TICKETS_POSITION 0
+#define FIRST_PROJECT_POSITION 1
+
 struct _TsMainWindow
 {
   AdwApplicationWindow  parent_instance;
 
   TsStore              *store;
   GListStore           *projects;    /* TsProjectSummary */
-  GtkSingleSelection   *selection;
+  TsMyTickets          *my_tickets;
+  TsMemberNames        *names;
+  GtkSingleSelection   *selection;   /* over My Tickets and the projects */
   TsProject            *project;
   TsTicketList         *pending;
   TsTicketList         *all;
@@ -32,17 +41,24 @@ struct _TsMainWindow
   /* Template children */
   AdwToastOverlay      *toasts;
   AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar_header;
+  GtkWidget            *content_header;
+  GtkWidget            *sidebar_scroller;
+  GtkWidget            *content_body;
   GtkListView          *project_view;
   AdwWindowTitle       *sidebar_title;
   AdwViewSwitcherTitle *switcher_title;
+  GtkMenuButton        *columns_button;
   GtkRevealer          *offline_revealer;
   GtkLabel             *offline_label;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
+  GtkStack             *content_stack;
   AdwViewStack         *view_stack;
   GtkStack             *pending_stack;
   AdwBin               *pending_bin;
   AdwBin               *all_bin;
+  AdwBin               *mine_bin;
 };
 
 G_DEFINE_FINAL_TYPE (TsMainWindow, ts_main_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -60,6 +76,7 @@ update_actions (TsMainWindow *self)
 {
   gboolean online = self->store != NULL && ts_store_get_online (self->store);
 
+  /* Shown from My Tickets, there is no project to create a ticket in. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-ticket", self->project != NULL && online);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", !online);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-cache",
@@ -166,7 +183,7 @@ static GtkWidget *
 make_table (TsMainWindow *self,
             TsTicketList *list)
 {
-  TsTicketTable *table = ts_ticket_table_new (list);
+  TsTicketTable *table = ts_ticket_table_new (list, self->names);
 
   g_signal_connect_object (table, "ticket-activated", G_CALLBACK (on_ticket_activated), self, 0);
   g_signal_connect_object (list, "notify::error", G_CALLBACK (on_list_error), self, 0);
@@ -177,6 +194,8 @@ static void
 show_project (TsMainWindow *self,
               TsProject    *project)
 {
+  TsTicketTable *table;
+
   if (self->project == project)
     return;
 
@@ -187,6 +206,9 @@ show_project (TsMainWindow *self,
 
   if (project == NULL)
     {
+      gtk_menu_button_set_menu_model (self->columns_button, NULL);
+      gtk_widget_insert_action_group (GTK_WIDGET (self->columns_button), "columns", NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->columns_button), FALSE);
       adw_bin_set_child (self->pending_bin, NULL);
       adw_bin_set_child (self->all_bin, NULL);
       adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
@@ -202,6 +224,14 @@ show_project (TsMainWindow *self,
 
   adw_bin_set_child (self->pending_bin, make_table (self, self->pending));
   adw_bin_set_child (self->all_bin, make_table (self, self->all));
+
+  /* Both tables follow the project's choice of columns: the menu can
+   * work on either. */
+  table = TS_TICKET_TABLE (adw_bin_get_child (self->all_bin));
+  gtk_menu_button_set_menu_model (self->columns_button, ts_ticket_table_get_columns_menu (table));
+  gtk_widget_insert_action_group (GTK_WIDGET (self->columns_button), "columns",
+                                  ts_ticket_table_get_column_actions (table));
+  gtk_widget_set_visible (GTK_WIDGET (self->columns_button), TRUE);
   adw_view_switcher_title_set_title (self->switcher_title, ts_project_get_title (project));
   gtk_window_set_title (GTK_WINDOW (self), ts_project_get_title (project));
 
@@ -209,12 +239,34 @@ show_project (TsMainWindow *self,
   update_actions (self);
 }
 
+static gboolean
+showing_my_tickets (TsMainWindow *self)
+{
+  return TS_IS_MY_TICKETS (gtk_single_selection_get_selected_item (self->selection));
+}
+
 static void
 on_selection_changed (TsMainWindow *self)
 {
-  TsProjectSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  gpointer item = gtk_single_selection_get_selected_item (self->selection);
 
-  show_project (self, summary ? ts_project_summary_get_project (summary) : NULL);
+  if (TS_IS_MY_TICKETS (item))
+    {
+      show_project (self, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "mine");
+      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+      adw_view_switcher_title_set_title (self->switcher_title, _("My Tickets"));
+      adw_view_switcher_title_set_subtitle (self->switcher_title, _("Assigned to me in every project"));
+      gtk_window_set_title (GTK_WINDOW (self), _("My Tickets"));
+      ts_my_tickets_reload (self->my_tickets);
+    }
+  else
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "project");
+      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+      show_project (self, item ? ts_project_summary_get_project (item) : NULL);
+    }
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
@@ -270,11 +322,15 @@ on_projects_loaded (GObject      *object,
       return;
     }
 
+  /* My Tickets stays shown across a reload, unless a project is wanted. */
+  if (self->wanted_project == NULL && showing_my_tickets (self))
+    return;
+
   if (current == NULL || find_summary (self, current, &position) == NULL)
     position = 0;
 
   g_clear_pointer (&self->wanted_project, g_free);
-  gtk_single_selection_set_selected (self->selection, position);
+  gtk_single_selection_set_selected (self->selection, FIRST_PROJECT_POSITION + position);
   on_selection_changed (self);
 }
 
@@ -323,11 +379,9 @@ setup_project_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-update_badge (TsProjectSummary *summary,
-              GParamSpec       *pspec,
-              GtkWidget        *badge)
+set_badge (GtkWidget *badge,
+           guint      n)
 {
-  guint n = ts_project_summary_get_n_pending (summary);
   g_autofree char *text = g_strdup_printf ("%u", n);
   g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ticket waits for you",
                                                                "%u tickets wait for you", n), n);
@@ -335,6 +389,18 @@ update_badge (TsProjectSummary *summary,
   gtk_label_set_text (GTK_LABEL (badge), text);
   gtk_widget_set_visible (badge, n > 0);
   gtk_widget_set_tooltip_text (badge, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (badge), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+}
+
+static void
+update_badge (GObject    *item,
+              GParamSpec *pspec,
+              GtkWidget  *badge)
+{
+  if (TS_IS_MY_TICKETS (item))
+    set_badge (badge, ts_my_tickets_get_n_tickets (TS_MY_TICKETS (item)));
+  else
+    set_badge (badge, ts_project_summary_get_n_pending (TS_PROJECT_SUMMARY (item)));
 }
 
 static void
@@ -342,14 +408,24 @@ bind_project_row (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
-  TsProjectSummary *summary = gtk_list_item_get_item (item);
+  GObject *entry = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkWidget *title = gtk_widget_get_first_child (box);
   GtkWidget *badge = gtk_widget_get_last_child (box);
 
-  gtk_label_set_text (GTK_LABEL (title), ts_project_summary_get_title (summary));
-  update_badge (summary, NULL, badge);
-  g_signal_connect_object (summary, "notify::n-pending", G_CALLBACK (update_badge), badge, 0);
+  if (TS_IS_MY_TICKETS (entry))
+    {
+      gtk_label_set_text (GTK_LABEL (title), _("My Tickets"));
+      gtk_widget_set_tooltip_text (title, _("The tickets assigned to me in every project"));
+      g_signal_connect_object (entry, "notify::n-tickets", G_CALLBACK (update_badge), badge, 0);
+    }
+  else
+    {
+      gtk_label_set_text (GTK_LABEL (title), ts_project_summary_get_title (TS_PROJECT_SUMMARY (entry)));
+      gtk_widget_set_tooltip_text (title, NULL);
+      g_signal_connect_object (entry, "notify::n-pending", G_CALLBACK (update_badge), badge, 0);
+    }
+  update_badge (entry, NULL, badge);
 }
 
 static void
@@ -475,6 +551,8 @@ refresh_action (GtkWidget  *widget,
     ts_ticket_list_reload (self->pending);
   if (self->all != NULL)
     ts_ticket_list_reload (self->all);
+  ts_my_tickets_reload (self->my_tickets);
+  ts_member_names_reload (self->names);
   load_projects (self);
 }
 
@@ -513,6 +591,44 @@ static void
 on_back_clicked (TsMainWindow *self)
 {
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* Tab follows the layout: the header bars across the top (the main menu
+ * first), then the sidebar's list, then the tickets.  In the widget tree
+ * each pane holds its own header bar, so GTK's order went from the list
+ * into the other pane and reached the main menu last. */
+static gboolean
+ts_main_window_focus (GtkWidget        *widget,
+                      GtkDirectionType  direction)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  GtkWidget *stops[] = { self->sidebar_header, self->content_header, self->sidebar_scroller, self->content_body };
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+  int n = G_N_ELEMENTS (stops);
+  int step = direction == GTK_DIR_TAB_FORWARD ? 1 : -1;
+  int current = -1;
+
+  if ((direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD) || focus == NULL)
+    return GTK_WIDGET_CLASS (ts_main_window_parent_class)->focus (widget, direction);
+
+  for (int i = 0; i < n; i++)
+    if (focus == stops[i] || gtk_widget_is_ancestor (focus, stops[i]))
+      current = i;
+  /* Elsewhere (a toast, say): GTK's own order. */
+  if (current < 0)
+    return GTK_WIDGET_CLASS (ts_main_window_parent_class)->focus (widget, direction);
+
+  /* Within the part that has the focus, then into the next one shown. */
+  if (gtk_widget_child_focus (stops[current], direction))
+    return TRUE;
+  for (int i = 1; i <= n; i++)
+    {
+      GtkWidget *next = stops[(current + step * i + n * 2) % n];
+
+      if (gtk_widget_get_mapped (next) && gtk_widget_child_focus (next, direction))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Window size is remembered. */
@@ -560,6 +676,8 @@ ts_main_window_dispose (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->selection);
   g_clear_object (&self->projects);
+  g_clear_object (&self->my_tickets);
+  g_clear_object (&self->names);
   g_clear_pointer (&self->editors, g_hash_table_unref);
   g_clear_pointer (&self->wanted_project, g_free);
   g_clear_object (&self->store);
@@ -577,21 +695,29 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   object_class->constructed = ts_main_window_constructed;
   object_class->dispose = ts_main_window_dispose;
   window_class->close_request = ts_main_window_close_request;
+  widget_class->focus = ts_main_window_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tasksteper/TaskSteper/ts-main-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_header);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, content_header);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_scroller);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, content_body);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_view);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, columns_button);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_label);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, pending_stack);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, pending_bin);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, all_bin);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, mine_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
 
   gtk_widget_class_install_action (widget_class, "win.new-ticket", NULL, new_ticket_action);
@@ -613,18 +739,46 @@ ts_main_window_init (TsMainWindow *self)
   self->cancellable = g_cancellable_new ();
   self->editors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->projects = g_list_store_new (TS_TYPE_PROJECT_SUMMARY);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->projects)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_project_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_project_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_project_row), NULL);
   gtk_list_view_set_factory (self->project_view, factory);
+
+  update_actions (self);
+}
+
+static void
+on_my_ticket_activated (TsMyTicketsView *view,
+                        TsTicket        *ticket,
+                        TsMainWindow    *self)
+{
+  ts_main_window_open_ticket (self, ticket);
+}
+
+/* The sidebar's model: My Tickets, then the projects. */
+static void
+setup_sidebar (TsMainWindow *self)
+{
+  g_autoptr(GListStore) mine = g_list_store_new (TS_TYPE_MY_TICKETS);
+  GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+  GtkWidget *view;
+
+  g_list_store_append (mine, self->my_tickets);
+  g_list_store_append (parts, mine);
+  g_list_store_append (parts, self->projects);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts))));
+  /* Made with one item, the selection chose it already: the first
+   * project is chosen when the projects arrive. */
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_list_view_set_model (self->project_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (on_selection_changed),
                            self, G_CONNECT_SWAPPED);
 
-  update_actions (self);
+  view = ts_my_tickets_view_new (self->my_tickets, G_LIST_MODEL (self->projects), self->names);
+  g_signal_connect_object (view, "ticket-activated", G_CALLBACK (on_my_ticket_activated), self, 0);
+  adw_bin_set_child (self->mine_bin, view);
 }
 
 TsMainWindow *
@@ -638,6 +792,9 @@ ts_main_window_new (AdwApplication *application,
 
   self = g_object_new (TS_TYPE_MAIN_WINDOW, "application", application, NULL);
   self->store = g_object_ref (store);
+  self->names = ts_member_names_new (store);
+  self->my_tickets = ts_my_tickets_new (store);
+  setup_sidebar (self);
 
   subtitle = g_strdup_printf (_("Signed in as %s"), ts_store_get_user (store));
   adw_window_title_set_subtitle (self->sidebar_title, subtitle);
@@ -680,7 +837,7 @@ ts_main_window_select_project (TsMainWindow *self,
       return FALSE;
     }
 
-  gtk_single_selection_set_selected (self->selection, position);
+  gtk_single_selection_set_selected (self->selection, FIRST_PROJECT_POSITION + position);
   return TRUE;
 }
 
@@ -697,5 +854,15 @@ ts_main_window_get_table (TsMainWindow *self,
 {
   g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), NULL);
 
+  if (g_strcmp0 (which, "mine") == 0)
+    return adw_bin_get_child (self->mine_bin);
   return adw_bin_get_child (g_strcmp0 (which, "pending") == 0 ? self->pending_bin : self->all_bin);
+}
+
+void
+ts_main_window_show_my_tickets (TsMainWindow *self)
+{
+  g_return_if_fail (TS_IS_MAIN_WINDOW (self));
+
+  gtk_single_selection_set_selected (self->selection, MY_TICKETS_POSITION);
 }

@@ -7,8 +7,9 @@
 
 G_BEGIN_DECLS
 
-/* The main window: my projects (with how many tickets wait for me in
- * each) and, for the chosen one, the 待处理条目 and 所有条目 tables.
+/* The main window: My Tickets (everything assigned to me, by project) and
+ * my projects (with how many tickets wait for me in each); for a project,
+ * the 待处理条目 and 所有条目 tables.
  * Activating a row opens the ticket in its own editor window. */
 
 #define TS_TYPE_MAIN_WINDOW (ts_main_window_get_type ())
@@ -29,7 +30,10 @@ void          ts_main_window_open_ticket    (TsMainWindow   *self,
 void          ts_main_window_open_number    (TsMainWindow   *self,
                                              const char     *project,
                                              int             number);
-/* The tables, for tests: "pending" or "all". */
+/* Shows My Tickets, as its sidebar entry does. */
+void          ts_main_window_show_my_tickets (TsMainWindow  *self);
+/* The tables, for tests: "pending" or "all" (TsTicketTable), or "mine"
+ * (the TsMyTicketsView). */
 GtkWidget    *ts_main_window_get_table      (TsMainWindow   *self,
                                              const char     *which);
 

@@ -3,20 +3,48 @@
 
 #include <gtk/gtk.h>
 
+#include "ts-member-names.h"
 #include "ts-ticket-list.h"
 
 G_BEGIN_DECLS
 
-/* A table of tickets (待处理条目 or 所有条目): ID, 概要, 当前状态, 当前处理人,
- * 报告人, the project's list_columns and the last change.  Columns sort; a
- * double click or Enter on a row emits "ticket-activated". */
+/* A table of tickets of one project (待处理条目, 所有条目, or my tickets
+ * there): ID, 概要, 当前状态, 当前处理人, 创建人, the project's list_columns
+ * and the last change.  Columns sort (the state by the workflow's order);
+ * all but ID and the summary can be hidden (from a menu of the window),
+ * remembered per project in the "hidden-columns" setting.  Under about
+ * 700 pixels of width the table becomes a list of two-line rows.  A double
+ * click or Enter on a row emits "ticket-activated"; a right click, the Menu
+ * key or Shift+F10 offers Open, Copy Link and Copy Key. */
 
 #define TS_TYPE_TICKET_TABLE (ts_ticket_table_get_type ())
 G_DECLARE_FINAL_TYPE (TsTicketTable, ts_ticket_table, TS, TICKET_TABLE, GtkWidget)
 
-TsTicketTable *ts_ticket_table_new             (TsTicketList  *list);
+/* @names: (nullable): without it people are shown by login. */
+TsTicketTable *ts_ticket_table_new             (TsTicketList  *list,
+                                                TsMemberNames *names);
+/* A table of @tickets (TsTicket of @project).  With @natural_height the
+ * table is as tall as its rows and does not scroll up and down itself,
+ * so that several can share one scrolled page. */
+TsTicketTable *ts_ticket_table_new_for_model   (GListModel    *tickets,
+                                                TsProject     *project,
+                                                TsMemberNames *names,
+                                                gboolean       natural_height);
+/* The list given to ts_ticket_table_new(), or NULL. */
 TsTicketList  *ts_ticket_table_get_list        (TsTicketTable *self);
+TsProject     *ts_ticket_table_get_project     (TsTicketTable *self);
 GtkColumnView *ts_ticket_table_get_column_view (TsTicketTable *self);
+/* The list of two-line rows shown instead of the columns when narrow. */
+GtkListView   *ts_ticket_table_get_list_view   (TsTicketTable *self);
+/* Whether the two-line rows are shown.  Notified as "compact". */
+gboolean       ts_ticket_table_get_compact     (TsTicketTable *self);
+
+/* Which columns show, as check items for the actions of
+ * ts_ticket_table_get_column_actions(), which a menu outside the table
+ * inserts as the "columns" group.  The choice is the project's: every
+ * table of the project follows it. */
+GMenuModel    *ts_ticket_table_get_columns_menu   (TsTicketTable *self);
+GActionGroup  *ts_ticket_table_get_column_actions (TsTicketTable *self);
 
 /* Emitted as void (*ticket_activated) (TsTicketTable *self, TsTicket *ticket). */
 
