@@ -322,6 +322,29 @@ collect_buttons (GtkWidget *widget,
     collect_buttons (child, buttons);
 }
 
+/* The day @number of the month the calendar shows (not of the months
+ * around it, which GtkCalendar shows dimmed). */
+static GtkWidget *
+find_day (GtkWidget  *calendar,
+          const char *number)
+{
+  if (GTK_IS_LABEL (calendar) && gtk_widget_has_css_class (calendar, "day-number") &&
+      !gtk_widget_has_css_class (calendar, "other-month") &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (calendar)), number) == 0)
+    return calendar;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (calendar);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_day (child, number);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 is_shown (GtkWidget *widget)
 {
@@ -774,7 +797,6 @@ test_date (Fixture       *fixture,
   GtkWidget *button = field_widget (fixture, "online_date");
   GtkWidget *popover, *calendar = NULL, *clear;
   g_autoptr(JsonObject) values = parse_object ("{\"online_date\": \"2018-01-28\"}");
-  g_autoptr(GDateTime) day = g_date_time_new_local (2019, 3, 5, 0, 0, 0);
 
   g_assert_true (GTK_IS_MENU_BUTTON (button));
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "—");
@@ -785,9 +807,10 @@ test_date (Fixture       *fixture,
   g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2018-01-28");
   g_assert_cmpuint (fixture->changed, ==, 1);
 
-  /* Picking a day in the calendar. */
+  /* Picking a day in the calendar: the popover opens at the field's date,
+   * a click on a day chooses it and closes the popover. */
   popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  ts_test_click (button);
   iterate_until_mapped (popover);
   for (GtkWidget *child = gtk_widget_get_first_child (gtk_popover_get_child (GTK_POPOVER (popover)));
        child != NULL; child = gtk_widget_get_next_sibling (child))
@@ -795,51 +818,55 @@ test_date (Fixture       *fixture,
       calendar = child;
   g_assert_nonnull (calendar);
   {
-    /* It opens at the field's date. */
     g_autoptr(GDateTime) shown = gtk_calendar_get_date (GTK_CALENDAR (calendar));
     g_assert_cmpint (g_date_time_get_year (shown), ==, 2018);
     g_assert_cmpint (g_date_time_get_month (shown), ==, 1);
     g_assert_cmpint (g_date_time_get_day_of_month (shown), ==, 28);
   }
-  gtk_calendar_select_day (GTK_CALENDAR (calendar), day);
-  g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2019-03-05");
-  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "2019-03-05");
+  ts_test_click (find_day (calendar, "5"));
+  g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2018-01-05");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "2018-01-05");
   g_assert_cmpuint (fixture->changed, ==, 2);
-  iterate_for (50);
+  TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
 
-  /* Browsing months and years is not choosing a day, even from the 31st. */
+  /* Browsing months and years is not choosing a day, even from the 31st
+   * (GtkCalendar moves the day into a shorter month). */
   {
-    g_autoptr(GDateTime) last_day = g_date_time_new_local (2019, 1, 31, 0, 0, 0);
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    ts_test_click (button);
     iterate_until_mapped (popover);
-    gtk_calendar_select_day (GTK_CALENDAR (calendar), last_day);
-    g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2019-01-31");
-    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    ts_test_click (find_day (calendar, "31"));
+    g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2018-01-31");
+    g_assert_cmpuint (fixture->changed, ==, 3);
+    TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
+
+    ts_test_click (button);
     iterate_until_mapped (popover);
     collect_buttons (calendar, buttons);
     g_assert_cmpuint (buttons->len, >=, 2);
     for (guint i = 0; i < buttons->len; i++)
       {
-        g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
-        g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2019-01-31");
+        ts_test_click (g_ptr_array_index (buttons, i));
+        g_assert_true (gtk_widget_get_mapped (popover));
+        g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "2018-01-31");
       }
-    gtk_popover_popdown (GTK_POPOVER (popover));
-    iterate_for (50);
-    fixture->changed = 2;
+    ts_test_key (button, GDK_KEY_Escape, 0);
+    TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
+    g_assert_cmpuint (fixture->changed, ==, 3);
   }
 
   /* Clear. */
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  ts_test_click (button);
   iterate_until_mapped (popover);
   clear = find_button (gtk_widget_get_last_child (gtk_popover_get_child (GTK_POPOVER (popover))));
   g_assert_nonnull (clear);
   g_assert_true (gtk_widget_get_sensitive (clear));
-  g_signal_emit_by_name (clear, "clicked");
+  ts_test_click (clear);
   g_assert_cmpstr (string_value_of (fixture, "online_date"), ==, "");
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "—");
-  g_assert_cmpuint (fixture->changed, ==, 3);
+  g_assert_cmpuint (fixture->changed, ==, 4);
+  TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
   iterate_for (50);
 }
 
@@ -1051,10 +1078,11 @@ test_labels (Fixture       *fixture,
       g_assert_cmpint (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " *"), ==,
                        ts_field_get_required (field));
 
-      /* What a screen reader says. */
+      /* What a screen reader says: the label, once (GTK 4.8 would add a
+       * labelled-by relation to it: "概要 概要 *"). */
       gtk_test_accessible_assert_property (widget, GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field));
-      g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
-                                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+      g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
+                                                        GTK_ACCESSIBLE_RELATION_LABELLED_BY));
       g_assert_cmpint (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
                                                          GTK_ACCESSIBLE_PROPERTY_REQUIRED), ==,
                        ts_field_get_required (field));

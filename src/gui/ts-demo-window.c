@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ts-a11y.h"
 #include "ts-demo-window.h"
 
 struct _TsDemoWindow
@@ -44,6 +45,7 @@ static void
 ts_demo_window_init (TsDemoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
 }
 
 TsDemoWindow *

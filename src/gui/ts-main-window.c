@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ts-a11y.h"
 #include "ts-main-window.h"
 #include "ts-member-names.h"
 #include "ts-my-tickets.h"
@@ -417,12 +418,14 @@ bind_project_row (GtkSignalListItemFactory *factory,
     {
       gtk_label_set_text (GTK_LABEL (title), _("My Tickets"));
       gtk_widget_set_tooltip_text (title, _("The tickets assigned to me in every project"));
+      ts_a11y_set_row_label (item, _("My Tickets"));
       g_signal_connect_object (entry, "notify::n-tickets", G_CALLBACK (update_badge), badge, 0);
     }
   else
     {
       gtk_label_set_text (GTK_LABEL (title), ts_project_summary_get_title (TS_PROJECT_SUMMARY (entry)));
       gtk_widget_set_tooltip_text (title, NULL);
+      ts_a11y_set_row_label (item, ts_project_summary_get_title (TS_PROJECT_SUMMARY (entry)));
       g_signal_connect_object (entry, "notify::n-pending", G_CALLBACK (update_badge), badge, 0);
     }
   update_badge (entry, NULL, badge);
@@ -735,6 +738,7 @@ ts_main_window_init (TsMainWindow *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->editors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

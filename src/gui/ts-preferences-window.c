@@ -5,6 +5,7 @@
 
 #include "ts-application.h"
 #include "ts-login-window-private.h"
+#include "ts-a11y.h"
 #include "ts-preferences-window.h"
 
 /* The choices of the Security row, in the order of its string list in
@@ -253,6 +254,7 @@ ts_preferences_window_init (TsPreferencesWindow *self)
   GtkEventController *focus;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
 
   focus = gtk_event_controller_focus_new ();
   g_signal_connect_object (focus, "leave", G_CALLBACK (commit_host), self, G_CONNECT_SWAPPED);

@@ -1387,13 +1387,25 @@ build_field (TsTicketForm *self,
       gtk_box_append (GTK_BOX (vbox), below);
     }
 
+  /* Named by the field's label alone: GTK 4.8 joins the label property
+   * and the labelled-by relation that gtk_label_set_mnemonic_widget()
+   * adds, which reads "概要 概要 *".  "Required" is said through its own
+   * property below, not by the "*". */
   gtk_label_set_mnemonic_widget (GTK_LABEL (fe->label), fe->widget);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (fe->widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
   gtk_accessible_update_property (GTK_ACCESSIBLE (fe->widget),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field),
                                   -1);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
-                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, fe->label, NULL,
-                                  -1);
+  /* GtkDropDown's inner button is what takes the focus, and GTK 4.8
+   * leaves it unnamed ("GtkToggleButton"). */
+  if (GTK_IS_DROP_DOWN (fe->widget))
+    for (GtkWidget *child = gtk_widget_get_first_child (fe->widget);
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_TOGGLE_BUTTON (child))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field),
+                                        -1);
   if (ts_field_get_required (field))
     gtk_accessible_update_property (GTK_ACCESSIBLE (fe->widget),
                                     GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE,
@@ -1445,6 +1457,10 @@ build_field (TsTicketForm *self,
 
   fe->row = adw_preferences_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->row), ts_field_get_label (field));
+  /* libadwaita 1.2 does not name a plain preferences row by its title. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (fe->row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field),
+                                  -1);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (fe->row), FALSE);
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (fe->row), FALSE);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (fe->row), vbox);

@@ -751,6 +751,14 @@ ts_ticket_table_constructed (GObject *object)
   gtk_widget_add_css_class (GTK_WIDGET (self->view), "data-table");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Tickets"), -1);
+  /* The row of column titles is the view's own first child, which GTK 4.8
+   * leaves unnamed ("GtkListItemWidget"). */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child) && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (child)) == GTK_ACCESSIBLE_ROLE_ROW)
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column titles"), -1);
 
   add_column (self, "key", FALSE);
   add_column (self, ts_project_get_summary_field (self->project), TRUE);

@@ -7,6 +7,7 @@
 
 #include "ts-application.h"
 #include "ts-ticket-form.h"
+#include "ts-a11y.h"
 #include "ts-ticket-window.h"
 
 typedef enum
@@ -1030,6 +1031,7 @@ static void
 ts_ticket_window_init (TsTicketWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (TS_APPLICATION_ID);
 }
