@@ -80,10 +80,26 @@ def walk(node, found, in_combo=False):
             walk(child, found, in_combo or role == pyatspi.ROLE_COMBO_BOX)
 
 
-def find_frames(pid, titles, timeout=90):
-    """The application's frames whose names match @titles (regexps)."""
+def wait_for_display(timeout=20):
+    """Whether the X server of $DISPLAY accepts clients (within @timeout)."""
+    import gi
+    gi.require_version("Gdk", "4.0")
+    from gi.repository import Gdk
     deadline = time.time() + timeout
     while time.time() < deadline:
+        display = Gdk.Display.open(os.environ["DISPLAY"])
+        if display is not None:
+            display.close()
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def find_frames(proc, titles, timeout=90):
+    """The application's frames whose names match @titles (regexps)."""
+    pid = proc.pid
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
         desktop = pyatspi.Registry.getDesktop(0)
         frames = {}
         for app in desktop:
@@ -110,14 +126,20 @@ def find_frames(pid, titles, timeout=90):
 
 
 def check_windows(binary, args, titles, env):
+    if not wait_for_display():
+        return [(title, ["the X server %s did not accept clients" % os.environ["DISPLAY"]])
+                for title in titles]
     proc = subprocess.Popen([binary] + args, env=env,
                             stdout=subprocess.DEVNULL, stderr=sys.stderr)
     try:
-        frames = find_frames(proc.pid, titles)
+        frames = find_frames(proc, titles)
         results = []
         for title in titles:
             if frames is None or title not in frames:
-                results.append((title, ["the window did not show up"]))
+                why = "the window did not show up"
+                if proc.poll() is not None:
+                    why += " (TaskSteper exited with %d)" % proc.returncode
+                results.append((title, [why]))
                 continue
             found = []
             walk(frames[title], found)
