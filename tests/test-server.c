@@ -397,7 +397,8 @@ snapshot (Fixture *fx)
                 " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY project, member), '[]') FROM tasksteper.members x),"
                 " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY id), '[]') FROM tasksteper.tickets x),"
                 " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY id), '[]') FROM tasksteper.history x),"
-                " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY version), '[]') FROM tasksteper.migrations x))",
+                " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY version), '[]') FROM tasksteper.migrations x),"
+                " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY login), '[]') FROM tasksteper.people x))",
                 0);
 }
 
@@ -406,7 +407,7 @@ static void
 assert_snapshot_equal (const char *before,
                        const char *after)
 {
-  static const char * const tables[] = { "projects", "members", "tickets", "history", "migrations" };
+  static const char * const tables[] = { "projects", "members", "tickets", "history", "migrations", "people" };
   g_auto(GStrv) before_lines = g_strsplit (before, "\n", -1);
   g_auto(GStrv) after_lines = g_strsplit (after, "\n", -1);
   g_autoptr(GString) changed = g_string_new (NULL);
@@ -967,6 +968,14 @@ static const Statement migration_statements[] = {
   { "TRUNCATE tasksteper.migrations", FALSE },
 };
 
+static const Statement people_statements[] = {
+  { "INSERT INTO tasksteper.people (login, display_name) VALUES (session_user, '我')", FALSE },
+  { "UPDATE tasksteper.people SET display_name = '别人'", FALSE },
+  { "DELETE FROM tasksteper.people", FALSE },
+  { "TRUNCATE tasksteper.people", FALSE },
+  { "SELECT login FROM tasksteper.people FOR UPDATE", FALSE },
+};
+
 /* Changing the rules themselves: every object belongs to tasksteper_owner. */
 static const Statement ddl_statements[] = {
   { "ALTER TABLE tasksteper.tickets DISABLE ROW LEVEL SECURITY", FALSE },
@@ -1000,6 +1009,7 @@ static const StatementList history_list = { history_statements, G_N_ELEMENTS (hi
 static const StatementList project_list = { project_statements, G_N_ELEMENTS (project_statements) };
 static const StatementList member_list = { member_statements, G_N_ELEMENTS (member_statements) };
 static const StatementList migration_list = { migration_statements, G_N_ELEMENTS (migration_statements) };
+static const StatementList people_list = { people_statements, G_N_ELEMENTS (people_statements) };
 static const StatementList ddl_list = { ddl_statements, G_N_ELEMENTS (ddl_statements) };
 
 /* Every statement of @data, by every kind of user (the assignee of the
@@ -2268,7 +2278,7 @@ test_security_execute (Fixture       *fx,
   g_autofree char *internal = list_of (fx, "SELECT oid::regprocedure FROM pg_proc"
                                            " WHERE pronamespace = 'tasksteper'::regnamespace"
                                            "   AND proname IN ('apply_patch', 'check_required', 'announce', 'lock_for_change',"
-                                           "                   'import_project', 'add_member', 'remove_member')"
+                                           "                   'import_project', 'add_member', 'remove_member', 'set_display_name')"
                                            "   AND has_function_privilege('tasksteper_user', oid, 'EXECUTE')");
   g_autofree char *api = list_of (fx, "SELECT oid::regprocedure FROM pg_proc"
                                       " WHERE pronamespace = 'tasksteper'::regnamespace"
@@ -2509,6 +2519,12 @@ test_security_leaky_functions (Fixture       *fx,
   count = value (conn, "SELECT count(*) FROM tasksteper.members WHERE pg_temp.leak(member)", 0);
   g_assert_cmpstr (count, ==, "0");
   g_free (count);
+  {
+    g_autoptr(PGresult) named = run (fx->super, "SELECT tasksteper.set_display_name($1, '张伟')", 1, fx->zhangwei);
+  }
+  count = value (conn, "SELECT count(*) FROM tasksteper.people WHERE pg_temp.leak(login || display_name)", 0);
+  g_assert_cmpstr (count, ==, "0");
+  g_free (count);
   count = value (conn, "SELECT count(*) FROM tasksteper.tickets WHERE (fields ->> 'summary')::int = 1", 0);
   g_assert_cmpstr (count, ==, "0");
 
@@ -2656,6 +2672,289 @@ test_security_superuser_set_role (Fixture       *fx,
     actor = value (fx->super, "SELECT actor FROM tasksteper.history WHERE ticket_id = $1::bigint ORDER BY id DESC LIMIT 1", 1, id);
     g_assert_cmpstr (actor, ==, fx->zhangwei);
   }
+}
+
+/* People and display names {{{1 */
+
+static void
+set_display_name (Fixture    *fx,
+                  const char *login,
+                  const char *display_name)
+{
+  g_autoptr(PGresult) res = run (conn_as (fx, fx->admin), "SELECT tasksteper.set_display_name($1, $2)", 2,
+                                 login, display_name);
+}
+
+/* The logins of tasksteper.people as @conn sees them. */
+static char *
+people_seen (PGconn *conn)
+{
+  return value (conn, "SELECT coalesce(string_agg(login, ',' ORDER BY login), '') FROM tasksteper.people", 0);
+}
+
+/* Everyone sees their own name and the names of the people they share a
+ * project with; admins see all; a non-member sees nothing of a project's
+ * people. */
+static void
+test_people_visibility (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autofree char *id = set_up_two_projects (fx);
+  g_autofree char *member_sees = g_strdup_printf ("%s,%s", fx->lina, fx->zhangwei);
+  g_autofree char *admin_sees = g_strdup_printf ("%s,%s,%s,%s", fx->admin, fx->lina, fx->outsider, fx->zhangwei);
+  g_autofree char *seen = NULL;
+
+  set_display_name (fx, fx->zhangwei, "张伟");
+  set_display_name (fx, fx->lina, "李娜");
+  set_display_name (fx, fx->outsider, "外人");
+  set_display_name (fx, fx->admin, "管理员");
+
+  /* zhaolei has no name of his own, but sees his co-members'. */
+  seen = people_seen (conn_as (fx, fx->zhangwei));
+  g_assert_cmpstr (seen, ==, member_sees);
+  g_free (seen);
+  seen = people_seen (conn_as (fx, fx->zhaolei));
+  g_assert_cmpstr (seen, ==, member_sees);
+  g_free (seen);
+
+  /* Only the outsider's own row: nobody shares "side" with them. */
+  seen = people_seen (conn_as (fx, fx->outsider));
+  g_assert_cmpstr (seen, ==, fx->outsider);
+  g_free (seen);
+  seen = value (conn_as (fx, fx->outsider), "SELECT count(*) FROM tasksteper.people WHERE login = $1", 1, fx->zhangwei);
+  g_assert_cmpstr (seen, ==, "0");
+  g_free (seen);
+
+  seen = people_seen (conn_as (fx, fx->admin));
+  g_assert_cmpstr (seen, ==, admin_sees);
+  g_free (seen);
+
+  /* Identity is the login: postgres after SET ROLE zhangwei is an admin
+   * (a superuser), not zhangwei. */
+  seen = people_seen (superuser_as (fx, fx->zhangwei));
+  g_assert_cmpstr (seen, ==, admin_sees);
+  g_free (seen);
+
+  /* Sharing a project makes the name visible; leaving it hides it again. */
+  add_member (fx, "side", fx->zhangwei);
+  seen = value (conn_as (fx, fx->outsider), "SELECT display_name FROM tasksteper.people WHERE login = $1", 1, fx->zhangwei);
+  g_assert_cmpstr (seen, ==, "张伟");
+  g_free (seen);
+  remove_member (fx, "side", fx->zhangwei);
+  seen = people_seen (conn_as (fx, fx->outsider));
+  g_assert_cmpstr (seen, ==, fx->outsider);
+}
+
+/* Only admins set names; everyone else is refused whoever they name. */
+static void
+test_people_set_refused_for_users (Fixture       *fx,
+                                   gconstpointer  data)
+{
+  UserKind kinds[] = { USER_ASSIGNEE, USER_MEMBER, USER_NON_MEMBER, USER_SUPERUSER_AS_MEMBER };
+
+  set_display_name (fx, fx->lina, "李娜");
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      PGconn *conn = conn_of_kind (fx, kinds[i]);
+
+      assert_refused (fx, conn, "42501", NULL, "SELECT tasksteper.set_display_name(session_user, '我')", 0);
+      assert_refused (fx, conn, "42501", NULL, "SELECT tasksteper.set_display_name($1, '别人')", 1, fx->lina);
+      assert_refused (fx, conn, "42501", NULL, "SELECT tasksteper.set_display_name($1, NULL)", 1, fx->lina);
+    }
+}
+
+static void
+test_people_set (Fixture       *fx,
+                 gconstpointer  data)
+{
+  PGconn *admin = conn_as (fx, fx->admin);
+  PGconn *listener = listen_as (fx, fx->zhangwei);
+  g_autofree char *long_name = NULL;
+  g_autoptr(GPtrArray) payloads = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *who = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *bad[] = {
+    " 张伟", "张伟 ", "张伟\u3000", "\u00a0张伟", "张\t伟", "张\n伟", "张\r伟", "张\xc2\x85" "伟",
+    "\u202e伟张", "张\u2028伟", "张\u2066伟",
+  };
+
+  set_display_name (fx, fx->zhangwei, "张伟");
+  name = value (fx->super, "SELECT display_name FROM tasksteper.people WHERE login = $1", 1, fx->zhangwei);
+  g_assert_cmpstr (name, ==, "张伟");
+  g_clear_pointer (&name, g_free);
+  who = value (fx->super, "SELECT updated_by FROM tasksteper.people WHERE login = $1", 1, fx->zhangwei);
+  g_assert_cmpstr (who, ==, fx->admin);
+
+  /* Set, changed, set again to the same: one announcement per change. */
+  set_display_name (fx, fx->zhangwei, "张大伟");
+  set_display_name (fx, fx->zhangwei, "张大伟");
+  payloads = collect_notifications (fx, listener);
+  g_assert_cmpuint (payloads->len, ==, 2);
+  for (guint i = 0; i < payloads->len; i++)
+    assert_json_equal (fx, g_ptr_array_index (payloads, i), "{\"people\": true}");
+  g_clear_pointer (&payloads, g_ptr_array_unref);
+
+  /* Stored in NFC, whatever form it came in. */
+  set_display_name (fx, fx->lina, "Le\u0301a");
+  name = value (fx->super, "SELECT display_name = normalize('Léa', NFC) FROM tasksteper.people WHERE login = $1",
+                1, fx->lina);
+  g_assert_cmpstr (name, ==, "t");
+  g_clear_pointer (&name, g_free);
+
+  /* At most 100 characters: 100 CJK characters are fine. */
+  for (guint i = 0; i < 100; i++)
+    g_string_append (text, "伟");
+  set_display_name (fx, fx->wangfang, text->str);
+  g_string_append (text, "伟");
+  long_name = g_strdup (text->str);
+  assert_refused (fx, admin, "TS422", "display_name", "SELECT tasksteper.set_display_name($1, $2)", 2,
+                  fx->wangfang, long_name);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *problem = value (admin, "SELECT tasksteper.check_display_name($1)", 1, bad[i]);
+
+      g_test_message ("“%s”: %s", bad[i], problem);
+      g_assert_nonnull (problem);
+      assert_refused (fx, admin, "TS422", "display_name", "SELECT tasksteper.set_display_name($1, $2)", 2,
+                      fx->zhaolei, bad[i]);
+    }
+  {
+    g_autofree char *fine = value (conn_as (fx, fx->zhaolei), "SELECT tasksteper.check_display_name('赵磊')", 0);
+    g_assert_null (fine);
+  }
+
+  /* Only TaskSteper users have names. */
+  assert_refused (fx, admin, "TS404", NULL, "SELECT tasksteper.set_display_name('no_such_role', 'x')", 0);
+  assert_refused (fx, admin, "TS404", NULL, "SELECT tasksteper.set_display_name('tasksteper_owner', 'x')", 0);
+  assert_refused (fx, admin, "TS404", NULL, "SELECT tasksteper.set_display_name('tasksteper_user', 'x')", 0);
+  assert_refused (fx, admin, "TS404", NULL, "SELECT tasksteper.set_display_name('postgres', 'x')", 0);
+  assert_refused (fx, admin, "TS404", NULL, "SELECT tasksteper.set_display_name(NULL, 'x')", 0);
+
+  /* NULL and '' clear; clearing twice is fine. */
+  set_display_name (fx, fx->zhangwei, NULL);
+  set_display_name (fx, fx->lina, "");
+  set_display_name (fx, fx->lina, "");
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.people", NULL), ==, 1);
+
+  /* The name of a role that is gone can still be cleared. */
+  {
+    g_autofree char *gone = g_strdup_printf ("%s_gone", fx->db);
+    g_autofree char *drop = g_strdup_printf ("DROP ROLE %s", gone);
+
+    create_role (fx, gone, "tasksteper_user");
+    set_display_name (fx, gone, "走了");
+    run_command (fx->super, drop);
+    set_display_name (fx, gone, NULL);
+    g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.people", NULL), ==, 1);
+  }
+
+  /* The table refuses what the function would: even the superuser. */
+  {
+    g_autoptr(PGresult) res = PQexecParams (fx->super, "INSERT INTO tasksteper.people (login, display_name) VALUES ('x', $1)",
+                                            1, NULL, (const char *[]) { " x" }, NULL, NULL, 0);
+    g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "23514");
+  }
+}
+
+/* The members of a project with their names, for a member, an admin and
+ * a non-member. */
+static void
+test_people_project_members (Fixture       *fx,
+                             gconstpointer  data)
+{
+  const char *sql = "SELECT string_agg(login || '=' || coalesce(display_name, '-'), ',' ORDER BY n)"
+                    "  FROM tasksteper.project_members('issue_track') WITH ORDINALITY AS m(login, display_name, n)";
+  g_autofree char *expected = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *count = NULL;
+
+  /* Names sort before the bare logins here ('a' and 'z' < the prefix
+   * "test_", by design of the names). */
+  set_display_name (fx, fx->lina, "zz 李娜");
+  set_display_name (fx, fx->zhangwei, "aa 张伟");
+  set_display_name (fx, fx->outsider, "外人");
+
+  expected = g_strdup_printf ("%s=aa 张伟,%s=-,%s=-,%s=zz 李娜",
+                              fx->zhangwei, fx->wangfang, fx->zhaolei, fx->lina);
+  seen = value (conn_as (fx, fx->zhaolei), sql, 0);
+  g_assert_cmpstr (seen, ==, expected);
+  g_free (seen);
+  seen = value (conn_as (fx, fx->admin), sql, 0);
+  g_assert_cmpstr (seen, ==, expected);
+
+  count = value (conn_as (fx, fx->outsider), "SELECT count(*) FROM tasksteper.project_members('issue_track')", 0);
+  g_assert_cmpstr (count, ==, "0");
+  g_free (count);
+  count = value (conn_as (fx, fx->zhangwei), "SELECT count(*) FROM tasksteper.project_members('no_such_project')", 0);
+  g_assert_cmpstr (count, ==, "0");
+}
+
+/* Open tickets assigned to me, in every project I am in. */
+static void
+test_people_my_tickets (Fixture       *fx,
+                        gconstpointer  data)
+{
+  const char *sql = "SELECT coalesce(string_agg(project || '/' || number, ',' ORDER BY ordinality), '')"
+                    "  FROM tasksteper.my_tickets() WITH ORDINALITY";
+  g_autofree char *first = create_ready_ticket (fx);
+  g_autofree char *second = create_ready_ticket (fx);
+  g_autofree char *third = create_ready_ticket (fx);
+  g_autofree char *side_open = NULL;
+  g_autofree char *side_closed = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *columns = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  import_project (fx, side_project);
+  add_member (fx, "side", fx->zhangwei);
+  add_member (fx, "side", fx->outsider);
+  side_open = value (conn_as (fx, fx->zhangwei), "SELECT id FROM tasksteper.create_ticket('side')", 0);
+  side_closed = value (conn_as (fx, fx->zhangwei), "SELECT id FROM tasksteper.create_ticket('side')", 0);
+  res = run (conn_as (fx, fx->zhangwei), "SELECT tasksteper.fire($1::bigint, 1, 'close')", 1, side_closed);
+  g_clear_pointer (&res, PQclear);
+  /* The third goes to lina. */
+  res = run (conn_as (fx, fx->zhangwei), "SELECT tasksteper.fire($1::bigint, 1, $2)", 2, third, T_SUBMIT);
+  g_clear_pointer (&res, PQclear);
+  {
+    g_autofree char *outsiders = value (conn_as (fx, fx->outsider), "SELECT id FROM tasksteper.create_ticket('side')", 0);
+  }
+
+  /* By project, newest number first; not the closed one nor lina's. */
+  seen = value (conn_as (fx, fx->zhangwei), sql, 0);
+  g_assert_cmpstr (seen, ==, "issue_track/2,issue_track/1,side/1");
+  g_free (seen);
+  seen = value (conn_as (fx, fx->lina), sql, 0);
+  g_assert_cmpstr (seen, ==, "issue_track/3");
+  g_free (seen);
+  seen = value (conn_as (fx, fx->outsider), sql, 0);
+  g_assert_cmpstr (seen, ==, "side/3");
+  g_free (seen);
+  /* Members without tickets, admins and postgres as zhangwei have none. */
+  seen = value (conn_as (fx, fx->zhaolei), sql, 0);
+  g_assert_cmpstr (seen, ==, "");
+  g_free (seen);
+  seen = value (conn_as (fx, fx->admin), sql, 0);
+  g_assert_cmpstr (seen, ==, "");
+  g_free (seen);
+  seen = value (superuser_as (fx, fx->zhangwei), sql, 0);
+  g_assert_cmpstr (seen, ==, "");
+  g_free (seen);
+
+  /* Rows shaped like tasksteper.tickets, as they are stored. */
+  columns = value (conn_as (fx, fx->zhangwei),
+                   "SELECT to_jsonb(t)::text FROM tasksteper.my_tickets() t WHERE id = $1::bigint", 1, first);
+  expected = value (fx->super, "SELECT to_jsonb(t)::text FROM tasksteper.tickets t WHERE id = $1::bigint", 1, first);
+  assert_json_equal (fx, columns, expected);
+
+  /* Out of a project, its tickets are no longer mine to see. */
+  remove_member (fx, "side", fx->zhangwei);
+  seen = value (conn_as (fx, fx->zhangwei), sql, 0);
+  g_assert_cmpstr (seen, ==, "issue_track/2,issue_track/1");
+  (void) second;
+  (void) side_open;
 }
 
 /* Admin functions {{{1 */
@@ -2972,8 +3271,34 @@ contains (GPtrArray  *strings,
   return g_ptr_array_find_with_equal_func (strings, s, g_str_equal, NULL);
 }
 
-/* The plan of @sql with parameters @a and @b, as the member @conn sees it
- * (RLS on): asserts it uses @index and sorts nothing. */
+/* The plan of @sql with parameters @a and @b (either may be NULL), as the
+ * member @conn sees it (RLS on): asserts it uses @index, reads no table
+ * whole and, unless @may_sort, sorts nothing. */
+static void
+assert_plan_finds_with (PGconn     *conn,
+                        const char *sql,
+                        const char *a,
+                        const char *b,
+                        const char *index,
+                        gboolean    may_sort)
+{
+  g_autofree char *explain = g_strdup_printf ("EXPLAIN (FORMAT JSON) %s", sql);
+  g_autofree char *plan = b != NULL ? value (conn, explain, 2, a, b)
+                         : a != NULL ? value (conn, explain, 1, a)
+                                     : value (conn, explain, 0);
+  g_autoptr(JsonNode) root = parse_json (plan);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) node_types = g_ptr_array_new_with_free_func (g_free);
+
+  collect_index_names (root, names, node_types);
+  if (!contains (names, index) || (!may_sort && contains (node_types, "Sort")) || contains (node_types, "Seq Scan"))
+    g_test_message ("plan: %s", plan);
+  g_assert_true (contains (names, index));
+  if (!may_sort)
+    g_assert_false (contains (node_types, "Sort"));
+  g_assert_false (contains (node_types, "Seq Scan"));
+}
+
 static void
 assert_plan_uses (PGconn     *conn,
                   const char *sql,
@@ -2981,18 +3306,7 @@ assert_plan_uses (PGconn     *conn,
                   const char *b,
                   const char *index)
 {
-  g_autofree char *explain = g_strdup_printf ("EXPLAIN (FORMAT JSON) %s", sql);
-  g_autofree char *plan = b != NULL ? value (conn, explain, 2, a, b) : value (conn, explain, 1, a);
-  g_autoptr(JsonNode) root = parse_json (plan);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) node_types = g_ptr_array_new_with_free_func (g_free);
-
-  collect_index_names (root, names, node_types);
-  if (!contains (names, index) || contains (node_types, "Sort") || contains (node_types, "Seq Scan"))
-    g_test_message ("plan: %s", plan);
-  g_assert_true (contains (names, index));
-  g_assert_false (contains (node_types, "Sort"));
-  g_assert_false (contains (node_types, "Seq Scan"));
+  assert_plan_finds_with (conn, sql, a, b, index, FALSE);
 }
 
 /* 200,000 tickets in one project, 50 assignees, 10% open: the pending
@@ -3041,6 +3355,68 @@ test_indexes (Fixture       *fx,
   }
 }
 
+/* 100,000 tickets in two projects, 50 assignees, 10% open: my_tickets()
+ * finds a member's tickets through its index, whatever the number of
+ * tickets, and gives them in order. */
+static void
+test_people_my_tickets_index (Fixture       *fx,
+                              gconstpointer  data)
+{
+  PGconn *conn = conn_as (fx, fx->zhangwei);
+  g_autofree char *body = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(PGresult) res = NULL;
+  gint64 begin = g_get_monotonic_time ();
+
+  import_project (fx, side_project);
+  add_member (fx, "side", fx->zhangwei);
+  res = run (fx->super,
+             "INSERT INTO tasksteper.tickets (project, number, key, state, assigned_to, created_by,"
+             "                                is_final, fields)"
+             " SELECT p, g, p || '_' || g,"
+             "        CASE WHEN p = 'side' THEN CASE WHEN open THEN 'open' ELSE 'closed' END"
+             "             ELSE CASE WHEN open THEN '维护人员处理' ELSE '关闭' END END,"
+             "        CASE WHEN g % 50 = 0 THEN $1 ELSE 'user_' || g % 50 END, $1, NOT open,"
+             "        jsonb_build_object('summary', 'ticket ' || g)"
+             "   FROM generate_series(1, 100000) g,"
+             "        LATERAL (SELECT CASE WHEN (g / 7) % 2 = 0 THEN 'issue_track' ELSE 'side' END AS p,"
+             "                        (g / 50) % 10 = 0 AS open) x",
+             1, fx->zhangwei);
+  g_clear_pointer (&res, PQclear);
+  run_command (fx->super, "ANALYZE tasksteper.tickets");
+  g_test_message ("100,000 tickets in %.1f s", (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+
+  /* The function's own query, as the member runs it.  Without a LIMIT
+   * the planner may sort the few rows the index finds rather than read
+   * them in its order: both are cheap, and nothing reads the table whole. */
+  body = value (fx->super, "SELECT prosrc FROM pg_proc WHERE oid = 'tasksteper.my_tickets()'::regprocedure", 0);
+  assert_plan_finds_with (conn, body, NULL, NULL, "tickets_assigned_idx", TRUE);
+
+  {
+    g_autofree char *explain = g_strdup_printf ("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) %s", body);
+    g_autoptr(PGresult) plan = run (conn, explain, 0);
+
+    for (int i = 0; i < PQntuples (plan); i++)
+      g_test_message ("plan: %s", PQgetvalue (plan, i, 0));
+  }
+
+  begin = g_get_monotonic_time ();
+  count = value (conn, "SELECT count(*) FROM tasksteper.my_tickets()", 0);
+  g_test_message ("my_tickets(): %s rows in %.1f ms", count, (g_get_monotonic_time () - begin) / 1000.0);
+  /* Every 50th ticket is zhangwei's, and a tenth of those are open. */
+  g_assert_cmpstr (count, ==, "200");
+  /* In the order of the projects, then newest first, in both projects. */
+  first = value (conn, "SELECT string_agg(project || '/' || number, ',' ORDER BY ordinality)"
+                       "  FROM tasksteper.my_tickets() WITH ORDINALITY", 0);
+  expected = value (fx->super, "SELECT string_agg(project || '/' || number, ',' ORDER BY project, number DESC)"
+                               "  FROM tasksteper.tickets WHERE assigned_to = $1 AND NOT is_final", 1, fx->zhangwei);
+  g_assert_cmpstr (first, ==, expected);
+  g_assert_nonnull (strstr (first, "issue_track/"));
+  g_assert_nonnull (strstr (first, "side/"));
+}
+
 /* main {{{1 */
 
 #define ADD(path, func) \
@@ -3075,6 +3451,7 @@ main (int   argc,
   ADD_DATA ("/ts/server/direct/projects", &project_list, test_direct_statements);
   ADD_DATA ("/ts/server/direct/members", &member_list, test_direct_statements);
   ADD_DATA ("/ts/server/direct/migrations", &migration_list, test_direct_statements);
+  ADD_DATA ("/ts/server/direct/people", &people_list, test_direct_statements);
   ADD_DATA ("/ts/server/direct/ddl", &ddl_list, test_direct_statements);
 
   ADD ("/ts/server/create/member", test_create_member);
@@ -3122,6 +3499,12 @@ main (int   argc,
   ADD ("/ts/server/security/set-role", test_security_set_role);
   ADD ("/ts/server/security/superuser-set-role", test_security_superuser_set_role);
 
+  ADD ("/ts/server/people/visibility", test_people_visibility);
+  ADD ("/ts/server/people/set-refused-for-users", test_people_set_refused_for_users);
+  ADD ("/ts/server/people/set", test_people_set);
+  ADD ("/ts/server/people/project-members", test_people_project_members);
+  ADD ("/ts/server/people/my-tickets", test_people_my_tickets);
+
   ADD ("/ts/server/admin/refused-for-users", test_admin_refused_for_users);
   ADD ("/ts/server/admin/works", test_admin_works);
   ADD ("/ts/server/admin/reimport", test_admin_reimport);
@@ -3130,6 +3513,7 @@ main (int   argc,
   add_condition_tests ();
 
   ADD ("/ts/server/indexes", test_indexes);
+  ADD ("/ts/server/indexes/my-tickets", test_people_my_tickets_index);
 
   ret = g_test_run ();
 

@@ -834,6 +834,283 @@ test_offline_cache (Fixture       *fixture,
   g_rmdir (root);
 }
 
+/* A second project; zhangwei is put into it by the tests that use it. */
+static const char side_project[] =
+  "{\"tasksteper\": 1, \"name\": \"side\", \"title\": \"旁路\","
+  " \"fields\": [{\"name\": \"summary\", \"label\": \"概要\", \"type\": \"string\"}],"
+  " \"states\": [\"open\", \"closed\"],"
+  " \"transitions\": [{\"source\": \"open\", \"trigger\": \"close\", \"dest\": \"closed\","
+  "                    \"trans_condition\": {}, \"trans_action\": {}}]}";
+
+/* Imports "side" with zhangwei in it, and names zhangwei and lina. */
+static void
+set_up_people (Fixture *fixture)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  g_autoptr(PGresult) result = NULL;
+  const char *params[] = { side_project };
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexecParams (conn, "SELECT tasksteper.import_project ($1::jsonb)", 1, NULL, params, NULL, NULL, 0);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+
+  sql = g_strdup_printf ("SET client_encoding = 'UTF8';"
+                         "SELECT tasksteper.add_member ('side', '%1$s_zhangwei');"
+                         "SELECT tasksteper.set_display_name ('%1$s_zhangwei', '张伟');"
+                         "SELECT tasksteper.set_display_name ('%1$s_lina', '李娜');",
+                         fixture->prefix);
+  exec_ok (fixture->db, sql);
+}
+
+static GPtrArray *
+list_members (TsStore    *store,
+              const char *project)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *members;
+
+  ts_store_list_members_async (store, project, NULL, store_result, &result);
+  members = ts_store_list_members_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (members);
+  return members;
+}
+
+static GPtrArray *
+list_my_tickets (TsStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *tickets;
+
+  ts_store_list_my_tickets_async (store, NULL, store_result, &result);
+  tickets = ts_store_list_my_tickets_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tickets);
+  return tickets;
+}
+
+/* "login=display name" of each member, or "login" when it has none. */
+static char *
+describe_members (GPtrArray *members)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < members->len; i++)
+    {
+      TsMember *member = g_ptr_array_index (members, i);
+
+      g_string_append_printf (text, "%s%s", i > 0 ? " " : "", ts_member_get_login (member));
+      if (ts_member_has_display_name (member))
+        g_string_append_printf (text, "=%s", ts_member_get_display_name (member));
+      else
+        g_assert_cmpstr (ts_member_get_display_name (member), ==, ts_member_get_login (member));
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* "project/number" of each ticket. */
+static char *
+describe_tickets (GPtrArray *tickets)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < tickets->len; i++)
+    {
+      TsTicket *ticket = g_ptr_array_index (tickets, i);
+
+      g_string_append_printf (text, "%s%s/%d", i > 0 ? " " : "", ts_ticket_get_project (ticket),
+                              ts_ticket_get_number (ticket));
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_member_object (void)
+{
+  g_autoptr(TsMember) named = ts_member_new ("zhangwei", "张伟");
+  g_autoptr(TsMember) bare = ts_member_new ("lina", NULL);
+  g_autoptr(TsMember) empty = ts_member_new ("wangfang", "");
+  g_autofree char *login = NULL;
+  g_autofree char *display_name = NULL;
+
+  g_assert_cmpstr (ts_member_get_login (named), ==, "zhangwei");
+  g_assert_cmpstr (ts_member_get_display_name (named), ==, "张伟");
+  g_assert_true (ts_member_has_display_name (named));
+  g_assert_cmpstr (ts_member_get_display_name (bare), ==, "lina");
+  g_assert_false (ts_member_has_display_name (bare));
+  g_assert_cmpstr (ts_member_get_display_name (empty), ==, "wangfang");
+  g_assert_false (ts_member_has_display_name (empty));
+
+  g_object_get (named, "login", &login, "display-name", &display_name, NULL);
+  g_assert_cmpstr (login, ==, "zhangwei");
+  g_assert_cmpstr (display_name, ==, "张伟");
+  g_clear_pointer (&display_name, g_free);
+  g_object_get (bare, "display-name", &display_name, NULL);
+  g_assert_cmpstr (display_name, ==, "lina");
+
+  g_assert_finalize_object (g_steal_pointer (&named));
+  g_assert_finalize_object (g_steal_pointer (&bare));
+  g_assert_finalize_object (g_steal_pointer (&empty));
+}
+
+/* Members with their display names, sorted by the name shown; nothing for
+ * someone outside the project. */
+static void
+test_members (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(TsStore) wangfang = open_store (fixture, "wangfang");
+  g_autoptr(TsStore) outsider = open_store (fixture, "outsider");
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) side = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *side_described = NULL;
+  TsMember *first;
+
+  set_up_people (fixture);
+
+  members = list_members (wangfang, "issue_track");
+  g_assert_cmpuint (members->len, ==, 3);
+  described = describe_members (members);
+  g_test_message ("members: %s", described);
+  /* A Latin login before the Chinese names, in any collation; the order
+   * of 张伟 and 李娜 is the database's collation's. */
+  first = g_ptr_array_index (members, 0);
+  g_assert_cmpstr (ts_member_get_login (first), ==, ts_store_get_user (wangfang));
+  g_assert_false (ts_member_has_display_name (first));
+  expected = g_strdup_printf ("%s_zhangwei=张伟", fixture->prefix);
+  g_assert_nonnull (strstr (described, expected));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s_lina=李娜", fixture->prefix);
+  g_assert_nonnull (strstr (described, expected));
+
+  none = list_members (outsider, "issue_track");
+  g_assert_cmpuint (none->len, ==, 0);
+
+  /* zhangwei alone in "side": wangfang is not in it. */
+  side = list_members (wangfang, "side");
+  g_assert_cmpuint (side->len, ==, 0);
+}
+
+/* My open tickets across projects, by project and newest first. */
+static void
+test_my_tickets (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s_lina\"}", fixture->prefix);
+  g_autoptr(JsonNode) node = json_from_string (fields, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) mine = NULL;
+  g_autoptr(GPtrArray) linas = NULL;
+  g_autoptr(TsTicket) side_ticket = NULL;
+  g_autoptr(TsTicket) closed = NULL;
+  g_autoptr(TsTicket) passed = NULL;
+  g_autoptr(TsTicket) fired = NULL;
+  g_autoptr(TsTicket) done = NULL;
+  g_autofree char *described = NULL;
+
+  set_up_people (fixture);
+
+  g_object_unref (create (zhangwei, "{}"));
+  g_object_unref (create (zhangwei, "{}"));
+  passed = create (zhangwei, "{}");
+  ts_store_create_ticket_async (zhangwei, "side", NULL, NULL, store_result, &result);
+  side_ticket = change_ok (zhangwei, &result);
+  ts_store_create_ticket_async (zhangwei, "side", NULL, NULL, store_result, &result);
+  closed = change_ok (zhangwei, &result);
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (closed), 1, "close", NULL, NULL, store_result, &result);
+  done = change_ok (zhangwei, &result);
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (passed), 1, "提交审核", json_node_get_object (node),
+                       NULL, store_result, &result);
+  fired = change_ok (zhangwei, &result);
+
+  mine = list_my_tickets (zhangwei);
+  described = describe_tickets (mine);
+  g_assert_cmpstr (described, ==, "issue_track/2 issue_track/1 side/1");
+  g_assert_cmpstr (ts_ticket_get_key (g_ptr_array_index (mine, 2)), ==, "side_1");
+  g_assert_cmpstr (ts_ticket_get_assigned_to (g_ptr_array_index (mine, 0)), ==, ts_store_get_user (zhangwei));
+
+  linas = list_my_tickets (lina);
+  g_clear_pointer (&described, g_free);
+  described = describe_tickets (linas);
+  g_assert_cmpstr (described, ==, "issue_track/3");
+}
+
+/* Offline, members and my tickets come from what was saved online. */
+static void
+test_offline_members_and_my_tickets (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autofree char *root = g_dir_make_tmp ("ts-store-cache-XXXXXX", NULL);
+  g_autoptr(TsStore) store = open_store (fixture, "zhangwei");
+  g_autoptr(TsCache) cache = ts_cache_new_in (root, fixture->db, ts_store_get_user (store));
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GPtrArray) tickets = NULL;
+  g_autoptr(GPtrArray) offline_members = NULL;
+  g_autoptr(GPtrArray) offline_tickets = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTicket) side_ticket = NULL;
+  g_autofree char *online_members = NULL;
+  g_autofree char *online_tickets = NULL;
+  g_autofree char *described = NULL;
+  gboolean reconnected = FALSE;
+
+  set_up_people (fixture);
+  ts_store_set_cache (store, cache);
+  g_object_unref (create (store, "{}"));
+  ts_store_create_ticket_async (store, "side", NULL, NULL, store_result, &result);
+  side_ticket = change_ok (store, &result);
+
+  members = list_members (store, "issue_track");
+  online_members = describe_members (members);
+  tickets = list_my_tickets (store);
+  online_tickets = describe_tickets (tickets);
+  g_assert_cmpstr (online_tickets, ==, "issue_track/1 side/1");
+  ts_cache_flush (cache);
+  g_assert_null (ts_store_get_data_time (store));
+
+  g_signal_connect (store, "reconnected", G_CALLBACK (on_reconnected), &reconnected);
+  g_assert_true (ts_test_server_pause (server, &error));
+  g_assert_no_error (error);
+  while (ts_store_get_online (store))
+    g_main_context_iteration (NULL, TRUE);
+
+  offline_members = list_members (store, "issue_track");
+  described = describe_members (offline_members);
+  g_assert_cmpstr (described, ==, online_members);
+  g_assert_nonnull (ts_store_get_data_time (store));
+  offline_tickets = list_my_tickets (store);
+  g_clear_pointer (&described, g_free);
+  described = describe_tickets (offline_tickets);
+  g_assert_cmpstr (described, ==, online_tickets);
+  g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (offline_tickets, 1)), ==, ts_ticket_get_id (side_ticket));
+
+  /* A project never listed online has nothing saved: offline it is. */
+  ts_store_list_members_async (store, "side", NULL, store_result, &result);
+  g_assert_null (ts_store_list_members_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
+  g_clear_error (&error);
+
+  g_assert_true (ts_test_server_resume (server, &error));
+  g_assert_no_error (error);
+  while (!reconnected)
+    g_main_context_iteration (NULL, TRUE);
+
+  ts_cache_clear (cache);
+  g_rmdir (root);
+}
+
 static void
 on_assigned (TsAssignmentWatcher *watcher,
              TsTicket            *ticket,
@@ -917,6 +1194,10 @@ main (int argc, char *argv[])
   ADD ("assignment-watcher", test_assignment_watcher, FALSE);
   ADD ("server-lost", test_server_lost, FALSE);
   ADD ("offline-cache", test_offline_cache, FALSE);
+  g_test_add_func ("/ts/store/member", test_member_object);
+  ADD ("members", test_members, FALSE);
+  ADD ("my-tickets", test_my_tickets, FALSE);
+  ADD ("offline-members-and-my-tickets", test_offline_members_and_my_tickets, FALSE);
 #undef ADD
 
   ret = g_test_run ();

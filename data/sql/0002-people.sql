@@ -60,8 +60,9 @@ CREATE TABLE tasksteper.people (
   updated_by   text NOT NULL DEFAULT session_user
 );
 
--- My open tickets across projects, in the order my_tickets() gives them:
--- the index hands them over sorted, whatever the number of tickets.
+-- My open tickets across projects: my_tickets() finds them through this
+-- index however many tickets the projects hold, and reads them in its
+-- order (or sorts the few found, when the planner finds that cheaper).
 CREATE INDEX tickets_assigned_idx ON tasksteper.tickets (assigned_to, project, number DESC)
   WHERE NOT is_final;
 
@@ -105,7 +106,9 @@ $$;
 
 -- The open (not final) tickets assigned to the caller in every project
 -- they are a member of, by project, newest number first; served by
--- tickets_assigned_idx.
+-- tickets_assigned_idx.  session_user is a name, of collation "C": as text
+-- of the column's collation it is a key the index can look up (compared
+-- as a name, it would be only a filter).
 CREATE FUNCTION tasksteper.my_tickets()
 RETURNS SETOF tasksteper.tickets
 LANGUAGE sql STABLE
@@ -113,7 +116,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT t.*
     FROM tasksteper.tickets t
-   WHERE t.assigned_to = session_user AND NOT t.is_final
+   WHERE t.assigned_to = (session_user::text COLLATE "default") AND NOT t.is_final
      AND t.project = ANY ((SELECT tasksteper.my_projects())::text[])
    ORDER BY t.project, t.number DESC
 $$;
