@@ -562,7 +562,7 @@ test_init_upgrade (void)
   expected = g_strdup_printf ("TaskSteper server side upgraded from 1 to %d\n", ts_migrations_get_latest ());
   g_assert_cmpstr (run.out, ==, expected);
   assert_query (db, "SELECT string_agg(version::text, ',' ORDER BY version) FROM tasksteper.migrations",
-                "1,2");
+                "1,2,3");
   assert_query (db, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'tasksteper.people'::regclass",
                 "tasksteper_owner");
   assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
