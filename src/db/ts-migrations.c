@@ -249,7 +249,7 @@ ts_migrations_get_current (PGconn  *conn,
   if (g_strcmp0 (installed, "t") != 0)
     return 0;
 
-  version = query_value (conn, "SELECT max(version) FROM tasksteper.migrations", &local_error);
+  version = query_value (conn, "SELECT pg_catalog.max(version) FROM tasksteper.migrations", &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -474,6 +474,13 @@ rollback:
   return FALSE;
 }
 
+static void
+unlock_migrations (PGconn *conn)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT pg_catalog.pg_advisory_unlock(%d)", MIGRATIONS_LOCK_KEY);
+  g_autoptr(PGresult) result = PQexec (conn, sql);
+}
+
 gboolean
 ts_migrations_apply (PGconn  *conn,
                      int     *from,
@@ -554,6 +561,18 @@ ts_migrations_apply (PGconn  *conn,
   if (!check_server (conn, error))
     return FALSE;
 
+  /* Held for the whole run, not only each migration's transaction: an
+   * init started meanwhile waits until every step is applied, rather than
+   * slipping in between two of ours and reporting an upgrade it shares
+   * with us.  (A session may take its own advisory lock again, so the
+   * per-transaction lock below still works.) */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT pg_catalog.pg_advisory_lock(%d)", MIGRATIONS_LOCK_KEY);
+
+    if (!exec_command (conn, sql, error))
+      return FALSE;
+  }
+
   for (guint i = 0; i < migrations->len; i++)
     {
       const Migration *migration = g_ptr_array_index (migrations, i);
@@ -563,7 +582,10 @@ ts_migrations_apply (PGconn  *conn,
         continue;
 
       if (!run_migration (conn, migration, &before, error))
-        return FALSE;
+        {
+          unlock_migrations (conn);
+          return FALSE;
+        }
 
       /* What an init that ran at the same time did is not ours to report:
        * "from" is the version we found when we got our turn. */
@@ -576,6 +598,8 @@ ts_migrations_apply (PGconn  *conn,
             *from = before;
         }
     }
+
+  unlock_migrations (conn);
 
   if (!applied_any && from != NULL)
     *from = latest;
