@@ -562,7 +562,7 @@ test_init_upgrade (void)
   expected = g_strdup_printf ("TaskSteper server side upgraded from 1 to %d\n", ts_migrations_get_latest ());
   g_assert_cmpstr (run.out, ==, expected);
   assert_query (db, "SELECT string_agg(version::text, ',' ORDER BY version) FROM tasksteper.migrations",
-                "1,2");
+                "1,2,3");
   assert_query (db, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'tasksteper.people'::regclass",
                 "tasksteper_owner");
   assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
@@ -1510,6 +1510,99 @@ test_project_list (void)
   g_assert_cmpint (extra.status, ==, STATUS_USAGE);
 }
 
+/* Runs @sql (one or more statements) as @user in @db; it must succeed. */
+static void
+exec_as (const char *db,
+         const char *user,
+         const char *sql)
+{
+  g_autofree char *conninfo = conninfo_for (db, user);
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  g_autoptr(PGresult) result = NULL;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect with “%s”: %s", conninfo, PQerrorMessage (conn));
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("“%s” as %s failed: %s", sql, user, PQresultErrorMessage (result));
+}
+
+/* A database where everyone may create objects in public, as every
+ * database was before PostgreSQL 15 (and still is after an upgrade): a
+ * user puts an operator there that is a better match than the built-in
+ * one for a comparison the admin tool makes (oid = regrole, which the
+ * built-in oid = oid only matches after a cast).  The superuser running
+ * the tool must never execute it: each command pins search_path to
+ * pg_catalog, pg_temp.  The operator records who ran it, and tries to make
+ * its author a superuser. */
+static void
+test_hostile_public (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *mallory = g_strconcat ("mallory_", db, NULL);
+  g_autofree char *nina = g_strconcat ("nina_", db, NULL);
+  g_autofree char *create_oscar = g_strdup_printf ("CREATE ROLE oscar_%s LOGIN IN ROLE tasksteper_admin", db);
+  g_autofree char *improvement = schema_path ("improvement.json");
+  g_autofree char *hostile = NULL;
+  g_autofree char *undo = g_strdup_printf ("ALTER ROLE %s NOSUPERUSER", mallory);
+  g_autofree char *superuser = NULL;
+  const char * const *commands[] = {
+    ARGS ("user", "list", "-d", conninfo),
+    ARGS ("project", "list", "-d", conninfo),
+    ARGS ("member", "add", "-d", conninfo, "issue_track", nina),
+    ARGS ("member", "remove", "-d", conninfo, "issue_track", nina),
+    ARGS ("user", "set", "-d", conninfo, nina, "--display-name", "妮娜"),
+    ARGS ("import", "-d", conninfo, improvement),
+    ARGS ("init", "-d", conninfo),
+  };
+
+  add_user (db, mallory, FALSE);
+  add_user (db, nina, FALSE);
+  add_member (db, "issue_track", mallory);
+  /* An admin who is not a user: user list compares its memberships with
+   * tasksteper_user, the comparison the operator below takes over. */
+  exec_sql (db, create_oscar);
+  exec_sql (db, "GRANT CREATE ON SCHEMA public TO PUBLIC");
+
+  hostile = g_strdup_printf ("CREATE TABLE public.pwned (who text);"
+                             "GRANT INSERT ON public.pwned TO PUBLIC;"
+                             "CREATE FUNCTION public.evil_eq(oid, regrole) RETURNS boolean"
+                             " LANGUAGE plpgsql AS $$"
+                             " BEGIN"
+                             "   INSERT INTO public.pwned VALUES (current_user);"
+                             "   BEGIN"
+                             "     ALTER ROLE %s SUPERUSER;"
+                             "   EXCEPTION WHEN insufficient_privilege THEN NULL;"
+                             "   END;"
+                             "   RETURN $1 OPERATOR(pg_catalog.=) $2::oid;"
+                             " END $$;"
+                             "CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regrole,"
+                             "                          FUNCTION = public.evil_eq);",
+                             mallory);
+  exec_as (db, mallory, hostile);
+
+  /* The trap works: a query of the tool's, run by the superuser with the
+   * default search_path, calls the operator. */
+  exec_as (db, NULL, "SELECT 1 FROM pg_catalog.pg_auth_members a WHERE a.roleid = 'tasksteper_user'::regrole");
+  assert_query (db, "SELECT count(*) > 0 FROM public.pwned", "t");
+  exec_sql (db, "TRUNCATE public.pwned");
+  exec_sql (db, undo);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_admin (&run, commands[i]);
+      g_assert_cmpint (run.status, ==, STATUS_OK);
+      assert_query (db, "SELECT count(*) FROM public.pwned", "0");
+    }
+
+  superuser = query_as (db, NULL, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = $1",
+                        PARAMS (mallory));
+  g_assert_cmpstr (superuser, ==, "f");
+}
+
 /* Command line */
 
 static void
@@ -1712,6 +1805,7 @@ main (int    argc,
   g_test_add_func ("/ts/admin-db/member/remove-held", test_member_remove_held);
   g_test_add_func ("/ts/admin-db/member/add-not-user", test_member_add_not_user);
   g_test_add_func ("/ts/admin-db/project/list", test_project_list);
+  g_test_add_func ("/ts/admin-db/security/hostile-public", test_hostile_public);
 
   /* One server for the whole program: starting one takes a while. */
   server = ts_test_server_start (&error);

@@ -126,6 +126,27 @@ prepare_database (const char *db)
   run_sql (conn, "SELECT tasksteper.import_project($1::jsonb)", 1, definition);
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     run_sql (conn, "SELECT tasksteper.add_member('issue_track', $1)", 1, members[i]);
+
+  /* What every spec's setup calls (as the superuser) to start again from
+   * no tickets, ticket number 1, and issue_track as imported here with
+   * its three members.  history is append-only, even for a
+   * superuser, unless its triggers are disabled first: only a superuser
+   * can, and only a test should. */
+  run_sql (conn, "CREATE TABLE public.ts_test_definition AS"
+                 " SELECT definition FROM tasksteper.projects WHERE name = 'issue_track'", 0, NULL);
+  run_sql (conn,
+           "CREATE PROCEDURE public.ts_test_reset() LANGUAGE plpgsql AS $$"
+           " BEGIN"
+           "   ALTER TABLE tasksteper.history DISABLE TRIGGER history_no_truncate;"
+           "   TRUNCATE tasksteper.history, tasksteper.tickets RESTART IDENTITY;"
+           "   ALTER TABLE tasksteper.history ENABLE ALWAYS TRIGGER history_no_truncate;"
+           "   PERFORM setval(number_sequence, 1, false) FROM tasksteper.projects;"
+           "   DELETE FROM tasksteper.members WHERE member = 'outsider';"
+           "   PERFORM tasksteper.import_project(d.definition) FROM public.ts_test_definition d"
+           "     WHERE d.definition IS DISTINCT FROM (SELECT definition FROM tasksteper.projects"
+           "                                           WHERE name = 'issue_track');"
+           " END $$",
+           0, NULL);
 }
 
 static char *

@@ -445,6 +445,7 @@ static const struct
   { "TS403", "so only they can change it" },
   { "TS409", "was changed by someone else" },
   { "TS410", "is not a trigger of the state" },
+  { "TS424", "removes states that tickets are in" },
 };
 
 /* Runs @sql on @conn, which must be refused with @sqlstate (and, when
@@ -3151,6 +3152,498 @@ test_admin_reimport (Fixture       *fx,
   g_assert_cmpstr (version, ==, "4");
 }
 
+/* Hardening (version 3) {{{1 */
+
+/* Sends @sql with @n_params text parameters on @conn without waiting. */
+static void
+send_query (PGconn     *conn,
+            const char *sql,
+            int         n_params,
+            const char *param)
+{
+  const char *params[] = { param };
+
+  g_assert_cmpint (PQsendQueryParams (conn, sql, n_params, NULL, params, NULL, NULL, 0), ==, 1);
+}
+
+/* The SQLSTATE of @res, or "OK". */
+static const char *
+outcome_code (const PGresult *res)
+{
+  return result_ok (res) ? "OK" : PQresultErrorField (res, PG_DIAG_SQLSTATE);
+}
+
+/* A member who keeps a creation open (in a transaction, or in a statement
+ * that goes on sleeping) stalls nobody else's creation, nor an admin's
+ * member add; an import, which must see every ticket, gives up after its
+ * lock timeout with TS503, and works once the creation is committed.
+ * Numbers stay unique. */
+static void
+test_harden_create_held (Fixture       *fx,
+                         gconstpointer  data)
+{
+  PGconn *zhangwei = conn_as (fx, fx->zhangwei);
+  PGconn *lina = conn_as (fx, fx->lina);
+  PGconn *admin = conn_as (fx, fx->admin);
+  PGconn *sleeper = second_conn_as (fx, fx->zhangwei);
+  g_autofree char *definition = value (fx->super, "SELECT definition::text FROM tasksteper.projects WHERE name = 'issue_track'", 0);
+  g_autofree char *numbers = NULL;
+  g_autoptr(PGresult) held = NULL;
+  g_autoptr(PGresult) res = NULL;
+  gint64 begin;
+  double seconds;
+
+  run_command (zhangwei, "BEGIN");
+  held = run (zhangwei, "SELECT number FROM tasksteper.create_ticket('issue_track')", 0);
+  g_assert_cmpstr (PQgetvalue (held, 0, 0), ==, "1");
+
+  /* Another member's creation does not wait. */
+  begin = g_get_monotonic_time ();
+  send_query (lina, "SELECT number FROM tasksteper.create_ticket('issue_track')", 0, NULL);
+  res = wait_result (lina, 1000);
+  seconds = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+  g_test_message ("create_ticket beside an open creation: %.3f s", seconds);
+  g_assert_nonnull (res);
+  if (res == NULL)
+    return;  /* it waited: the rest would wait too */
+  g_assert_cmpstr (outcome_code (res), ==, "OK");
+  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "2");
+  g_clear_pointer (&res, PQclear);
+  drain_results (lina);
+
+  /* Nor an admin adding a member. */
+  begin = g_get_monotonic_time ();
+  send_query (admin, "SELECT tasksteper.add_member('issue_track', $1)", 1, fx->outsider);
+  res = wait_result (admin, 1000);
+  g_test_message ("add_member beside an open creation: %.3f s",
+                  (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  g_assert_nonnull (res);
+  if (res == NULL)
+    return;  /* it waited: the rest would wait too */
+  g_assert_cmpstr (outcome_code (res), ==, "OK");
+  g_clear_pointer (&res, PQclear);
+  drain_results (admin);
+
+  /* An import waits a bounded time, then says "busy". */
+  begin = g_get_monotonic_time ();
+  send_query (admin, "SELECT revision FROM tasksteper.import_project($1::jsonb)", 1, definition);
+  res = wait_result (admin, 10000);
+  seconds = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+  g_test_message ("import_project beside an open creation: %s after %.3f s", outcome_code (res), seconds);
+  g_assert_nonnull (res);
+  if (res == NULL)
+    return;
+  g_assert_cmpstr (outcome_code (res), ==, "TS503");
+  g_assert_nonnull (strstr (PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY), "try again"));
+  g_assert_cmpfloat (seconds, <, 6.0);
+  g_clear_pointer (&res, PQclear);
+  drain_results (admin);
+
+  run_command (zhangwei, "COMMIT");
+  res = run (admin, "SELECT revision FROM tasksteper.import_project($1::jsonb)", 1, definition);
+  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "2");
+  g_clear_pointer (&res, PQclear);
+
+  /* The same with one statement that creates and then sleeps. */
+  send_query (sleeper, "SELECT t.number, pg_sleep(4) FROM tasksteper.create_ticket('issue_track') t", 0, NULL);
+  g_assert_null (wait_result (sleeper, 300));
+  begin = g_get_monotonic_time ();
+  send_query (lina, "SELECT number FROM tasksteper.create_ticket('issue_track')", 0, NULL);
+  res = wait_result (lina, 1000);
+  g_test_message ("create_ticket beside a sleeping creation: %.3f s",
+                  (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  g_assert_nonnull (res);
+  if (res == NULL)
+    return;  /* it waited: the rest would wait too */
+  g_assert_cmpstr (outcome_code (res), ==, "OK");
+  g_clear_pointer (&res, PQclear);
+  drain_results (lina);
+  res = wait_result (sleeper, 10000);
+  g_assert_nonnull (res);
+  if (res == NULL)
+    return;  /* it waited: the rest would wait too */
+  g_assert_cmpstr (outcome_code (res), ==, "OK");
+  g_clear_pointer (&res, PQclear);
+  drain_results (sleeper);
+
+  numbers = value (fx->super, "SELECT string_agg(number::text, ',' ORDER BY number) FROM tasksteper.tickets", 0);
+  g_test_message ("numbers: %s", numbers);
+  g_assert_cmpint (count_rows (fx, "SELECT count(DISTINCT number) - count(*) FROM tasksteper.tickets", NULL), ==, 0);
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.tickets", NULL), ==, 4);
+}
+
+/* While an admin holds the project (a re-import in progress), a save or a
+ * trigger waits at most its lock timeout and then says TS503, changing
+ * nothing. */
+static void
+test_harden_busy (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autofree char *id = create_ready_ticket (fx);
+  PGconn *holder = second_conn_as (fx, "postgres");
+  PGconn *zhangwei = conn_as (fx, fx->zhangwei);
+  gint64 begin;
+  double seconds;
+
+  run_command (holder, "BEGIN");
+  run_command (holder, "SELECT 1 FROM tasksteper.projects WHERE name = 'issue_track' FOR UPDATE");
+
+  begin = g_get_monotonic_time ();
+  assert_refused (fx, zhangwei, "TS503", NULL,
+                  "SELECT tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+  seconds = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+  g_test_message ("fire beside a held project: TS503 after %.3f s", seconds);
+  g_assert_cmpfloat (seconds, <, 4.0);
+  assert_refused (fx, zhangwei, "TS503", NULL,
+                  "SELECT tasksteper.save_ticket($1::bigint, 1, '{\"current_process\": \"x\"}')", 1, id);
+  assert_refused (fx, zhangwei, "TS503", NULL, "SELECT tasksteper.create_ticket('issue_track')", 0);
+
+  run_command (holder, "COMMIT");
+  {
+    g_autofree char *version = value (zhangwei, "SELECT version FROM tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+    g_assert_cmpstr (version, ==, "2");
+  }
+}
+
+/* Sleeping after BEGIN does not date a change earlier: history.at,
+ * created_at and updated_at are the time of the change, and history's
+ * times follow its order. */
+static void
+test_harden_backdating (Fixture       *fx,
+                        gconstpointer  data)
+{
+  PGconn *zhangwei = conn_as (fx, fx->zhangwei);
+  PGconn *owner = superuser_as (fx, "tasksteper_owner");
+  g_autofree char *fields = g_strdup_printf ("{\"issue_processor\": \"%s\", \"issue_checker\": \"%s\", \"issue_se\": \"%s\"}",
+                                             fx->zhangwei, fx->lina, fx->wangfang);
+  g_autofree char *id = NULL;
+  g_autofree char *late = NULL;
+  g_autofree char *ordered = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  run_command (zhangwei, "BEGIN");
+  run_command (zhangwei, "SELECT pg_sleep(1.2)");
+  id = value (zhangwei, "SELECT id FROM tasksteper.create_ticket('issue_track', $1::jsonb)", 1, fields);
+  run_command (zhangwei, "SELECT pg_sleep(1.2)");
+  res = run (zhangwei, "SELECT tasksteper.save_ticket($1::bigint, 1, '{\"current_process\": \"查看日志\"}')", 1, id);
+  g_clear_pointer (&res, PQclear);
+  run_command (zhangwei, "SELECT pg_sleep(1.2)");
+  res = run (zhangwei, "SELECT tasksteper.fire($1::bigint, 2, '提交审核')", 1, id);
+  g_clear_pointer (&res, PQclear);
+  /* Seen from inside the transaction, whose now() is its start. */
+  late = value (zhangwei,
+                "SELECT string_agg((at - now() >= interval '1.1 s' * row_number)::text, ',' ORDER BY id)"
+                "  FROM (SELECT id, at, row_number() OVER (ORDER BY id) FROM tasksteper.history"
+                "         WHERE ticket_id = $1::bigint) h", 1, id);
+  g_assert_cmpstr (late, ==, "true,true,true");
+  run_command (zhangwei, "COMMIT");
+
+  /* The ticket's times are its first and last history rows'. */
+  ordered = value (fx->super,
+                   "SELECT bool_and(h.at >= h.prev)"
+                   "       AND min(h.at) = (SELECT created_at FROM tasksteper.tickets WHERE id = $1::bigint)"
+                   "       AND max(h.at) = (SELECT updated_at FROM tasksteper.tickets WHERE id = $1::bigint)"
+                   "       AND (SELECT updated_at - created_at >= interval '2.2 s' FROM tasksteper.tickets"
+                   "             WHERE id = $1::bigint)"
+                   "  FROM (SELECT at, lag(at, 1, '-infinity') OVER (ORDER BY id) AS prev"
+                   "          FROM tasksteper.history WHERE ticket_id = $1::bigint) h", 1, id);
+  g_assert_cmpstr (ordered, ==, "t");
+
+  /* Not even the owner writes an earlier time into history. */
+  res = run (owner,
+             "INSERT INTO tasksteper.history (ticket_id, project, at, actor, to_state, to_assignee)"
+             " VALUES ($1::bigint, 'issue_track', now() - interval '1 year', 'owner', '维护人员处理', 'owner')"
+             " RETURNING at > now() - interval '1 minute'", 1, id);
+  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "t");
+}
+
+/* Definitions sent straight to import_project(), as tasksteper-admin
+ * would never send them: each is refused with TS422, the DETAIL naming
+ * the problem, and nothing changes.  @sql makes the definition from
+ * issue_track's, $1. */
+typedef struct
+{
+  const char *what;
+  const char *sql;
+  const char *detail;
+} HostileDefinition;
+
+static const HostileDefinition hostile_definitions[] = {
+  { "transition to an undeclared state",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,dest}', '\"nowhere\"')",
+    "$.transitions[0].dest: must be one of the states, not nowhere" },
+  { "transition from an undeclared state",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,source}', '\"nowhere\"')",
+    "$.transitions[0].source: unknown state “nowhere”" },
+  { "a field named like a system field",
+    "SELECT jsonb_set($1::jsonb, '{fields,1,name}', '\"assigned_to\"')",
+    "$.fields[1].name: “assigned_to” is a system field" },
+  { "a field named state",
+    "SELECT jsonb_set($1::jsonb, '{fields,1,name}', '\"state\"')",
+    "$.fields[1].name: “state” is a system field" },
+  { "a field name that is no identifier",
+    "SELECT jsonb_set($1::jsonb, '{fields,1,name}', '\"a-b\"')",
+    "$.fields[1].name: must be lower-case" },
+  { "two fields of one name",
+    "SELECT jsonb_set($1::jsonb, '{fields,1,name}', $1::jsonb #> '{fields,0,name}')",
+    "$.fields[1].name: the field name “summary” is used twice" },
+  { "an unknown field type",
+    "SELECT jsonb_set($1::jsonb, '{fields,0,type}', '\"evil\"')",
+    "$.fields[0].type: must be one of" },
+  { "a choice field without choices",
+    "SELECT jsonb_set($1::jsonb, '{fields}', ($1::jsonb -> 'fields') || '[{\"name\": \"c\", \"type\": \"choice\"}]')",
+    ".choices: must be a list" },
+  { "a default the field refuses",
+    "SELECT jsonb_set($1::jsonb, '{fields,0,default}', to_jsonb(repeat('x', 300)))",
+    "$.fields[0].default:" },
+  { "an integer field with a text minimum",
+    "SELECT jsonb_set($1::jsonb, '{fields}', ($1::jsonb -> 'fields') || '[{\"name\": \"n\", \"type\": \"integer\", \"min\": \"x\"}]')",
+    "“min” and “max” must be whole numbers" },
+  { "set writes an unknown key",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"set\": {\"no_such_field\": \"x\"}}')",
+    "$.transitions[0].trans_action.set.no_such_field: not a field of the project" },
+  { "set writes a system field",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"set\": {\"assigned_to\": \"x\"}}')",
+    "$.transitions[0].trans_action.set.assigned_to: not a field of the project" },
+  { "set writes a nested object",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"set\": {\"summary\": {\"a\": [1]}}}')",
+    "$.transitions[0].trans_action.set.summary: must be a single value" },
+  { "set writes a value the field refuses",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"set\": {\"issue_level\": \"没有这个级别\"}}')",
+    "$.transitions[0].trans_action.set.issue_level:" },
+  { "assign_to a text field",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"assign_to\": \"summary\"}')",
+    "$.transitions[0].trans_action.assign_to: must be “created_by” or the name of a user field" },
+  { "assign_to a system field",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"assign_to\": \"state\"}')",
+    "$.transitions[0].trans_action.assign_to:" },
+  { "an unknown action",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_action}', '{\"drop\": true}')",
+    "$.transitions[0].trans_action.drop: unknown action" },
+  { "a condition on an unknown field with a nested test",
+    "SELECT jsonb_set($1::jsonb, '{transitions,0,trans_condition}', '{\"summary\": {\"evil\": 1}}')",
+    "$.transitions[0].trans_condition.summary: must be a value" },
+  { "a state that is not a string",
+    "SELECT jsonb_set($1::jsonb, '{states,0}', '1')",
+    "$.states[0]: a state must be a string" },
+  { "a state listed twice",
+    "SELECT jsonb_set($1::jsonb, '{states,1}', $1::jsonb #> '{states,0}')",
+    "is listed twice" },
+  { "a trigger defined twice from one state",
+    "SELECT jsonb_set($1::jsonb, '{transitions}', ($1::jsonb -> 'transitions') || jsonb_build_array($1::jsonb #> '{transitions,0}'))",
+    "is defined twice" },
+  { "a new project with an undeclared state",
+    "SELECT jsonb_set(jsonb_set($1::jsonb, '{name}', '\"evil\"'), '{transitions,0,dest}', '\"nowhere\"')",
+    "$.transitions[0].dest:" },
+};
+
+static void
+test_harden_hostile_definitions (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  PGconn *admin = conn_as (fx, fx->admin);
+  g_autofree char *id = create_ready_ticket (fx);
+  g_autofree char *definition = value (fx->super, "SELECT definition::text FROM tasksteper.projects WHERE name = 'issue_track'", 0);
+  g_autofree char *problems = NULL;
+
+  /* What import accepts, check_definition() finds nothing in. */
+  problems = value (admin, "SELECT cardinality(tasksteper.check_definition($1::jsonb))", 1, definition);
+  g_assert_cmpstr (problems, ==, "0");
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_definitions); i++)
+    {
+      const HostileDefinition *hostile = &hostile_definitions[i];
+      g_autofree char *bad = value (fx->super, hostile->sql, 1, definition);
+      g_autoptr(PGresult) res = NULL;
+      const char *detail;
+
+      g_test_message ("%s", hostile->what);
+      assert_refused (fx, admin, "TS422", NULL, "SELECT tasksteper.import_project($1::jsonb)", 1, bad);
+      res = PQexecParams (admin, "SELECT tasksteper.import_project($1::jsonb)", 1, NULL,
+                          (const char * const[]) { bad }, NULL, NULL, 0);
+      detail = PQresultErrorField (res, PG_DIAG_MESSAGE_DETAIL);
+      g_test_message ("DETAIL: %s", detail);
+      g_assert_nonnull (detail);
+      if (detail != NULL && strstr (detail, hostile->detail) == NULL)
+        g_test_message ("expected “%s”", hostile->detail);
+      g_assert_nonnull (detail != NULL ? strstr (detail, hostile->detail) : NULL);
+    }
+
+  /* Every problem at once, one a line. */
+  {
+    g_autofree char *bad = value (fx->super,
+                                  "SELECT jsonb_set(jsonb_set(jsonb_set($1::jsonb, '{transitions,0,dest}', '\"nowhere\"'),"
+                                  "                 '{fields,1,name}', '\"created_by\"'),"
+                                  "                 '{transitions,0,trans_action}', '{\"set\": {\"x\": {}}}')", 1, definition);
+    g_autoptr(PGresult) res = PQexecParams (admin, "SELECT tasksteper.import_project($1::jsonb)", 1, NULL,
+                                            (const char * const[]) { bad }, NULL, NULL, 0);
+    const char *detail = PQresultErrorField (res, PG_DIAG_MESSAGE_DETAIL);
+    g_auto(GStrv) lines = g_strsplit (detail != NULL ? detail : "", "\n", -1);
+
+    g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "TS422");
+    g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  }
+
+  /* And the workflow still works as imported. */
+  {
+    g_autofree char *version = value (conn_as (fx, fx->zhangwei),
+                                      "SELECT version FROM tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+    g_assert_cmpstr (version, ==, "2");
+  }
+}
+
+/* A script gone wrong cannot write thousands of changes in one
+ * transaction: the 101st is refused with TS429 and, the transaction being
+ * aborted, nothing of it stays (nor is anything announced).  One change
+ * per transaction goes on working. */
+static void
+test_harden_flood (Fixture       *fx,
+                   gconstpointer  data)
+{
+  PGconn *zhangwei = conn_as (fx, fx->zhangwei);
+  g_autofree char *id = create_ready_ticket (fx);
+  g_autofree char *created = NULL;
+  g_autoptr(GPtrArray) payloads = NULL;
+  PGconn *listener = listen_as (fx, fx->outsider);
+
+  assert_refused (fx, zhangwei, "TS429", NULL,
+                  "SELECT count(t.id) FROM generate_series(1, 5000) g,"
+                  " LATERAL tasksteper.create_ticket('issue_track', jsonb_build_object('summary', 'loop ' || g)) t", 0);
+  assert_refused (fx, zhangwei, "TS429", NULL,
+                  "DO $$ DECLARE v int := 1; BEGIN"
+                  "  FOR i IN 1..5000 LOOP"
+                  "    SELECT version INTO v FROM tasksteper.save_ticket(" "(SELECT min(id) FROM tasksteper.tickets),"
+                  "      v, jsonb_build_object('current_process', 'loop ' || i));"
+                  "  END LOOP;"
+                  " END $$", 0);
+  payloads = collect_notifications (fx, listener);
+  g_assert_cmpuint (payloads->len, ==, 0);
+
+  /* 100 in one transaction are fine. */
+  created = value (zhangwei,
+                   "SELECT count(t.id) FROM generate_series(1, 100) g,"
+                   " LATERAL tasksteper.create_ticket('issue_track', jsonb_build_object('summary', 'loop ' || g)) t", 0);
+  g_assert_cmpstr (created, ==, "100");
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.tickets", NULL), ==, 101);
+
+  /* And the counter starts again with each transaction. */
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *again = value (zhangwei,
+                                      "SELECT count(t.id) FROM generate_series(1, 60) g,"
+                                      " LATERAL tasksteper.create_ticket('issue_track', jsonb_build_object('summary', 'loop ' || g)) t", 0);
+      g_assert_cmpstr (again, ==, "60");
+    }
+  {
+    g_autofree char *version = value (zhangwei, "SELECT version FROM tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+    g_assert_cmpstr (version, ==, "2");
+  }
+}
+
+/* A role dropped and created again with the same name is a new person:
+ * the old one's memberships, tickets and display name are not theirs.
+ * add_member() refuses (TS423) until the old membership is removed, which
+ * says how many tickets the old role still holds. */
+static void
+test_harden_recreated_role (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autofree char *name = g_strdup_printf ("%s_reborn", fx->db);
+  g_autofree char *quoted = quote_ident (fx->super, name);
+  g_autofree char *drop = g_strdup_printf ("DROP ROLE %s", quoted);
+  g_autofree char *id = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *held = NULL;
+  g_autoptr(PGresult) res = NULL;
+  PGconn *reborn;
+
+  create_role (fx, name, "tasksteper_user");
+  add_member (fx, "issue_track", name);
+  res = run (fx->super, "SELECT tasksteper.set_display_name($1, '旧人')", 1, name);
+  g_clear_pointer (&res, PQclear);
+  id = create_ticket_as (fx, name, "{}");
+  g_hash_table_remove (fx->conns, name);
+
+  run_command (fx->super, drop);
+  create_role (fx, name, "tasksteper_user");
+  reborn = conn_as (fx, name);
+
+  seen = value (reborn, "SELECT concat_ws(' ', (SELECT count(*) FROM tasksteper.tickets),"
+                        " (SELECT count(*) FROM tasksteper.projects),"
+                        " (SELECT count(*) FROM tasksteper.my_tickets()),"
+                        " tasksteper.is_member('issue_track'))", 0);
+  g_assert_cmpstr (seen, ==, "0 0 0 f");
+  assert_refused (fx, reborn, "TS404", NULL,
+                  "SELECT tasksteper.save_ticket($1::bigint, 1, '{\"summary\": \"我的了\"}')", 1, id);
+  assert_refused (fx, reborn, "TS404", NULL, "SELECT tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+  assert_refused (fx, reborn, "TS404", NULL, "SELECT tasksteper.create_ticket('issue_track')", 0);
+
+  /* Members do not see them as one of them, nor under the old name. */
+  listed = value (conn_as (fx, fx->zhangwei),
+                  "SELECT count(*) FROM tasksteper.project_members('issue_track') WHERE login = $1", 1, name);
+  g_assert_cmpstr (listed, ==, "0");
+  g_free (seen);
+  seen = value (conn_as (fx, fx->zhangwei), "SELECT tasksteper.is_member('issue_track', $1)", 1, name);
+  g_assert_cmpstr (seen, ==, "f");
+
+  /* Nor can a ticket be passed to them. */
+  {
+    g_autofree char *ready = create_ready_ticket (fx);
+    g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s\"}", name);
+
+    assert_refused (fx, conn_as (fx, fx->zhangwei), "TS422", "issue_checker",
+                    "SELECT tasksteper.save_ticket($1::bigint, 1, $2::jsonb)", 2, ready, fields);
+  }
+
+  assert_refused (fx, conn_as (fx, fx->admin), "TS423", NULL,
+                  "SELECT tasksteper.add_member('issue_track', $1)", 1, name);
+  held = value (conn_as (fx, fx->admin), "SELECT tasksteper.remove_member('issue_track', $1)", 1, name);
+  g_assert_cmpstr (held, ==, "1");
+  res = run (conn_as (fx, fx->admin), "SELECT tasksteper.add_member('issue_track', $1)", 1, name);
+  g_clear_pointer (&res, PQclear);
+  g_free (seen);
+  seen = value (reborn, "SELECT tasksteper.is_member('issue_track')", 0);
+  g_assert_cmpstr (seen, ==, "t");
+  /* The old display name was the old role's. */
+  g_free (listed);
+  listed = value (conn_as (fx, fx->zhangwei),
+                  "SELECT coalesce(display_name, '(none)') FROM tasksteper.project_members('issue_track') WHERE login = $1",
+                  1, name);
+  g_assert_cmpstr (listed, ==, "(none)");
+}
+
+/* history is append-only for everyone: its owner, and a superuser, even
+ * with triggers for replication turned off. */
+static void
+test_harden_history_append_only (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autofree char *id = create_ready_ticket (fx);
+  PGconn *owner = superuser_as (fx, "tasksteper_owner");
+  PGconn *super = second_conn_as (fx, "postgres");
+  const char *statements[] = {
+    "UPDATE tasksteper.history SET at = at - interval '1 year'",
+    "UPDATE tasksteper.history SET actor = 'someone' WHERE false",
+    "DELETE FROM tasksteper.history",
+    "DELETE FROM tasksteper.history WHERE false",
+    "TRUNCATE tasksteper.history",
+    "TRUNCATE tasksteper.tickets CASCADE",
+  };
+
+  run_command (super, "SET session_replication_role = replica");
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      g_autoptr(PGresult) res = NULL;
+
+      assert_refused (fx, owner, "42501", NULL, statements[i], 0);
+      assert_refused (fx, super, "42501", NULL, statements[i], 0);
+      res = PQexec (owner, statements[i]);
+      g_assert_nonnull (strstr (PQresultErrorMessage (res), "append-only"));
+    }
+  g_assert_cmpint (history_rows (fx, id), ==, 1);
+}
+
 /* tests/data/conditions.json {{{1 */
 
 /* One database and one user for every vector: condition_holds() is a pure
@@ -3332,7 +3825,7 @@ test_indexes (Fixture       *fx,
              "   FROM generate_series(1, 200000) i, LATERAL (SELECT (i / 50) % 10 = 0 AS open) o",
              1, fx->zhangwei);
   g_clear_pointer (&res, PQclear);
-  res = run (fx->super, "UPDATE tasksteper.projects SET next_number = 200001 WHERE name = 'issue_track'", 0);
+  res = run (fx->super, "SELECT setval(number_sequence, 200001, false) FROM tasksteper.projects WHERE name = 'issue_track'", 0);
   run_command (fx->super, "ANALYZE tasksteper.tickets");
   g_test_message ("200,000 tickets in %.1f s", (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
 
@@ -3509,6 +4002,14 @@ main (int   argc,
   ADD ("/ts/server/admin/works", test_admin_works);
   ADD ("/ts/server/admin/reimport", test_admin_reimport);
   ADD ("/ts/server/admin/remove-member-race", test_admin_remove_member_race);
+
+  ADD ("/ts/server/harden/create-held", test_harden_create_held);
+  ADD ("/ts/server/harden/busy", test_harden_busy);
+  ADD ("/ts/server/harden/backdating", test_harden_backdating);
+  ADD ("/ts/server/harden/hostile-definitions", test_harden_hostile_definitions);
+  ADD ("/ts/server/harden/flood", test_harden_flood);
+  ADD ("/ts/server/harden/recreated-role", test_harden_recreated_role);
+  ADD ("/ts/server/harden/history-append-only", test_harden_history_append_only);
 
   add_condition_tests ();
 

@@ -368,6 +368,25 @@ open_database (const char *conninfo,
       return NULL;
     }
 
+  /* The commands often run as a superuser, so nothing they run may resolve
+   * to an object someone else could create: in a database where users may
+   * create in public (the default before PostgreSQL 15, kept by upgrades),
+   * an operator or function there that matches a call better than the
+   * built-in one would run with the superuser's rights.  Only pg_catalog
+   * is searched (and pg_temp, our own, last); every query names its
+   * schemas too. */
+  {
+    g_autoptr(PGresult) result = PQexec (conn, "SET search_path = pg_catalog, pg_temp");
+
+    if (PQresultStatus (result) != PGRES_COMMAND_OK)
+      {
+        g_autofree char *message = dup_trimmed (PQresultErrorMessage (result));
+
+        print_failure (_("cannot set a safe search path on the server: %s"), message);
+        return NULL;
+      }
+  }
+
   if (min_version == VERSION_ANY)
     return g_steal_pointer (&conn);
 
@@ -1313,18 +1332,20 @@ list_users (const Command  *command,
    * to every superuser; a superuser is listed only when made a user
    * explicitly. */
   result = PQexec (conn,
-                   "SELECT r.rolname::text,"
+                   "SELECT r.rolname::pg_catalog.text,"
                    "       coalesce((SELECT p.display_name FROM tasksteper.people p"
-                   "                  WHERE p.login = r.rolname), ''),"
+                   "                             WHERE p.login = r.rolname), ''),"
                    "       r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tasksteper_admin', 'MEMBER'),"
-                   "       coalesce((SELECT string_agg(m.project, ', ' ORDER BY m.project)"
-                   "                   FROM tasksteper.members m WHERE m.member = r.rolname), '')"
+                   "       coalesce((SELECT pg_catalog.string_agg(m.project, ', ' ORDER BY m.project)"
+                   "                              FROM tasksteper.members m"
+                   "                             WHERE m.member = r.rolname"
+                   "                               AND tasksteper.is_member(m.project, m.member)), '')"
                    "  FROM pg_catalog.pg_roles r"
                    " WHERE r.rolcanlogin"
                    "   AND (NOT r.rolsuper AND pg_catalog.pg_has_role(r.oid, 'tasksteper_user', 'MEMBER')"
                    "        OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members a"
                    "                    WHERE a.member = r.oid"
-                   "                      AND a.roleid = 'tasksteper_user'::regrole))"
+                   "                      AND a.roleid = 'tasksteper_user'::pg_catalog.regrole))"
                    " ORDER BY 1");
   if (!result_ok (result))
     return fail_result (conn, result, _("cannot list the users"));
@@ -1571,8 +1592,8 @@ list_projects (const Command  *command,
 
   result = PQexec (conn,
                    "SELECT p.name, p.title, p.revision,"
-                   "       (SELECT count(*) FROM tasksteper.tickets t WHERE t.project = p.name),"
-                   "       (SELECT count(*) FROM tasksteper.members m WHERE m.project = p.name)"
+                   "       (SELECT pg_catalog.count(*) FROM tasksteper.tickets t WHERE t.project = p.name),"
+                   "       (SELECT pg_catalog.count(*) FROM tasksteper.members m WHERE m.project = p.name)"
                    "  FROM tasksteper.projects p"
                    " ORDER BY p.name");
   if (!result_ok (result))

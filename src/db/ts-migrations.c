@@ -249,7 +249,7 @@ ts_migrations_get_current (PGconn  *conn,
   if (g_strcmp0 (installed, "t") != 0)
     return 0;
 
-  version = query_value (conn, "SELECT max(version) FROM tasksteper.migrations", &local_error);
+  version = query_value (conn, "SELECT pg_catalog.max(version) FROM tasksteper.migrations", &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

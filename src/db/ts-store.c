@@ -118,6 +118,7 @@ static const struct
   { "42P01", TS_STORE_ERROR_NOT_INSTALLED },  /* no such table */
   { "42883", TS_STORE_ERROR_NOT_INSTALLED },  /* no such function */
   { "57P01", TS_STORE_ERROR_OFFLINE },        /* the server is shutting down */
+  { "TS503", TS_STORE_ERROR_BUSY },           /* a lock not had in time: nothing changed */
 };
 
 static GError *

@@ -31,6 +31,7 @@ typedef enum
   TS_STORE_ERROR_CONFLICT,       /* someone else changed the ticket meanwhile */
   TS_STORE_ERROR_NOT_AVAILABLE,  /* the trigger cannot fire now (state, condition, required field) */
   TS_STORE_ERROR_INVALID,        /* a field value the server refuses */
+  TS_STORE_ERROR_BUSY,           /* the server was busy (TS503); nothing changed: send it again */
 } TsStoreError;
 
 /* The field an error is about (the SQL error's COLUMN), or NULL. */
