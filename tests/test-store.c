@@ -1162,6 +1162,67 @@ test_assignment_watcher (Fixture       *fixture,
   g_assert_cmpuint (seen_own->len, ==, 0);
 }
 
+/* The server answers TS503 when a lock is not had in time (an admin's
+ * import holding the project, say); nothing was changed, so the store
+ * sends the call again by itself a few times before giving up with
+ * TS_STORE_ERROR_BUSY. */
+static gboolean
+release_lock (gpointer user_data)
+{
+  PGconn *blocker = user_data;
+  PGresult *result = PQexec (blocker, "COMMIT");
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+  return G_SOURCE_REMOVE;
+}
+
+static PGconn *
+hold_project (Fixture *fixture)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, NULL);
+  PGconn *blocker = PQconnectdb (conninfo);
+  PGresult *result;
+
+  g_assert_cmpint (PQstatus (blocker), ==, CONNECTION_OK);
+  result = PQexec (blocker, "BEGIN; SELECT 1 FROM tasksteper.projects WHERE name = 'issue_track' FOR UPDATE");
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  PQclear (result);
+  return blocker;
+}
+
+static void
+test_busy_retried (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(TsStore) store = open_store (fixture, "zhangwei");
+  g_autoptr(JsonNode) node = json_from_string ("{\"summary\": \"【20180301】锁等待\"}", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTicket) ticket = NULL;
+  PGconn *blocker = hold_project (fixture);
+
+  /* Held longer than the server waits (2 s): the first try is refused
+   * as busy, a later one goes through once the lock is gone. */
+  g_timeout_add_seconds (3, release_lock, blocker);
+  ts_store_create_ticket_async (store, "issue_track", json_node_get_object (node), NULL, store_result, &result);
+  ticket = ts_store_change_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ts_ticket_get_key (ticket), ==, "question_1");
+  PQfinish (blocker);
+
+  /* Held all along: after its tries, the store says busy. */
+  blocker = hold_project (fixture);
+  g_clear_object (&result);
+  g_clear_object (&ticket);
+  ts_store_create_ticket_async (store, "issue_track", json_node_get_object (node), NULL, store_result, &result);
+  ticket = ts_store_change_finish (store, wait_for (&result), &error);
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_BUSY);
+  g_assert_null (ticket);
+  release_lock (blocker);
+  PQfinish (blocker);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1198,6 +1259,7 @@ main (int argc, char *argv[])
   ADD ("members", test_members, FALSE);
   ADD ("my-tickets", test_my_tickets, FALSE);
   ADD ("offline-members-and-my-tickets", test_offline_members_and_my_tickets, FALSE);
+  ADD ("busy-retried", test_busy_retried, FALSE);
 #undef ADD
 
   ret = g_test_run ();

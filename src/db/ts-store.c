@@ -345,13 +345,50 @@ typedef struct
   SaveFunc       save;
   LoadFunc       load;
   char          *cache_key;
+  /* Kept to send the query again when the server was busy. */
+  char          *sql;
+  GPtrArray     *params;     /* of char *, NULL for SQL NULL */
+  guint          n_retries;
 } Call;
+
+/* A query refused with TS503 (a lock not had in time; nothing changed)
+ * is sent again, this many times at most, after a pause that grows. */
+#define BUSY_RETRIES      3
+#define BUSY_PAUSE_MS   250
 
 static void
 call_free (Call *call)
 {
   g_free (call->cache_key);
+  g_free (call->sql);
+  g_clear_pointer (&call->params, g_ptr_array_unref);
   g_free (call);
+}
+
+static void on_query_done (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+static void
+send_query (GTask *task)
+{
+  TsStore *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  ts_connection_query_async (self->connection, call->sql,
+                             (const char * const *)call->params->pdata, call->params->len,
+                             g_task_get_cancellable (task), on_query_done, g_object_ref (task));
+}
+
+static gboolean
+send_query_again (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (g_task_return_error_if_cancelled (task))
+    return G_SOURCE_REMOVE;
+  send_query (task);
+  return G_SOURCE_REMOVE;
 }
 
 static void note_data_time (TsStore   *self,
@@ -395,6 +432,17 @@ on_query_done (GObject      *object,
 
   if (error != NULL)
     {
+      /* Busy: nothing was changed, so the same call can simply go again. */
+      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_BUSY) && call->n_retries < BUSY_RETRIES)
+        {
+          call->n_retries++;
+          g_debug ("The server was busy (%s); trying again", error->message);
+          g_error_free (error);
+          g_timeout_add_full (G_PRIORITY_DEFAULT, BUSY_PAUSE_MS * call->n_retries,
+                              send_query_again, g_object_ref (task), g_object_unref);
+          return;
+        }
+
       /* Offline, a read kept in the cache answers instead. */
       if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) &&
           (value = load_cached (self, call)) != NULL)
@@ -440,10 +488,13 @@ call (TsStore             *self,
   g_task_set_source_tag (task, source_tag);
   data->parse = parse;
   data->destroy = destroy;
+  data->sql = g_strdup (sql);
+  data->params = g_ptr_array_new_full (n_params, g_free);
+  for (int i = 0; i < n_params; i++)
+    g_ptr_array_add (data->params, g_strdup (params[i]));
   g_task_set_task_data (task, data, (GDestroyNotify)call_free);
 
-  ts_connection_query_async (self->connection, sql, params, n_params, cancellable,
-                             on_query_done, g_object_ref (task));
+  send_query (task);
   return task;
 }
 
