@@ -46,6 +46,8 @@ struct _TsTicketWindow
   GtkBox          *content_box;
   GtkLabel        *blocked_label;
   GtkListBox      *history_list;
+
+  GPtrArray       *history;        /* of TsHistoryEntry, as last read; shown again once names arrive */
 };
 
 G_DEFINE_FINAL_TYPE (TsTicketWindow, ts_ticket_window, ADW_TYPE_WINDOW)
@@ -423,7 +425,8 @@ describe_entry (TsTicketWindow *self,
   if (ts_history_entry_get_from_assignee (entry) != NULL &&
       g_strcmp0 (ts_history_entry_get_from_assignee (entry), ts_history_entry_get_to_assignee (entry)) != 0)
     g_string_append_printf (text, _(" · passed from %s to %s"),
-                            ts_history_entry_get_from_assignee (entry), ts_history_entry_get_to_assignee (entry));
+                            person (self, ts_history_entry_get_from_assignee (entry)),
+                            person (self, ts_history_entry_get_to_assignee (entry)));
 
   if (fields != NULL && ts_history_entry_get_from_state (entry) != NULL)
     {
@@ -436,6 +439,36 @@ describe_entry (TsTicketWindow *self,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The history as last read, with people by the names the project shows
+ * for them (again when those arrive after it). */
+static void
+show_history (TsTicketWindow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
+    gtk_list_box_remove (self->history_list, child);
+
+  if (self->history == NULL)
+    return;
+
+  /* Newest first: what happened last is what one wants to know. */
+  for (guint i = self->history->len; i > 0; i--)
+    {
+      TsHistoryEntry *entry = g_ptr_array_index (self->history, i - 1);
+      g_autoptr(GDateTime) local = g_date_time_to_local (ts_history_entry_get_at (entry));
+      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+      g_autofree char *title = g_strdup_printf ("%s · %s", when, person (self, ts_history_entry_get_actor (entry)));
+      g_autofree char *subtitle = describe_entry (self, entry);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_list_box_append (self->history_list, row);
+    }
+}
+
 static void
 on_history_loaded (GObject      *object,
                    GAsyncResult *result,
@@ -444,7 +477,6 @@ on_history_loaded (GObject      *object,
   g_autoptr(TsTicketWindow) self = user_data;
   g_autoptr(GPtrArray) history = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *child;
 
   history = ts_store_get_history_finish (TS_STORE (object), result, &error);
   if (history == NULL)
@@ -458,24 +490,9 @@ on_history_loaded (GObject      *object,
   if (self->ticket != NULL)
     ts_store_remember_ticket (self->store, self->ticket, history);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
-    gtk_list_box_remove (self->history_list, child);
-
-  /* Newest first: what happened last is what one wants to know. */
-  for (guint i = history->len; i > 0; i--)
-    {
-      TsHistoryEntry *entry = g_ptr_array_index (history, i - 1);
-      g_autoptr(GDateTime) local = g_date_time_to_local (ts_history_entry_get_at (entry));
-      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-      g_autofree char *title = g_strdup_printf ("%s · %s", when, ts_history_entry_get_actor (entry));
-      g_autofree char *subtitle = describe_entry (self, entry);
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_list_box_append (self->history_list, row);
-    }
+  g_clear_pointer (&self->history, g_ptr_array_unref);
+  self->history = g_steal_pointer (&history);
+  show_history (self);
 }
 
 static void
@@ -971,6 +988,7 @@ on_members (GObject      *object,
     return;
 
   ts_ticket_form_set_members (self->form, members);
+  show_history (self);
   /* The banners name people: by their display names now. */
   if (self->ticket != NULL && !self->passed_on)
     update_read_only (self);
@@ -988,6 +1006,7 @@ ts_ticket_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->ticket);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_object (&self->project);
   g_clear_object (&self->store);
 
