@@ -257,7 +257,21 @@ x_click (GtkWidget *widget,
   wait_mapped (widget);
   x_focus_toplevel (widget);
   scroll_into_view (widget, y);
+
+  /* Aim where the widget has come to rest: a scroll or a new layout may
+   * still be moving it (slowly, on a loaded machine). */
   x_root_point (widget, x, y, &root_x, &root_y);
+  for (guint i = 0; i < 50; i++)
+    {
+      int still_x, still_y;
+
+      x_settle (40);
+      x_root_point (widget, x, y, &still_x, &still_y);
+      if (still_x == root_x && still_y == root_y)
+        break;
+      root_x = still_x;
+      root_y = still_y;
+    }
 
   /* Arrive first, as a hand does: hover and enter handlers run. */
   XTestFakeMotionEvent (x_display (), -1, root_x - 1, root_y, CurrentTime);
