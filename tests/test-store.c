@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -1223,6 +1226,275 @@ test_busy_retried (Fixture       *fixture,
   PQfinish (blocker);
 }
 
+/* Refusals in the user's language {{{1 */
+
+typedef struct
+{
+  Fixture *fixture;
+  PGconn  *raw;  /* zhangwei's own connection, as psql has it */
+} Refusals;
+
+/* The error of the change in @slot, which the server refused with
+ * @sqlstate and @kind: its facts are on the error, its message is the
+ * sentence for them in the language of the locale, and psql (the raw
+ * connection running @sql) gets the English message and the same facts. */
+static GError *
+refused (TsStore       *store,
+         GAsyncResult **slot,
+         int            code,
+         const char    *sqlstate,
+         const char    *kind,
+         const char    *field)
+{
+  GError *error = NULL;
+  g_autoptr(TsTicket) ticket = ts_store_change_finish (store, wait_for (slot), &error);
+
+  g_clear_object (slot);
+  g_assert_null (ticket);
+  g_assert_error (error, TS_STORE_ERROR, code);
+  g_test_message ("%s: %s (server: %s)", kind, error->message, ts_store_error_get_server_message (error));
+  g_assert_cmpstr (ts_store_error_get_sqlstate (error), ==, sqlstate);
+  g_assert_cmpstr (ts_store_error_get_kind (error), ==, kind);
+  g_assert_nonnull (ts_store_error_get_facts (error));
+  g_assert_cmpstr (ts_store_error_get_field (error), ==, field);
+  if (field != NULL)
+    g_assert_cmpstr (json_object_get_string_member (ts_store_error_get_facts (error), "field"), ==, field);
+
+  /* Under zh_CN the catalogue was found: the sentence is not the
+   * server's English one. */
+  if (strstr (setlocale (LC_MESSAGES, NULL), "zh_CN") != NULL)
+    {
+      g_assert_false (g_str_is_ascii (g_dgettext (GETTEXT_PACKAGE, "Someone else changed %s meanwhile: reload it and apply your edits again")));
+      g_assert_cmpstr (error->message, !=, ts_store_error_get_server_message (error));
+    }
+
+  return error;
+}
+
+static const char *
+fact (const GError *error,
+      const char   *name)
+{
+  return json_object_get_string_member_with_default (ts_store_error_get_facts (error), name, NULL);
+}
+
+/* psql's view of @sql (with the one parameter @param): the English MESSAGE
+ * and the refusal's kind in the DETAIL's JSON. */
+static void
+assert_psql_refused (PGconn     *raw,
+                     const char *sql,
+                     const char *param,
+                     const char *sqlstate,
+                     const char *kind,
+                     const char *english)
+{
+  const char *params[1] = { param };
+  g_autoptr(PGresult) result = PQexecParams (raw, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+  g_autoptr(JsonNode) detail = NULL;
+  const char *message;
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_FATAL_ERROR);
+  g_assert_cmpstr (PQresultErrorField (result, PG_DIAG_SQLSTATE), ==, sqlstate);
+  message = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
+  g_test_message ("psql: %s", message);
+  g_assert_nonnull (strstr (message, english));
+  detail = json_from_string (PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL), NULL);
+  g_assert_nonnull (detail);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (detail), "ts"), ==, kind);
+}
+
+static void
+test_refusals (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *zhangwei_login = role (fixture, "zhangwei");
+  g_autofree char *lina_login = role (fixture, "lina");
+  g_autofree char *wangfang_login = role (fixture, "wangfang");
+  g_autofree char *sql = NULL;
+  g_autofree char *schema_path = g_build_filename (g_getenv ("TS_SCHEMAS_DIR"), "improvement.json", NULL);
+  g_autofree char *schema = NULL;
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, zhangwei_login);
+  g_autoptr(TsStore) zhangwei = NULL;
+  g_autoptr(TsStore) lina = NULL;
+  g_autoptr(TsStore) wangfang = NULL;
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autofree char *id_text = NULL;
+  g_autofree char *long_summary = NULL;
+  PGconn *raw;
+  gint64 id;
+
+  /* zhangwei has a display name, the date field is improvement's. */
+  g_assert_true (g_file_get_contents (schema_path, &schema, NULL, NULL));
+  sql = g_strdup_printf ("SELECT tasksteper.set_display_name ('%1$s', '张伟');"
+                         "SELECT tasksteper.import_project ($json$%2$s$json$::jsonb);"
+                         "SELECT tasksteper.add_member ('improvement', '%1$s');",
+                         zhangwei_login, schema);
+  exec_ok (fixture->db, sql);
+
+  zhangwei = open_store (fixture, "zhangwei");
+  lina = open_store (fixture, "lina");
+  wangfang = open_store (fixture, "wangfang");
+  raw = PQconnectdb (conninfo);
+  g_assert_cmpint (PQstatus (raw), ==, CONNECTION_OK);
+  PQsetClientEncoding (raw, "UTF8");
+
+  /* A required field, empty. */
+  {
+    g_autoptr(JsonNode) node = json_from_string ("{\"summary\": \"\"}", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    ts_store_create_ticket_async (zhangwei, "issue_track", json_node_get_object (node), NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS428", "required", "summary");
+    g_assert_cmpstr (fact (error, "label"), ==, "概要");
+    expected = g_strdup_printf (_("“%s” is required: fill it in"), "概要");
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.create_ticket ('issue_track', '{\"summary\": \"\"}')", NULL,
+                         "TS428", "required", "is required: fill it in");
+  }
+
+  ticket = create (zhangwei, "{}");
+  id = ts_ticket_get_id (ticket);
+  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  /* A field a trigger requires, empty. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    ts_store_fire_async (zhangwei, id, 1, "提交审核", NULL, NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS428", "required", "issue_checker");
+    g_assert_cmpstr (fact (error, "label"), ==, "维护代表");
+    g_assert_cmpstr (fact (error, "trigger"), ==, "提交审核");
+    g_assert_cmpstr (fact (error, "state"), ==, "维护人员处理");
+    expected = g_strdup_printf (_("“%s” is required before “%s”: fill it in"), "维护代表", "提交审核");
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.fire ($1::bigint, 1, '提交审核')", id_text,
+                         "TS428", "required", "needs");
+  }
+
+  /* No such trigger from this state. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    ts_store_fire_async (zhangwei, id, 1, "问题关闭", NULL, NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS410", "no_trigger", NULL);
+    expected = g_strdup_printf (_("“%s” is not possible in the state “%s”: reload the ticket to see what is"),
+                                "问题关闭", "维护人员处理");
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.fire ($1::bigint, 1, '问题关闭')", id_text,
+                         "TS410", "no_trigger", "is not a trigger of the state");
+  }
+
+  /* A stale version. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    ts_store_save_ticket_async (zhangwei, id, 7, NULL, NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_CONFLICT, "TS409", "stale", NULL);
+    expected = g_strdup_printf (_("Someone else changed %s meanwhile: reload it and apply your edits again"),
+                                ts_ticket_get_key (ticket));
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.save_ticket ($1::bigint, 7, '{}')", id_text,
+                         "TS409", "stale", "was changed by someone else");
+  }
+
+  /* Not the assignee: said with the holder's display name. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    ts_store_save_ticket_async (lina, id, 1, NULL, NULL, store_result, &r);
+    error = refused (lina, &r, TS_STORE_ERROR_FORBIDDEN, "TS403", "not_assignee", NULL);
+    g_assert_cmpstr (fact (error, "assignee"), ==, zhangwei_login);
+    expected = g_strdup_printf (_("%s may only be changed by %s, who holds it"), ts_ticket_get_key (ticket), "张伟");
+    g_assert_cmpstr (error->message, ==, expected);
+  }
+
+  /* Values: too long (by how much), not one of the choices, not a date. */
+  {
+    g_autoptr(GString) text = g_string_new ("{\"summary\": \"");
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    for (int i = 0; i < 203; i++)
+      g_string_append (text, "长");
+    g_string_append (text, "\"}");
+    node = json_from_string (text->str, NULL);
+    ts_store_save_ticket_async (zhangwei, id, 1, json_node_get_object (node), NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_INVALID, "TS422", "too_long", "summary");
+    expected = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "“%s” is %d character too long: it may have at most %d",
+                                             "“%s” is %d characters too long: it may have at most %d", 3),
+                                "概要", 3, 200);
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.save_ticket ($1::bigint, 1, jsonb_build_object ('summary', repeat ('长', 203)))",
+                         id_text, "TS422", "too_long", "is 203 characters long; it may have at most 200");
+  }
+  {
+    g_autoptr(JsonNode) node = json_from_string ("{\"issue_level\": \"特别严重\"}", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *choices = NULL;
+    const char *separator = g_dgettext (GETTEXT_PACKAGE, ", ");
+    g_autofree char *a = g_strdup_printf (_("“%s”"), "一般问题");
+    g_autofree char *b = g_strdup_printf (_("“%s”"), "严重问题");
+    g_autofree char *c = g_strdup_printf (_("“%s”"), "紧急问题");
+
+    ts_store_save_ticket_async (zhangwei, id, 1, json_node_get_object (node), NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_INVALID, "TS422", "not_a_choice", "issue_level");
+    g_assert_cmpstr (fact (error, "value"), ==, "特别严重");
+    choices = g_strjoin (separator, a, b, c, NULL);
+    expected = g_strdup_printf (_("“%s” must be one of %s, not “%s”"), "问题级别", choices, "特别严重");
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.save_ticket ($1::bigint, 1, '{\"issue_level\": \"特别严重\"}')",
+                         id_text, "TS422", "not_a_choice", "must be one of");
+  }
+  {
+    g_autoptr(JsonNode) node = json_from_string ("{\"due_date\": \"2018-02-30\"}", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+
+    ts_store_create_ticket_async (zhangwei, "improvement", json_node_get_object (node), NULL, store_result, &r);
+    error = refused (zhangwei, &r, TS_STORE_ERROR_INVALID, "TS422", "not_a_date", "due_date");
+    expected = g_strdup_printf (_("“%s” must be a date such as 2018-01-28, not “%s”"), "计划完成日期", "2018-02-30");
+    g_assert_cmpstr (error->message, ==, expected);
+    assert_psql_refused (raw, "SELECT tasksteper.create_ticket ('improvement', '{\"due_date\": \"2018-02-30\"}')",
+                         NULL, "TS422", "not_a_date", "must be a date written YYYY-MM-DD");
+  }
+
+  /* A condition that does not hold: to SE分析改进, then 问题关闭 without
+   * the improvement's link. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *checker = g_strdup_printf ("{\"issue_checker\": \"%s\"}", lina_login);
+    g_autofree char *se = g_strdup_printf ("{\"issue_se\": \"%s\"}", wangfang_login);
+    g_autoptr(JsonNode) checker_node = json_from_string (checker, NULL);
+    g_autoptr(JsonNode) se_node = json_from_string (se, NULL);
+    g_autoptr(TsTicket) checked = NULL;
+    g_autoptr(TsTicket) analysed = NULL;
+
+    ts_store_fire_async (zhangwei, id, 1, "提交审核", json_node_get_object (checker_node), NULL, store_result, &r);
+    checked = change_ok (zhangwei, &r);
+    ts_store_fire_async (lina, id, ts_ticket_get_version (checked), "转SE分析改进", json_node_get_object (se_node),
+                         NULL, store_result, &r);
+    analysed = change_ok (lina, &r);
+    ts_store_fire_async (wangfang, id, ts_ticket_get_version (analysed), "问题关闭", NULL, NULL, store_result, &r);
+    error = refused (wangfang, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS412", "condition", "improvement_url");
+    g_assert_cmpstr (fact (error, "state"), ==, "SE分析改进");
+    expected = g_strdup_printf (_("“%s” is not possible now: the condition on “%s” does not hold"),
+                                "问题关闭", "改进项链接(URL)");
+    g_assert_cmpstr (error->message, ==, expected);
+  }
+
+  PQfinish (raw);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1232,6 +1504,9 @@ main (int argc, char *argv[])
   /* The locale of the environment: test-store-zh_CN runs this under
    * zh_CN.UTF-8, where libpq speaks Chinese. */
   setlocale (LC_ALL, "");
+  /* The build tree's catalogues, for the refusals' sentences. */
+  bindtextdomain (GETTEXT_PACKAGE, TS_BUILD_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   g_test_init (&argc, &argv, NULL);
 
   server = ts_test_server_start (&error);
@@ -1260,6 +1535,7 @@ main (int argc, char *argv[])
   ADD ("my-tickets", test_my_tickets, FALSE);
   ADD ("offline-members-and-my-tickets", test_offline_members_and_my_tickets, FALSE);
   ADD ("busy-retried", test_busy_retried, FALSE);
+  ADD ("refusals", test_refusals, FALSE);
 #undef ADD
 
   ret = g_test_run ();

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ts-refusal.h"
 #include "ts-store.h"
 
 /* Every call is one statement of the public SQL API (docs/sql-api.md), sent
@@ -17,8 +18,11 @@
 
 typedef struct
 {
-  char *field;
-  char *sqlstate;
+  char       *field;
+  char       *sqlstate;
+  char       *kind;            /* the "ts" of the refusal's facts */
+  JsonObject *facts;           /* the DETAIL's JSON object */
+  char       *server_message;  /* the server's own MESSAGE */
 } TsStoreErrorPrivate;
 
 static void
@@ -32,6 +36,9 @@ ts_store_error_private_copy (const TsStoreErrorPrivate *src,
 {
   dest->field = g_strdup (src->field);
   dest->sqlstate = g_strdup (src->sqlstate);
+  dest->kind = g_strdup (src->kind);
+  dest->facts = src->facts ? json_object_ref (src->facts) : NULL;
+  dest->server_message = g_strdup (src->server_message);
 }
 
 static void
@@ -39,6 +46,9 @@ ts_store_error_private_clear (TsStoreErrorPrivate *priv)
 {
   g_clear_pointer (&priv->field, g_free);
   g_clear_pointer (&priv->sqlstate, g_free);
+  g_clear_pointer (&priv->kind, g_free);
+  g_clear_pointer (&priv->facts, json_object_unref);
+  g_clear_pointer (&priv->server_message, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (TsStoreError, ts_store_error)
@@ -57,6 +67,30 @@ ts_store_error_get_sqlstate (const GError *error)
   TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
 
   return priv ? priv->sqlstate : NULL;
+}
+
+const char *
+ts_store_error_get_kind (const GError *error)
+{
+  TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
+
+  return priv ? priv->kind : NULL;
+}
+
+JsonObject *
+ts_store_error_get_facts (const GError *error)
+{
+  TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
+
+  return priv ? priv->facts : NULL;
+}
+
+const char *
+ts_store_error_get_server_message (const GError *error)
+{
+  TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
+
+  return priv ? priv->server_message : NULL;
 }
 
 /* Reconnecting waits 1 s, then twice as long each time, up to this. */
@@ -128,6 +162,9 @@ error_from_result (PGresult *result)
   const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
   const char *hint = PQresultErrorField (result, PG_DIAG_MESSAGE_HINT);
   const char *column = PQresultErrorField (result, PG_DIAG_COLUMN_NAME);
+  g_autoptr(JsonObject) facts = NULL;
+  g_autofree char *message = NULL;
+  const char *kind = NULL;
   TsStoreError code = TS_STORE_ERROR_FAILED;
   TsStoreErrorPrivate *priv;
   GError *error;
@@ -142,10 +179,23 @@ error_from_result (PGresult *result)
   if (primary == NULL)
     primary = PQresultErrorMessage (result);
 
+  /* A refusal's facts (docs/sql-api.md, "Errors") give the sentence in
+   * the user's language; the server's words are English (or whatever its
+   * lc_messages says) and only shown for a kind we do not know. */
+  if (sqlstate != NULL && g_str_has_prefix (sqlstate, "TS"))
+    facts = ts_refusal_parse_detail (PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL));
+  if (facts != NULL)
+    {
+      kind = json_object_get_string_member (facts, "ts");
+      message = ts_refusal_describe (kind, facts);
+    }
+
   if (code == TS_STORE_ERROR_NOT_INSTALLED)
     error = g_error_new (TS_STORE_ERROR, code,
                          _("TaskSteper is not installed in this database (%s): ask your administrator to run “tasksteper-admin init”"),
                          primary);
+  else if (message != NULL)
+    error = g_error_new_literal (TS_STORE_ERROR, code, message);
   else if (hint != NULL)
     error = g_error_new (TS_STORE_ERROR, code, "%s. %s", primary, hint);
   else
@@ -154,6 +204,9 @@ error_from_result (PGresult *result)
   priv = ts_store_error_get_private (error);
   priv->sqlstate = g_strdup (sqlstate);
   priv->field = g_strdup (column);
+  priv->kind = g_strdup (kind);
+  priv->facts = g_steal_pointer (&facts);
+  priv->server_message = g_strdup (primary);
 
   return error;
 }

@@ -38,6 +38,14 @@ typedef enum
 const char *ts_store_error_get_field    (const GError *error);
 /* The server's SQLSTATE, or NULL when the error did not come from SQL. */
 const char *ts_store_error_get_sqlstate (const GError *error);
+/* The kind of a refusal ("required", "stale", "too_long", …: the "ts" of
+ * docs/sql-api.md, "Errors") and its facts (the DETAIL's JSON object), or
+ * NULL.  The error's message is then the sentence ts_refusal_describe()
+ * composes from them, in the user's language. */
+const char *ts_store_error_get_kind     (const GError *error);
+JsonObject *ts_store_error_get_facts    (const GError *error);
+/* The server's own message (English for psql users), or NULL. */
+const char *ts_store_error_get_server_message (const GError *error);
 
 typedef enum
 {
