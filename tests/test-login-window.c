@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ts-gui-test-util.h"
 #include "ts-login-window-private.h"
 #include "ts-migrations.h"
 #include "ts-test-server.h"
@@ -336,12 +337,13 @@ assert_parses_back (const char *conninfo,
 static void
 test_conninfo_build (void)
 {
-  g_autofree char *empty = _ts_login_window_build_conninfo ("", "", "", "", "prefer");
-  g_autofree char *plain = _ts_login_window_build_conninfo ("db.example.com", "5433", "tasks", "alice", "require");
+  g_autofree char *empty = _ts_login_window_build_conninfo ("", "", "", "", "prefer", NULL);
+  g_autofree char *plain = _ts_login_window_build_conninfo ("db.example.com", "5433", "tasks", "alice", "require", "/etc/ssl/ca.crt");
   g_autofree char *quoted = NULL;
-  g_autofree char *partial = _ts_login_window_build_conninfo (NULL, "", "tasks", NULL, NULL);
+  g_autofree char *partial = _ts_login_window_build_conninfo (NULL, "", "tasks", NULL, NULL, NULL);
   g_autofree char *uri = NULL;
   g_autofree char *service = NULL;
+  g_autofree char *multi = NULL;
 
   /* Nothing at all: libpq's defaults and the PG* environment decide. */
   g_assert_cmpstr (empty, ==, "");
@@ -349,21 +351,30 @@ test_conninfo_build (void)
   g_assert_cmpstr (partial, ==, "dbname='tasks'");
 
   quoted = _ts_login_window_build_conninfo ("/run/my sockets", "", "it's mine", "back\\slash 'n' space",
-                                            "verify-full");
+                                            "verify-full", "/home/me/it's ca.crt");
   g_assert_cmpstr (quoted, ==,
                    "host='/run/my sockets' dbname='it\\'s mine' user='back\\\\slash \\'n\\' space' "
-                   "sslmode='verify-full'");
+                   "sslmode='verify-full' sslrootcert='/home/me/it\\'s ca.crt'");
   assert_parses_back (quoted, "host", "/run/my sockets");
   assert_parses_back (quoted, "dbname", "it's mine");
   assert_parses_back (quoted, "user", "back\\slash 'n' space");
   assert_parses_back (quoted, "port", NULL);
   assert_parses_back (quoted, "sslmode", "verify-full");
+  assert_parses_back (quoted, "sslrootcert", "/home/me/it's ca.crt");
+
+  /* Several hosts, a primary and its standbys, go to libpq as they are
+   * typed; TsConnection adds target_session_attrs=read-write. */
+  multi = _ts_login_window_build_conninfo ("db1.example.com,db2.example.com", "5432,5433", "tasks", "alice",
+                                           "verify-full", "/etc/ssl/ca.crt");
+  assert_parses_back (multi, "host", "db1.example.com,db2.example.com");
+  assert_parses_back (multi, "port", "5432,5433");
+  assert_parses_back (multi, "sslrootcert", "/etc/ssl/ca.crt");
 
   /* A whole connection string in Host is used as it is. */
   uri = _ts_login_window_build_conninfo ("postgresql://bob@db.example.com:5433/tasks?sslmode=require",
-                                         "1", "other", "carol", "disable");
+                                         "1", "other", "carol", "disable", NULL);
   g_assert_cmpstr (uri, ==, "postgresql://bob@db.example.com:5433/tasks?sslmode=require");
-  service = _ts_login_window_build_conninfo ("service=tasks", "", "", "", "prefer");
+  service = _ts_login_window_build_conninfo ("service=tasks", "", "", "", "prefer", NULL);
   g_assert_cmpstr (service, ==, "service=tasks");
 
   g_assert_true (_ts_login_window_is_conninfo ("postgres://h/db"));
@@ -888,6 +899,77 @@ set_up_server (void)
   require_password ();
 }
 
+/* Verify full against a server whose certificate a CA of the test's
+ * signed: the CA path typed into its row, shown once Verify full is
+ * chosen, connects, and is remembered; a host name the certificate is not
+ * for is refused as a TLS failure that names it. */
+static void
+test_tls_verify_full (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTestServer) tls = ts_test_server_start_tls (&error);
+  const char * const members[] = { "lw_tls", NULL };
+  g_autofree char *db = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *message = NULL;
+  GtkWidget *ca_row;
+  Login login;
+
+  g_assert_no_error (error);
+  db = ts_test_prepare_issue_track (tls, members);
+  ts_test_server_exec (tls, NULL, "ALTER ROLE lw_tls PASSWORD 'tls horse'", &error);
+  g_assert_no_error (error);
+  port = g_strdup_printf ("%u", ts_test_server_get_port (tls));
+
+  reset_settings ();
+  login_open (&login);
+  set_row (&login, "host_row", "localhost");
+  set_row (&login, "port_row", port);
+  set_row (&login, "database_row", db);
+  set_row (&login, "user_row", "lw_tls");
+  set_row (&login, "password_row", "tls horse");
+  ca_row = child (&login, "ca_row");
+  g_assert_false (gtk_widget_get_visible (ca_row));
+  /* Verify full, the last of sslmodes[] (as test_connect_success picks). */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (&login, "sslmode_row")), 4);
+  TS_WAIT_FOR (gtk_widget_get_visible (ca_row));
+
+  gtk_widget_grab_focus (ca_row);
+  ts_test_type (GTK_WIDGET (login.window), ts_test_server_get_ca_file (tls));
+  TS_WAIT_FOR (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (ca_row)), ts_test_server_get_ca_file (tls)) == 0);
+  ts_test_click (child (&login, "connect_button"));
+  wait_until_done (&login);
+  g_assert_null (shown_error (&login));
+  g_assert_cmpuint (login.connected, ==, 1);
+  ca = get_setting ("last-sslrootcert");
+  g_assert_cmpstr (ca, ==, ts_test_server_get_ca_file (tls));
+  login_close (&login);
+
+  /* The same, to a name the certificate is not for. */
+  login_open (&login);
+  g_assert_true (gtk_widget_get_visible (child (&login, "ca_row")));
+  set_row (&login, "host_row", "wrong.example");
+  set_row (&login, "password_row", "tls horse");
+  {
+    /* wrong.example must not be looked up: it reaches 127.0.0.1. */
+    g_autofree char *conninfo = g_strdup_printf ("host=wrong.example hostaddr=127.0.0.1 port=%s dbname=%s "
+                                                 "user=lw_tls password='tls horse' sslmode=verify-full "
+                                                 "sslrootcert='%s'",
+                                                 port, db, ts_test_server_get_ca_file (tls));
+    ts_login_window_connect_conninfo (login.window, conninfo);
+  }
+  wait_until_done (&login);
+  message = g_strdup (shown_error (&login));
+  g_assert_nonnull (message);
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "wrong.example"));
+  g_assert_cmpuint (login.connected, ==, 0);
+  login_close (&login);
+
+  reset_settings ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -914,6 +996,7 @@ main (int   argc,
   g_test_add_func ("/ts/login/bad-port", test_bad_port);
   g_test_add_func ("/ts/login/connect-conninfo", test_connect_conninfo);
   g_test_add_func ("/ts/login/cancel", test_cancel);
+  g_test_add_func ("/ts/login/tls-verify-full", test_tls_verify_full);
 
   ret = g_test_run ();
 

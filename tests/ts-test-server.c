@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,10 @@ struct _TsTestServer
   guint          last_database;
   State          state;
   GSubprocess   *watchdog;
+  /* ts_test_server_start_tls(): the CA the test made, and the superuser's
+   * password, which TCP connections need (initdb's scram-sha-256). */
+  char          *ca_file;
+  char          *password;
 };
 
 /* Variables that initdb, pg_ctl or the server would read instead of the
@@ -228,22 +233,16 @@ dismiss_watchdog (TsTestServer *self)
   g_clear_object (&self->watchdog);
 }
 
-/**
- * ts_test_server_start:
- *
- * Creates and starts a new cluster, see ts-test-server.h.
- *
- * Returns: (transfer full): the running server, or %NULL with @error set
- */
-TsTestServer *
-ts_test_server_start (GError **error)
+/* Makes the directory, the TsLocalServer and the watchdog of a cluster
+ * that is not started yet: the first half of every ts_test_server_start*(). */
+static TsTestServer *
+server_prepare (guint    port,
+                GError **error)
 {
   g_autoptr(TsTestServer) self = g_new0 (TsTestServer, 1);
 
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   self->state = STATE_STOPPED;
-  self->port = g_random_int_range (PORT_MIN, PORT_MAX + 1);
+  self->port = port != 0 ? port : (guint)g_random_int_range (PORT_MIN, PORT_MAX + 1);
 
   if (!make_dir (self, error))
     {
@@ -275,12 +274,336 @@ ts_test_server_start (GError **error)
   if (!start_watchdog (self, error))
     return NULL;
 
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+server_start (TsTestServer  *self,
+              GError       **error)
+{
   if (!ts_local_server_start (self->server, NULL, error))
-    return NULL;
+    return FALSE;
 
   self->state = STATE_RUNNING;
 
+  return TRUE;
+}
+
+/**
+ * ts_test_server_start:
+ *
+ * Creates and starts a new cluster, see ts-test-server.h.
+ *
+ * Returns: (transfer full): the running server, or %NULL with @error set
+ */
+TsTestServer *
+ts_test_server_start (GError **error)
+{
+  g_autoptr(TsTestServer) self = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = server_prepare (0, error);
+  if (self == NULL || !server_start (self, error))
+    return NULL;
+
   return g_steal_pointer (&self);
+}
+
+/* As root, gives @path to the user the server runs as, who must read the
+ * server's key or write the standby's data directory. */
+static gboolean
+give_to_server_user (TsTestServer  *self,
+                     const char    *path,
+                     GError       **error)
+{
+  const char *user = ts_local_server_get_server_user (self->server);
+  struct passwd *entry;
+  int saved_errno;
+
+  if (user == NULL)
+    return TRUE;
+
+  entry = getpwnam (user);
+  if (entry == NULL || chown (path, entry->pw_uid, entry->pw_gid) != 0)
+    {
+      saved_errno = entry == NULL ? ENOENT : errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Could not give %s to %s: %s", path, user, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Runs @argv, failing with its output. */
+static gboolean
+run_program (const char * const  *argv,
+             GError             **error)
+{
+  g_autofree char *output = NULL;
+  int status;
+
+  if (!g_spawn_sync ("/", (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &output, &status, error))
+    return FALSE;
+
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_autofree char *command = g_strjoinv (" ", (char **)argv);
+
+      g_set_error (error, TS_TEST_SERVER_ERROR, TS_TEST_SERVER_ERROR_FAILED,
+                   "“%s” failed: %s", command, output != NULL ? output : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A free TCP port on 127.0.0.1, as the kernel hands them out: another
+ * program may still take it before the server does, which the random
+ * ports of the socket-only clusters risk too. */
+static guint
+find_free_port (GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL || !g_socket_bind (socket, any_port, FALSE, error))
+    return 0;
+
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return 0;
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* A CA (tls/ca.crt) and a server certificate it signs for localhost and
+ * 127.0.0.1 (tls/server.crt, tls/server.key), made with openssl(1).  The
+ * key is 0600 and, as root, the server's user's, as PostgreSQL demands. */
+static gboolean
+make_certificates (TsTestServer  *self,
+                   GError       **error)
+{
+  g_autofree char *tls_dir = g_build_filename (self->dir, "tls", NULL);
+  g_autofree char *ca_key = g_build_filename (tls_dir, "ca.key", NULL);
+  g_autofree char *ca_crt = g_build_filename (tls_dir, "ca.crt", NULL);
+  g_autofree char *key = g_build_filename (tls_dir, "server.key", NULL);
+  g_autofree char *csr = g_build_filename (tls_dir, "server.csr", NULL);
+  g_autofree char *crt = g_build_filename (tls_dir, "server.crt", NULL);
+  g_autofree char *ext = g_build_filename (tls_dir, "server.ext", NULL);
+  const char * const make_ca[] = {
+    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    "-subj", "/CN=TaskSteper test CA", "-keyout", ca_key, "-out", ca_crt, NULL
+  };
+  const char * const make_request[] = {
+    "openssl", "req", "-newkey", "rsa:2048", "-nodes",
+    "-subj", "/CN=localhost", "-keyout", key, "-out", csr, NULL
+  };
+  const char * const sign[] = {
+    "openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key,
+    "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", crt, NULL
+  };
+  const char * const files[] = { key, crt };
+
+  if (g_mkdir (tls_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "Could not create %s: %s", tls_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!g_file_set_contents (ext, "subjectAltName = DNS:localhost, IP:127.0.0.1\n", -1, error) ||
+      !run_program (make_ca, error) ||
+      !run_program (make_request, error) ||
+      !run_program (sign, error) ||
+      !give_to_server_user (self, tls_dir, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (g_chmod (files[i], 0600) != 0 || !give_to_server_user (self, files[i], error))
+      {
+        if (error != NULL && *error == NULL)
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                       "Could not make %s private: %s", files[i], g_strerror (errno));
+        return FALSE;
+      }
+
+  ts_local_server_set_setting (self->server, "ssl", "on");
+  ts_local_server_set_setting (self->server, "ssl_cert_file", crt);
+  ts_local_server_set_setting (self->server, "ssl_key_file", key);
+  self->ca_file = g_steal_pointer (&ca_crt);
+
+  return TRUE;
+}
+
+/**
+ * ts_test_server_start_tls:
+ *
+ * Like ts_test_server_start(), and the cluster also listens on 127.0.0.1
+ * (a free port, ts_test_server_get_port()) with TLS: its certificate, for
+ * localhost and 127.0.0.1, is signed by a CA made for this cluster
+ * (ts_test_server_get_ca_file()).  TCP logins need the superuser's
+ * password (ts_test_server_get_password()).
+ *
+ * Returns: (transfer full): the running server, or %NULL with @error set
+ */
+TsTestServer *
+ts_test_server_start_tls (GError **error)
+{
+  g_autoptr(TsTestServer) self = NULL;
+  g_autofree char *sql = NULL;
+  guint port;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  port = find_free_port (error);
+  if (port == 0)
+    return NULL;
+
+  self = server_prepare (port, error);
+  if (self == NULL || !make_certificates (self, error))
+    return NULL;
+
+  /* After ts-local-server.c's listen_addresses = '', so it wins. */
+  ts_local_server_set_setting (self->server, "listen_addresses", "127.0.0.1");
+  if (!server_start (self, error))
+    return NULL;
+
+  self->password = g_strdup_printf ("ts-%08x%08x", g_random_int (), g_random_int ());
+  sql = g_strdup_printf ("ALTER ROLE postgres PASSWORD '%s'", self->password);
+  if (!ts_test_server_exec (self, NULL, sql, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * ts_test_server_start_standby:
+ * @primary: a running cluster
+ *
+ * Makes a streaming standby of @primary with `pg_basebackup -R` (as the
+ * server's user when root) in a directory of its own, with its own socket
+ * and port, and starts it.  It replays what @primary writes until
+ * ts_test_server_promote() makes it a primary.
+ *
+ * Returns: (transfer full): the running standby, or %NULL with @error set
+ */
+TsTestServer *
+ts_test_server_start_standby (TsTestServer  *primary,
+                              GError       **error)
+{
+  g_autoptr(TsTestServer) self = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) basebackup = NULL;
+  g_autofree char *port = NULL;
+  guint standby_port;
+
+  g_return_val_if_fail (primary != NULL && primary->state == STATE_RUNNING, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Its own directory (so its own socket) and another port. */
+  do
+    standby_port = g_random_int_range (PORT_MIN, PORT_MAX + 1);
+  while (standby_port == primary->port);
+
+  self = server_prepare (standby_port, error);
+  if (self == NULL)
+    return NULL;
+
+  /* pg_basebackup, as the server's user, creates data/ in our directory. */
+  if (!give_to_server_user (self, self->dir, error))
+    return NULL;
+
+  port = g_strdup_printf ("%u", primary->port);
+  basebackup = ts_local_server_dup_program_argv (self->server, "pg_basebackup");
+  for (guint i = 0; basebackup[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (basebackup[i]));
+  g_ptr_array_add (argv, g_strdup ("--pgdata"));
+  g_ptr_array_add (argv, g_strdup (self->data_dir));
+  g_ptr_array_add (argv, g_strdup ("--host"));
+  g_ptr_array_add (argv, g_strdup (primary->dir));
+  g_ptr_array_add (argv, g_strdup ("--port"));
+  g_ptr_array_add (argv, g_strdup (port));
+  g_ptr_array_add (argv, g_strdup ("--username"));
+  g_ptr_array_add (argv, g_strdup ("postgres"));
+  g_ptr_array_add (argv, g_strdup ("--write-recovery-conf"));
+  g_ptr_array_add (argv, g_strdup ("--wal-method=stream"));
+  g_ptr_array_add (argv, g_strdup ("--checkpoint=fast"));
+  g_ptr_array_add (argv, g_strdup ("--no-sync"));
+  g_ptr_array_add (argv, NULL);
+
+  if (!run_program ((const char * const *)argv->pdata, error))
+    return NULL;
+
+  /* The copy says where the primary's socket is (primary_conninfo, in
+   * postgresql.auto.conf); ts-local-server.c rewrites the rest (port,
+   * socket directory) at start. */
+  if (!server_start (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+ts_test_server_promote (TsTestServer  *self,
+                        GError       **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) pg_ctl = NULL;
+
+  g_return_val_if_fail (self != NULL && self->state == STATE_RUNNING, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  pg_ctl = ts_local_server_dup_program_argv (self->server, "pg_ctl");
+  for (guint i = 0; pg_ctl[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (pg_ctl[i]));
+  g_ptr_array_add (argv, g_strdup ("promote"));
+  g_ptr_array_add (argv, g_strdup ("-D"));
+  g_ptr_array_add (argv, g_strdup (self->data_dir));
+  g_ptr_array_add (argv, g_strdup ("-w"));
+  g_ptr_array_add (argv, g_strdup ("-t"));
+  g_ptr_array_add (argv, g_strdup (PG_CTL_TIMEOUT));
+  g_ptr_array_add (argv, NULL);
+
+  return run_program ((const char * const *)argv->pdata, error);
+}
+
+gboolean
+ts_test_server_crash (TsTestServer  *self,
+                      GError       **error)
+{
+  g_return_val_if_fail (self != NULL && self->state == STATE_RUNNING, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!ts_local_server_stop (self->server, TS_LOCAL_SERVER_STOP_IMMEDIATE, NULL, error))
+    return FALSE;
+
+  self->state = STATE_PAUSED;
+
+  return TRUE;
+}
+
+const char *
+ts_test_server_get_ca_file (TsTestServer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->ca_file;
+}
+
+const char *
+ts_test_server_get_password (TsTestServer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->password;
 }
 
 const char *
@@ -544,6 +867,8 @@ ts_test_server_free (TsTestServer *self)
 
   g_free (self->dir);
   g_free (self->data_dir);
+  g_free (self->ca_file);
+  g_free (self->password);
   g_clear_object (&self->server);
   g_free (self);
 }

@@ -108,6 +108,29 @@ gboolean      ts_test_server_pause            (TsTestServer  *self,
 gboolean      ts_test_server_resume           (TsTestServer  *self,
                                                GError       **error);
 
+/* Deployment: TLS, a streaming standby, a primary that dies.
+ *
+ * ts_test_server_start_tls() also listens on 127.0.0.1 (loopback only,
+ * a free port) with ssl = on and a certificate for localhost and
+ * 127.0.0.1 signed by a CA that openssl(1) makes for this cluster; TCP
+ * logins need the superuser's password.  ts_test_server_start_standby()
+ * copies a running cluster with `pg_basebackup -R` into a directory of its
+ * own (own socket and port) and starts it as a streaming standby;
+ * ts_test_server_promote() runs `pg_ctl promote` on it, and
+ * ts_test_server_crash() stops a cluster at once, the way a machine that
+ * dies does, keeping its data (ts_test_server_resume() starts it again). */
+TsTestServer *ts_test_server_start_tls        (GError       **error);
+TsTestServer *ts_test_server_start_standby    (TsTestServer  *primary,
+                                               GError       **error);
+gboolean      ts_test_server_promote          (TsTestServer  *self,
+                                               GError       **error);
+gboolean      ts_test_server_crash            (TsTestServer  *self,
+                                               GError       **error);
+/* The CA certificate (PEM) of a TLS cluster, else NULL. */
+const char   *ts_test_server_get_ca_file      (TsTestServer  *self);
+/* The superuser's password of a TLS cluster, else NULL. */
+const char   *ts_test_server_get_password     (TsTestServer  *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTestServer, ts_test_server_free)
 
 /* Whether process @pid is running; a zombie (dead, waiting to be reaped)

@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ts-connection.h"
 
@@ -53,6 +56,7 @@ struct _TsConnection
   GTask             *connect_task;
   gboolean           reached_server;  /* see note_connect_progress() */
   gboolean           bad_conninfo;    /* libpq could not parse the connection string */
+  gboolean           failed_in_tls;   /* see continue_connect() */
   guint              connect_timeout_id;
   guint              connect_seconds;
 
@@ -311,6 +315,16 @@ classify_connect_failure (TsConnection *self)
       sqlstate[0] = '\0';
     }
 
+  /* libpq has no error code for TLS either; what is structural is where
+   * it gave up: while setting up TLS (the server's certificate not for
+   * the host name, or not signed by the CA, or no TLS on the server). */
+  if (sqlstate[0] == '\0' && self->failed_in_tls)
+    return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_TLS,
+                        /* Translators: the first %s is a host name */
+                        _("The secure connection to “%s” failed: is the server’s certificate for "
+                          "this host name, and signed by the CA certificate given? %s"),
+                        PQhost (self->conn) != NULL ? PQhost (self->conn) : "", message);
+
   if (PQconnectionNeedsPassword (self->conn))
     return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_NEEDS_PASSWORD,
                         _("The server asks for a password: %s"), message);
@@ -378,7 +392,12 @@ on_connect_timeout (gpointer user_data)
 static void
 continue_connect (TsConnection *self)
 {
+  gboolean in_tls = PQstatus (self->conn) == CONNECTION_SSL_STARTUP;
   PostgresPollingStatusType polling = PQconnectPoll (self->conn);
+
+  /* A poll that fails while TLS is being set up failed in TLS: libpq
+   * checks the certificate, its CA and the host name there. */
+  self->failed_in_tls = polling == PGRES_POLLING_FAILED && in_tls;
 
   if (polling == PGRES_POLLING_READING || polling == PGRES_POLLING_WRITING)
     note_connect_progress (self);
@@ -416,6 +435,61 @@ continue_connect (TsConnection *self)
       finish_connect (self, classify_connect_failure (self));
       break;
     }
+}
+
+/* Whether @conninfo names several hosts (host=a,b or postgresql://a,b/),
+ * which is how a primary and its standbys are given. */
+static gboolean
+names_several_hosts (const char *conninfo)
+{
+  PQconninfoOption *options;
+  gboolean several = FALSE;
+
+  if (!g_str_has_prefix (conninfo, "postgresql://") && !g_str_has_prefix (conninfo, "postgres://") &&
+      strchr (conninfo, '=') == NULL)
+    return FALSE;
+
+  options = PQconninfoParse (conninfo, NULL);
+  for (PQconninfoOption *option = options; option != NULL && option->keyword != NULL; option++)
+    if ((g_str_equal (option->keyword, "host") || g_str_equal (option->keyword, "hostaddr")) &&
+        option->val != NULL && strchr (option->val, ',') != NULL)
+      several = TRUE;
+  PQconninfoFree (options);
+
+  return several;
+}
+
+/* With sslmode verify-ca or verify-full, a CA file that we cannot read
+ * fails before anything is sent, with a message that says so (libpq's
+ * would say it only once the server offered TLS). */
+static GError *
+check_ca_file (PGconn *conn)
+{
+  PQconninfoOption *options = PQconninfo (conn);
+  g_autofree char *sslmode = NULL;
+  g_autofree char *sslrootcert = NULL;
+  int saved_errno;
+
+  for (PQconninfoOption *option = options; option != NULL && option->keyword != NULL; option++)
+    {
+      if (g_str_equal (option->keyword, "sslmode"))
+        sslmode = g_strdup (option->val);
+      else if (g_str_equal (option->keyword, "sslrootcert"))
+        sslrootcert = g_strdup (option->val);
+    }
+  PQconninfoFree (options);
+
+  if (g_strcmp0 (sslmode, "verify-ca") != 0 && g_strcmp0 (sslmode, "verify-full") != 0)
+    return NULL;
+  if (sslrootcert == NULL || *sslrootcert == '\0' || g_str_equal (sslrootcert, "system"))
+    return NULL;
+  if (g_access (sslrootcert, R_OK) == 0 && !g_file_test (sslrootcert, G_FILE_TEST_IS_DIR))
+    return NULL;
+
+  saved_errno = g_file_test (sslrootcert, G_FILE_TEST_IS_DIR) ? EISDIR : errno;
+  return g_error_new (TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_TLS,
+                      _("The CA certificate file “%s” could not be read: %s"),
+                      sslrootcert, g_strerror (saved_errno));
 }
 
 /* Whether libpq can parse @conninfo, taken as it takes the dbname of
@@ -477,6 +551,15 @@ ts_connection_connect_async (TsConnection        *self,
   keywords[n] = "keepalives_interval"; values[n++] = "3";
   keywords[n] = "keepalives_count"; values[n++] = "3";
   keywords[n] = "tcp_user_timeout"; values[n++] = "20000";
+  /* Of several hosts (a primary and its standbys), the one that takes
+   * writes: every TaskSteper action writes, and after a failover the
+   * promoted standby is the one.  Without it libpq takes the first host
+   * that answers, which may be a read-only standby. */
+  if (names_several_hosts (self->conninfo))
+    {
+      keywords[n] = "target_session_attrs";
+      values[n++] = "read-write";
+    }
   keywords[n] = "dbname"; values[n++] = self->conninfo;
   if (self->password != NULL)
     {
@@ -497,8 +580,21 @@ ts_connection_connect_async (TsConnection        *self,
   /* The SQLSTATE of a server's refusal, in the message (find_sqlstate()). */
   PQsetErrorVerbosity (self->conn, PQERRORS_VERBOSE);
   self->reached_server = FALSE;
+  self->failed_in_tls = FALSE;
   self->bad_conninfo = !conninfo_parses (self->conninfo);
   note_connect_progress (self);
+
+  if (PQstatus (self->conn) != CONNECTION_BAD)
+    {
+      GError *error = check_ca_file (self->conn);
+
+      if (error != NULL)
+        {
+          clear_connection (self);
+          g_task_return_error (task, error);
+          return;
+        }
+    }
 
   /* A bad connection string, or a Unix socket that is not there, fails at
    * once. */

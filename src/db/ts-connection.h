@@ -40,6 +40,7 @@ typedef enum
   TS_CONNECTION_ERROR_LOST,            /* the connection broke during the call */
   TS_CONNECTION_ERROR_TIMED_OUT,       /* a query took longer than its deadline */
   TS_CONNECTION_ERROR_CLOSED,          /* not connected */
+  TS_CONNECTION_ERROR_TLS,             /* no secure connection: the certificate, its CA file or the host name */
 } TsConnectionError;
 
 #define TS_TYPE_CONNECTION (ts_connection_get_type ())

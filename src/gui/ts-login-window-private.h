@@ -21,7 +21,11 @@ char     *_ts_login_window_build_conninfo      (const char *host,
                                                 const char *port,
                                                 const char *dbname,
                                                 const char *user,
-                                                const char *sslmode);
+                                                const char *sslmode,
+                                               const char *sslrootcert);
+/* Whether libpq checks the server's certificate against a CA (sslrootcert)
+ * with @sslmode: verify-ca and verify-full. */
+gboolean  _ts_login_window_sslmode_checks_ca   (const char *sslmode);
 
 /* @conninfo rewritten as key=value pairs without its password (so that it
  * can be remembered), or NULL when libpq cannot parse it. */

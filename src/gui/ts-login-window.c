@@ -39,6 +39,7 @@ struct _TsLoginWindow
   AdwEntryRow          *user_row;
   AdwEntryRow          *password_row;
   AdwComboRow          *sslmode_row;
+  AdwEntryRow          *ca_row;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
   GtkButton            *cancel_button;
@@ -47,6 +48,7 @@ struct _TsLoginWindow
   GtkSpinner           *spinner;
   GtkButton            *demo_button;
 
+  GtkFileChooserNative *ca_chooser;  /* while choosing the CA certificate */
   GSettings            *settings;
 
   /* The attempt in progress, NULL when the form is idle. */
@@ -107,12 +109,19 @@ append_param (GString    *conninfo,
   g_string_append_c (conninfo, '\'');
 }
 
+gboolean
+_ts_login_window_sslmode_checks_ca (const char *sslmode)
+{
+  return g_strcmp0 (sslmode, "verify-ca") == 0 || g_strcmp0 (sslmode, "verify-full") == 0;
+}
+
 char *
 _ts_login_window_build_conninfo (const char *host,
                                  const char *port,
                                  const char *dbname,
                                  const char *user,
-                                 const char *sslmode)
+                                 const char *sslmode,
+                                 const char *sslrootcert)
 {
   GString *conninfo;
 
@@ -127,6 +136,9 @@ _ts_login_window_build_conninfo (const char *host,
   /* Leaving libpq's default out lets PGSSLMODE and service files decide. */
   if (g_strcmp0 (sslmode, sslmodes[DEFAULT_SSLMODE].sslmode) != 0)
     append_param (conninfo, "sslmode", sslmode);
+  /* The CA only counts where the certificate is checked. */
+  if (_ts_login_window_sslmode_checks_ca (sslmode))
+    append_param (conninfo, "sslrootcert", sslrootcert);
 
   return g_string_free (conninfo, FALSE);
 }
@@ -225,8 +237,9 @@ dup_fields (TsLoginWindow *self)
   g_autofree char *port = dup_row_text (self->port_row);
   g_autofree char *dbname = dup_row_text (self->database_row);
   g_autofree char *user = dup_row_text (self->user_row);
+  g_autofree char *ca = dup_row_text (self->ca_row);
 
-  return g_strjoin ("\n", host, port, dbname, user, get_sslmode (self), NULL);
+  return g_strjoin ("\n", host, port, dbname, user, get_sslmode (self), ca, NULL);
 }
 
 static char *
@@ -236,8 +249,9 @@ build_conninfo_from_fields (TsLoginWindow *self)
   g_autofree char *port = dup_row_text (self->port_row);
   g_autofree char *dbname = dup_row_text (self->database_row);
   g_autofree char *user = dup_row_text (self->user_row);
+  g_autofree char *ca = dup_row_text (self->ca_row);
 
-  return _ts_login_window_build_conninfo (host, port, dbname, user, get_sslmode (self));
+  return _ts_login_window_build_conninfo (host, port, dbname, user, get_sslmode (self), ca);
 }
 
 /* Password when the server is known, else the first of Host, Database and
@@ -271,12 +285,14 @@ load_settings (TsLoginWindow *self)
   g_autofree char *dbname = g_settings_get_string (self->settings, "last-database");
   g_autofree char *user = g_settings_get_string (self->settings, "last-user");
   g_autofree char *sslmode = g_settings_get_string (self->settings, "last-sslmode");
+  g_autofree char *ca = g_settings_get_string (self->settings, "last-sslrootcert");
 
   gtk_editable_set_text (GTK_EDITABLE (self->host_row), host);
   gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
   gtk_editable_set_text (GTK_EDITABLE (self->database_row), dbname);
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
   set_sslmode (self, sslmode);
+  gtk_editable_set_text (GTK_EDITABLE (self->ca_row), ca);
 }
 
 /* Only after a successful connection, and never the password: a whole
@@ -304,6 +320,11 @@ save_settings (TsLoginWindow *self)
   g_settings_set_string (self->settings, "last-database", dbname);
   g_settings_set_string (self->settings, "last-user", user);
   g_settings_set_string (self->settings, "last-sslmode", get_sslmode (self));
+  {
+    g_autofree char *ca = dup_row_text (self->ca_row);
+
+    g_settings_set_string (self->settings, "last-sslrootcert", ca);
+  }
 }
 
 static void
@@ -365,6 +386,12 @@ show_error (TsLoginWindow *self,
     {
       message = describe_unreachable (conninfo);
       focus = self->host_row;
+    }
+  else if (g_error_matches (error, TS_CONNECTION_ERROR, TS_CONNECTION_ERROR_TLS))
+    {
+      /* The connection's message names the host or the CA file. */
+      message = g_strdup (error->message);
+      focus = gtk_widget_get_visible (GTK_WIDGET (self->ca_row)) ? self->ca_row : self->host_row;
     }
   else if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_INSTALLED))
     {
@@ -624,6 +651,49 @@ on_sslmode_selected (TsLoginWindow *self)
 
   if (selected < G_N_ELEMENTS (sslmodes))
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sslmode_row), _(sslmodes[selected].description));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->ca_row), _ts_login_window_sslmode_checks_ca (get_sslmode (self)));
+}
+
+/* GtkFileChooserNative, not GtkFileDialog, which is GTK 4.10. */
+static void
+on_ca_chosen (TsLoginWindow        *self,
+              int                   response,
+              GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->ca_row), path);
+    }
+
+  g_clear_object (&self->ca_chooser);
+}
+
+static void
+login_choose_ca_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TsLoginWindow *self = TS_LOGIN_WINDOW (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->ca_chooser != NULL)
+    return;
+
+  self->ca_chooser = gtk_file_chooser_native_new (_("CA Certificate"), GTK_WINDOW (self),
+                                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Select"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->ca_chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Certificates (PEM)"));
+  gtk_file_filter_add_pattern (filter, "*.crt");
+  gtk_file_filter_add_pattern (filter, "*.pem");
+  gtk_file_filter_add_pattern (filter, "*.cer");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->ca_chooser), filter);
+  g_signal_connect_object (self->ca_chooser, "response", G_CALLBACK (on_ca_chosen), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->ca_chooser));
 }
 
 /* The object */
@@ -634,6 +704,9 @@ ts_login_window_dispose (GObject *object)
   TsLoginWindow *self = (TsLoginWindow *)object;
 
   drop_pending (self);
+  if (self->ca_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->ca_chooser));
+  g_clear_object (&self->ca_chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_LOGIN_WINDOW);
 
@@ -683,6 +756,7 @@ ts_login_window_class_init (TsLoginWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, password_row);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, sslmode_row);
+  gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, ca_row);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, TsLoginWindow, cancel_button);
@@ -695,6 +769,7 @@ ts_login_window_class_init (TsLoginWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "login.connect", NULL, login_connect_action);
   gtk_widget_class_install_action (widget_class, "login.cancel", NULL, login_cancel_action);
+  gtk_widget_class_install_action (widget_class, "login.choose-ca", NULL, login_choose_ca_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "login.cancel", NULL);
 }
 
@@ -820,6 +895,7 @@ ts_login_window_connect_conninfo (TsLoginWindow *self,
   /* A password in the string is used, never shown. */
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   set_sslmode (self, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->ca_row), "");
 
   for (PQconninfoOption *option = options; option->keyword != NULL; option++)
     {
@@ -836,6 +912,8 @@ ts_login_window_connect_conninfo (TsLoginWindow *self,
         row = self->database_row;
       else if (g_str_equal (option->keyword, "user"))
         row = self->user_row;
+      else if (g_str_equal (option->keyword, "sslrootcert"))
+        row = self->ca_row;
       else if (g_str_equal (option->keyword, "sslmode"))
         set_sslmode (self, option->val);
 
