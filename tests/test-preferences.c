@@ -13,7 +13,7 @@
  * remembered server and nothing else. */
 
 static const char * const server_keys[] = {
-  "last-host", "last-port", "last-database", "last-user", "last-sslmode",
+  "last-host", "last-port", "last-database", "last-user", "last-sslmode", "last-sslrootcert",
 };
 
 /* Helpers */
@@ -54,13 +54,14 @@ type_into (Fixture    *fixture,
            const char *name,
            const char *text)
 {
-  GtkEditable *editable = GTK_EDITABLE (child (fixture, name));
-  int position;
+  GtkWidget *row = child (fixture, name);
 
-  gtk_editable_delete_text (editable, 0, -1);
-  position = 0;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    gtk_editable_insert_text (editable, p, g_utf8_next_char (p) - p, &position);
+  /* As a person does: click into the row, select what is there, type. */
+  ts_test_click (row);
+  ts_test_key (row, GDK_KEY_a, GDK_CONTROL_MASK);
+  ts_test_key (row, GDK_KEY_BackSpace, 0);
+  ts_test_type (row, text);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, text);
 }
 
 static gboolean
@@ -98,6 +99,7 @@ remember_server (GSettings *settings)
   g_settings_set_string (settings, "last-database", "tasksteper");
   g_settings_set_string (settings, "last-user", "zhangwei");
   g_settings_set_string (settings, "last-sslmode", "verify-ca");
+  g_settings_set_string (settings, "last-sslrootcert", "/etc/ssl/certs/tasksteper-ca.pem");
 }
 
 static void
@@ -176,6 +178,9 @@ test_shows_settings (Fixture       *fixture,
   g_assert_cmpstr (row_text (fixture, "database_row"), ==, "tasksteper");
   g_assert_cmpstr (row_text (fixture, "user_row"), ==, "zhangwei");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row"))), ==, 3);
+  /* Verify CA: the CA file it checks against shows. */
+  g_assert_true (gtk_widget_get_visible (child (fixture, "sslrootcert_row")));
+  g_assert_cmpstr (row_text (fixture, "sslrootcert_row"), ==, "/etc/ssl/certs/tasksteper-ca.pem");
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (fixture, "cache_enabled_switch"))));
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (child (fixture, "cache_age_spin"))), ==, 10);
   /* How long a copy is kept does not matter while none is kept. */
@@ -213,8 +218,13 @@ test_edit (Fixture       *fixture,
   type_into (fixture, "port_row", "6543");
   type_into (fixture, "database_row", "tasks");
   type_into (fixture, "user_row", "lina");
+  /* Prefer checks no certificate: no CA file to give. */
+  g_assert_false (gtk_widget_get_visible (child (fixture, "sslrootcert_row")));
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row")), 4);
+  g_assert_true (gtk_widget_get_visible (child (fixture, "sslrootcert_row")));
+  type_into (fixture, "sslrootcert_row", "/srv/ca/根证书.pem");
 
+  assert_key_string (fixture->settings, "last-sslrootcert", "/srv/ca/根证书.pem");
   assert_key_string (fixture->settings, "last-host", "db.example.com");
   assert_key_string (fixture->settings, "last-port", "6543");
   assert_key_string (fixture->settings, "last-database", "tasks");
@@ -371,6 +381,7 @@ test_forget (Fixture       *fixture,
   g_assert_cmpstr (row_text (fixture, "port_row"), ==, "");
   g_assert_cmpstr (row_text (fixture, "database_row"), ==, "");
   g_assert_cmpstr (row_text (fixture, "user_row"), ==, "");
+  g_assert_cmpstr (row_text (fixture, "sslrootcert_row"), ==, "");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (fixture, "sslmode_row"))), ==, 1);
   g_assert_false (gtk_widget_is_sensitive (forget));
 

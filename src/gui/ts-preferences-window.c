@@ -29,6 +29,7 @@ static const char * const server_keys[] = {
   "last-database",
   "last-user",
   "last-sslmode",
+  "last-sslrootcert",
 };
 
 struct _TsPreferencesWindow
@@ -40,6 +41,7 @@ struct _TsPreferencesWindow
   AdwEntryRow          *database_row;
   AdwEntryRow          *user_row;
   AdwComboRow          *sslmode_row;
+  AdwEntryRow          *sslrootcert_row;
   AdwActionRow         *cache_age_row;
   GtkSwitch            *cache_enabled_switch;
   GtkSpinButton        *cache_age_spin;
@@ -176,6 +178,11 @@ on_sslmode_selected (TsPreferencesWindow *self)
 
   if (selected < G_N_ELEMENTS (sslmodes))
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sslmode_row), _(sslmodes[selected].description));
+
+  /* The CA file matters only when the certificate is checked. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sslrootcert_row),
+                          selected < G_N_ELEMENTS (sslmodes) &&
+                          g_str_has_prefix (sslmodes[selected].sslmode, "verify-"));
 }
 
 static void
@@ -233,6 +240,7 @@ ts_preferences_window_class_init (TsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, database_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, sslmode_row);
+  gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, sslrootcert_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, cache_age_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, cache_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, cache_age_spin);
@@ -267,6 +275,7 @@ ts_preferences_window_init (TsPreferencesWindow *self)
   g_settings_bind (self->settings, "last-port", self->port_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "last-database", self->database_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "last-user", self->user_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "last-sslrootcert", self->sslrootcert_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "last-sslmode", self->sslmode_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT,
                                 setting_to_sslmode, sslmode_to_setting, NULL, NULL);
