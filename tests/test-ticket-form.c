@@ -345,6 +345,21 @@ find_day (GtkWidget  *calendar,
   return NULL;
 }
 
+/* What a person does to put @text into an entry or spin button: click
+ * into its text (at its left, away from a spin button's arrows), select
+ * all, delete, type. */
+static void
+retype (GtkWidget  *editable,
+        const char *text)
+{
+  ts_test_click_at (editable, 12, gtk_widget_get_height (editable) / 2.0);
+  ts_test_key (editable, GDK_KEY_a, GDK_CONTROL_MASK);
+  ts_test_key (editable, GDK_KEY_BackSpace, 0);
+  if (*text != '\0')
+    ts_test_type (editable, text);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editable)), ==, text);
+}
+
 static gboolean
 is_shown (GtkWidget *widget)
 {
@@ -538,7 +553,7 @@ test_validation (Fixture       *fixture,
 
   for (guint i = 0; i < 201; i++)
     g_string_append (long_text, "长");
-  gtk_editable_set_text (GTK_EDITABLE (summary), long_text->str);
+  retype (summary, long_text->str);
   g_string_free (long_text, TRUE);
 
   message = ts_ticket_form_get_field_error (fixture->form, "summary");
@@ -555,23 +570,23 @@ test_validation (Fixture       *fixture,
   g_assert_true (is_shown (error_label));
   g_assert_false (ts_ticket_form_validate (fixture->form));
 
-  gtk_editable_set_text (GTK_EDITABLE (summary), "短");
+  retype (summary, "短");
   g_assert_null (ts_ticket_form_get_field_error (fixture->form, "summary"));
   g_assert_false (gtk_widget_has_css_class (summary, "error"));
   g_assert_false (gtk_widget_get_visible (error_label));
 
   /* Required. */
-  gtk_editable_set_text (GTK_EDITABLE (summary), "   ");
+  retype (summary, "   ");
   message = ts_ticket_form_get_field_error (fixture->form, "summary");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "概要"));
-  gtk_editable_set_text (GTK_EDITABLE (summary), "短");
+  retype (summary, "短");
 
   /* A bad link, and validate() finds what set_ticket did not show. */
-  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "buglist_url")), "not a link");
+  retype (field_widget (fixture, "buglist_url"), "not a link");
   g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "buglist_url"));
   g_assert_false (ts_ticket_form_validate (fixture->form));
-  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "buglist_url")), "https://bugs.example.com/1");
+  retype (field_widget (fixture, "buglist_url"), "https://bugs.example.com/1");
   g_assert_true (ts_ticket_form_validate (fixture->form));
 }
 
@@ -741,7 +756,7 @@ test_integer (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "0");
 
   /* Typing. */
-  gtk_editable_set_text (GTK_EDITABLE (spin), "42");
+  retype (spin, "42");
   g_assert_null (ts_ticket_form_get_field_error (fixture->form, "device_count"));
   gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "42");
@@ -749,18 +764,18 @@ test_integer (Fixture       *fixture,
   g_assert_cmpint (json_node_get_int (value), ==, 42);
   g_clear_pointer (&value, json_node_unref);
 
-  gtk_editable_set_text (GTK_EDITABLE (spin), "100001");
+  retype (spin, "100001");
   g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "device_count"));
-  gtk_editable_set_text (GTK_EDITABLE (spin), "");
+  retype (spin, "");
   g_assert_null (ts_ticket_form_get_field_error (fixture->form, "device_count"));
   value = value_of (fixture, "device_count");
   g_assert_true (JSON_NODE_HOLDS_NULL (value));
   g_clear_pointer (&value, json_node_unref);
 
   /* The arrows still work and write the number. */
-  gtk_editable_set_text (GTK_EDITABLE (spin), "7");
+  retype (spin, "7");
   gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
-  gtk_spin_button_spin (GTK_SPIN_BUTTON (spin), GTK_SPIN_STEP_FORWARD, 1);
+  ts_test_key (spin, GDK_KEY_Up, 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "8");
   value = value_of (fixture, "device_count");
   g_assert_cmpint (json_node_get_int (value), ==, 8);
@@ -786,7 +801,7 @@ test_integer_garbage (Fixture       *fixture,
   value = value_of (fixture, "count");
   g_assert_cmpint (json_node_get_int (value), ==, -5);
 
-  gtk_editable_set_text (GTK_EDITABLE (spin), "-");
+  retype (spin, "-");
   g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "count"));
 }
 
@@ -1199,7 +1214,7 @@ test_screenshot (Fixture       *fixture,
                  gconstpointer  data)
 {
   set_issue_ticket (fixture);
-  gtk_editable_set_text (GTK_EDITABLE (field_widget (fixture, "buglist_url")), "不是链接");
+  retype (field_widget (fixture, "buglist_url"), "不是链接");
   ts_ticket_form_set_field_error (fixture->form, "issue_checker",
                                   "“维护代表” 不是本项目的成员：请重新选择", FALSE);
   save_screenshot (fixture, "ticket-form.png");
