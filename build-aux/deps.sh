@@ -9,7 +9,7 @@ packages=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libpq-dev libgtk-4-dev libadwaita-1-dev
   # run and test
-  postgresql postgresql-contrib xvfb xauth graphviz fonts-noto-cjk fonts-cantarell
+  postgresql postgresql-contrib pgbouncer xvfb xauth graphviz fonts-noto-cjk fonts-cantarell
   desktop-file-utils appstream python3 flatpak-builder
   # GUI tests type and click through the X server's XTest extension
   libxtst-dev

@@ -3752,6 +3752,135 @@ add_condition_tests (void)
     }
 }
 
+/* The change feed (version 4) {{{1 */
+
+/* The feed as @conn's login sees it: "project:ticket:version", oldest first. */
+static char *
+feed_as (PGconn     *conn,
+         const char *after,
+         const char *limit)
+{
+  g_autofree char *rows = value (conn,
+                                 "SELECT string_agg(project || ':' || ticket_id || ':' || version, ',' ORDER BY n)"
+                                 "  FROM tasksteper.changes_since($1::bigint, $2::int) WITH ORDINALITY AS c(seq, project, ticket_id, version, n)",
+                                 2, after, limit);
+
+  return rows != NULL ? g_steal_pointer (&rows) : g_strdup ("");
+}
+
+static void
+assert_sqlstate (PGconn     *conn,
+                 const char *sqlstate,
+                 const char *sql,
+                 const char *param)
+{
+  const char *params[] = { param };
+  g_autoptr(PGresult) res = PQexecParams (conn, sql, 1, NULL, params, NULL, NULL, 0);
+
+  if (g_strcmp0 (PQresultErrorField (res, PG_DIAG_SQLSTATE), sqlstate) != 0)
+    g_test_message ("%s as %s: %s", sql, PQuser (conn), PQresultErrorMessage (res));
+  g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, sqlstate);
+}
+
+/* Members read the changes of their projects, in the order of commit, a
+ * page at a time; nobody else reads them, nobody writes them directly. */
+static void
+test_changes_feed (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *id = set_up_two_projects (fx);
+  g_autofree char *side = value (fx->super, "SELECT id::text FROM tasksteper.tickets WHERE project = 'side'", 0);
+  g_autofree char *expected = g_strdup_printf ("issue_track:%s:1,issue_track:%s:2", id, id);
+  g_autofree char *side_expected = g_strdup_printf ("side:%s:1", side);
+  g_autofree char *first = value (conn_as (fx, fx->zhangwei), "SELECT seq FROM tasksteper.changes_since(0, 1)", 0);
+  g_autofree char *cursor = value (conn_as (fx, fx->lina), "SELECT tasksteper.changes_cursor()", 0);
+  g_autofree char *max = value (fx->super, "SELECT max(seq) FROM tasksteper.changes", 0);
+  g_autofree char *feed = NULL;
+  g_autofree char *later = NULL;
+  g_autofree char *held = NULL;
+  g_autofree char *first_row = g_strdup_printf ("issue_track:%s:1", id);
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+
+  /* RLS: members of issue_track, of side, of nothing. */
+  feed = feed_as (conn_as (fx, fx->zhangwei), "0", "1000");
+  g_assert_cmpstr (feed, ==, expected);
+  g_clear_pointer (&feed, g_free);
+  feed = feed_as (conn_as (fx, fx->lina), "0", "1000");
+  g_assert_cmpstr (feed, ==, expected);
+  g_clear_pointer (&feed, g_free);
+  feed = feed_as (conn_as (fx, fx->outsider), "0", "1000");
+  g_assert_cmpstr (feed, ==, side_expected);
+  g_clear_pointer (&feed, g_free);
+  feed = feed_as (conn_as (fx, fx->admin), "0", "1000");
+  g_assert_cmpstr (feed, ==, "");
+  g_clear_pointer (&feed, g_free);
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.changes", NULL), ==, 3);
+
+  /* The limit, and reading on from a number. */
+  feed = feed_as (conn_as (fx, fx->zhangwei), "0", "1");
+  g_assert_cmpstr (feed, ==, first_row);
+  g_clear_pointer (&feed, g_free);
+  feed = feed_as (conn_as (fx, fx->zhangwei), first, "1000");
+  g_assert_cmpstr (feed, ==, strchr (expected, ',') + 1);
+  g_clear_pointer (&feed, g_free);
+
+  /* The cursor is where the feed ends; nothing after it yet. */
+  g_assert_cmpstr (cursor, ==, max);
+  feed = feed_as (conn_as (fx, fx->lina), cursor, NULL);
+  g_assert_cmpstr (feed, ==, "");
+  g_clear_pointer (&feed, g_free);
+
+  /* Numbered in the order of commit: a change committed later gets a
+   * higher number, even when its transaction started first. */
+  run_command (conn_as (fx, fx->zhangwei), "BEGIN");
+  g_free (value (conn_as (fx, fx->zhangwei), "SELECT id FROM tasksteper.create_ticket('issue_track', '{}')", 0));
+  held = value (conn_as (fx, fx->zhangwei), "SELECT max(id) FROM tasksteper.tickets", 0);
+  later = create_ticket_as (fx, fx->lina, "{}");
+  feed = feed_as (conn_as (fx, fx->wangfang), max, NULL);
+  one = g_strdup_printf ("issue_track:%s:1", later);
+  g_assert_cmpstr (feed, ==, one);
+  g_clear_pointer (&feed, g_free);
+  run_command (conn_as (fx, fx->zhangwei), "COMMIT");
+  feed = feed_as (conn_as (fx, fx->wangfang), max, NULL);
+  two = g_strdup_printf ("issue_track:%s:1,issue_track:%s:1", later, held);
+  g_assert_cmpstr (feed, ==, two);
+  g_clear_pointer (&feed, g_free);
+
+  /* A change rolled back leaves no row. */
+  run_command (conn_as (fx, fx->lina), "BEGIN");
+  g_free (create_ticket_as (fx, fx->lina, "{}"));
+  run_command (conn_as (fx, fx->lina), "ROLLBACK");
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.changes", NULL), ==, 5);
+
+  /* Nobody writes the feed but the triggers. */
+  assert_sqlstate (conn_as (fx, fx->zhangwei), "42501",
+                   "INSERT INTO tasksteper.changes (project, ticket_id, version) VALUES ('issue_track', $1::bigint, 9)", id);
+  assert_sqlstate (conn_as (fx, fx->admin), "42501", "DELETE FROM tasksteper.changes WHERE ticket_id = $1::bigint", id);
+}
+
+/* Pruning: admins only (others may not even call it), by age. */
+static void
+test_changes_prune (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *id = set_up_two_projects (fx);
+  g_autofree char *pruned = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  assert_sqlstate (conn_as (fx, fx->zhangwei), "42501", "SELECT tasksteper.prune_changes($1::interval)", "0");
+  assert_sqlstate (conn_as (fx, fx->admin), "TS422", "SELECT tasksteper.prune_changes($1::interval)", "-1 day");
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.changes", NULL), ==, 3);
+
+  res = run (fx->super, "UPDATE tasksteper.changes SET at = at - interval '10 days' WHERE ticket_id = $1::bigint", 1, id);
+  pruned = value (conn_as (fx, fx->admin), "SELECT tasksteper.prune_changes('7 days')", 0);
+  g_assert_cmpstr (pruned, ==, "2");
+  g_assert_cmpint (count_rows (fx, "SELECT count(*) FROM tasksteper.changes", NULL), ==, 1);
+  g_clear_pointer (&pruned, g_free);
+  pruned = value (conn_as (fx, fx->admin), "SELECT tasksteper.prune_changes('7 days')", 0);
+  g_assert_cmpstr (pruned, ==, "0");
+}
+
 /* Indexes {{{1 */
 
 static void
@@ -4035,6 +4164,9 @@ main (int   argc,
   ADD ("/ts/server/harden/history-append-only", test_harden_history_append_only);
 
   add_condition_tests ();
+
+  ADD ("/ts/server/changes/feed", test_changes_feed);
+  ADD ("/ts/server/changes/prune", test_changes_prune);
 
   ADD ("/ts/server/indexes", test_indexes);
   ADD ("/ts/server/indexes/my-tickets", test_people_my_tickets_index);

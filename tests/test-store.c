@@ -1493,6 +1493,75 @@ test_refusals (Fixture       *fixture,
   }
 
   PQfinish (raw);
+/* Through PgBouncer in transaction mode, where LISTEN lands on a pooled
+ * server connection: a ticket passed to lina still reaches her pending
+ * list, by the change feed, within the poll interval. */
+static void
+test_pooler (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *zhangwei_name = role (fixture, "zhangwei");
+  g_autofree char *lina_name = role (fixture, "lina");
+  const char *users[] = { zhangwei_name, lina_name, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsTestPooler) pooler = ts_test_pooler_start (server, users, &error);
+  g_autofree char *zhangwei_info = NULL;
+  g_autofree char *lina_info = NULL;
+  g_autoptr(TsConnection) zhangwei_connection = NULL;
+  g_autoptr(TsConnection) lina_connection = NULL;
+  g_autoptr(TsStore) zhangwei = NULL;
+  g_autoptr(TsStore) lina = NULL;
+  g_autoptr(TsProject) project = NULL;
+  g_autoptr(TsTicketList) pending = NULL;
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(TsTicket) fired = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s\", \"issue_processor\": \"%s\"}",
+                                             lina_name, zhangwei_name);
+  g_autoptr(JsonNode) node = json_from_string (fields, NULL);
+  Changed changed = { 0 };
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  zhangwei_info = ts_test_pooler_conninfo (pooler, fixture->db, zhangwei_name);
+  lina_info = ts_test_pooler_conninfo (pooler, fixture->db, lina_name);
+  zhangwei_connection = ts_connection_new (zhangwei_info, NULL);
+  lina_connection = ts_connection_new (lina_info, NULL);
+  zhangwei = ts_store_new (zhangwei_connection);
+  lina = ts_store_new (lina_connection);
+  ts_store_set_poll_interval (lina, 1);
+  g_assert_cmpuint (ts_store_get_poll_interval (lina), ==, 1);
+
+  ts_store_open_async (zhangwei, NULL, store_result, &result);
+  g_assert_true (ts_store_open_finish (zhangwei, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  ts_store_open_async (lina, NULL, store_result, &result);
+  g_assert_true (ts_store_open_finish (lina, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  project = issue_track (lina);
+  pending = ts_ticket_list_new (lina, project, TS_TICKET_LIST_PENDING);
+  wait_loaded (pending);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pending)), ==, 0);
+  g_signal_connect (lina, "ticket-changed", G_CALLBACK (on_ticket_changed), &changed);
+
+  ticket = create (zhangwei, "{}");
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 1, "提交审核", json_node_get_object (node),
+                       NULL, store_result, &result);
+  fired = change_ok (zhangwei, &result);
+  g_assert_cmpstr (ts_ticket_get_assigned_to (fired), ==, lina_name);
+
+  /* Within a few poll intervals, whatever happened to the notification. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!(changed.id == ts_ticket_get_id (fired) && changed.version == 2) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (changed.id, ==, ts_ticket_get_id (fired));
+  g_assert_cmpint (changed.version, ==, 2);
+  wait_n_items (pending, 1);
+  g_assert_nonnull (ts_ticket_list_lookup (pending, ts_ticket_get_id (fired)));
 }
 
 int
@@ -1536,6 +1605,7 @@ main (int argc, char *argv[])
   ADD ("offline-members-and-my-tickets", test_offline_members_and_my_tickets, FALSE);
   ADD ("busy-retried", test_busy_retried, FALSE);
   ADD ("refusals", test_refusals, FALSE);
+  ADD ("pooler", test_pooler, FALSE);
 #undef ADD
 
   ret = g_test_run ();

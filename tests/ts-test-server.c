@@ -14,6 +14,7 @@
 #include <string.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #define PORT_MIN        20000
@@ -66,6 +67,9 @@ static const char watchdog_script[] =
   "read -r _\n"
   "dir=$1\n"
   "shift\n"
+  "for pid in \"$dir\"/pgbouncer-*.pid; do\n"
+  "  [ -f \"$pid\" ] && kill \"$(cat \"$pid\")\"\n"
+  "done\n"
   "if [ -f \"$dir/data/postmaster.pid\" ]; then\n"
   "  \"$@\" stop -D \"$dir/data\" -m immediate -w -t " PG_CTL_TIMEOUT "\n"
   "fi\n"
@@ -889,4 +893,171 @@ ts_test_process_is_alive (GPid pid)
   state = strrchr (stat, ')');
 
   return state == NULL || state[1] == '\0' || state[2] != 'Z';
+}
+
+/* PgBouncer */
+
+struct _TsTestPooler
+{
+  TsTestServer *server;
+  GSubprocess  *process;
+  char         *dir;
+  guint         port;
+};
+
+/* "name" as PgBouncer's auth_file quotes it. */
+static void
+append_quoted (GString    *str,
+               const char *text)
+{
+  g_string_append_c (str, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (str, '"');
+      g_string_append_c (str, *p);
+    }
+  g_string_append_c (str, '"');
+}
+
+TsTestPooler *
+ts_test_pooler_start (TsTestServer        *server,
+                      const char * const  *users,
+                      GError             **error)
+{
+  g_autoptr(TsTestPooler) self = g_new0 (TsTestPooler, 1);
+  g_autofree char *program = NULL;
+  g_autofree char *ini_path = NULL;
+  g_autofree char *users_path = NULL;
+  g_autofree char *socket = NULL;
+  g_autoptr(GString) ini = g_string_new (NULL);
+  g_autoptr(GString) userlist = g_string_new (NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  gint64 deadline;
+
+  g_return_val_if_fail (server != NULL && server->state == STATE_RUNNING, NULL);
+
+  program = g_find_program_in_path ("pgbouncer");
+  if (program == NULL && g_file_test ("/usr/sbin/pgbouncer", G_FILE_TEST_IS_EXECUTABLE))
+    program = g_strdup ("/usr/sbin/pgbouncer");
+  if (program == NULL)
+    {
+      g_set_error (error, TS_TEST_SERVER_ERROR, TS_TEST_SERVER_ERROR_FAILED,
+                   "pgbouncer is not installed (build-aux/deps.sh installs it)");
+      return NULL;
+    }
+
+  self->server = server;
+  self->dir = g_strdup (server->dir);
+  do
+    self->port = g_random_int_range (PORT_MIN, PORT_MAX + 1);
+  while (self->port == server->port);
+
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    {
+      append_quoted (userlist, users[i]);
+      g_string_append (userlist, " \"\"\n");
+    }
+  users_path = g_strdup_printf ("%s/pgbouncer-%u.users", self->dir, self->port);
+  ini_path = g_strdup_printf ("%s/pgbouncer-%u.ini", self->dir, self->port);
+
+  /* Throwaway, on a socket only we and the cluster's user can reach:
+   * trust is enough. */
+  g_string_append_printf (ini,
+                          "[databases]\n"
+                          "* = host=%1$s port=%2$u\n"
+                          "[pgbouncer]\n"
+                          "listen_addr =\n"
+                          "listen_port = %3$u\n"
+                          "unix_socket_dir = %1$s\n"
+                          "auth_type = trust\n"
+                          "auth_file = %4$s\n"
+                          "pool_mode = transaction\n"
+                          "default_pool_size = 2\n"
+                          "max_client_conn = 100\n"
+                          "logfile = %1$s/pgbouncer-%3$u.log\n",
+                          self->dir, server->port, self->port, users_path);
+  /* PgBouncer refuses to run as root; it changes to the user we name. */
+  if (geteuid () == 0)
+    {
+      GStatBuf info;
+      struct passwd *owner;
+
+      if (g_stat (self->dir, &info) != 0 || (owner = getpwuid (info.st_uid)) == NULL)
+        {
+          g_set_error (error, TS_TEST_SERVER_ERROR, TS_TEST_SERVER_ERROR_FAILED,
+                       "Cannot tell who owns %s, to run pgbouncer as", self->dir);
+          return NULL;
+        }
+      g_string_append_printf (ini, "user = %s\n", owner->pw_name);
+    }
+
+  if (!g_file_set_contents_full (users_path, userlist->str, -1, G_FILE_SET_CONTENTS_NONE, 0644, error) ||
+      !g_file_set_contents_full (ini_path, ini->str, -1, G_FILE_SET_CONTENTS_NONE, 0644, error))
+    return NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  for (guint i = 0; i < G_N_ELEMENTS (pg_environment); i++)
+    g_subprocess_launcher_unsetenv (launcher, pg_environment[i]);
+  g_subprocess_launcher_set_cwd (launcher, "/");
+  self->process = g_subprocess_launcher_spawn (launcher, error, program, ini_path, NULL);
+  if (self->process == NULL)
+    return NULL;
+
+  /* For the watchdog, which stops it when the test program dies. */
+  {
+    g_autofree char *pid_path = g_strdup_printf ("%s/pgbouncer-%u.pid", self->dir, self->port);
+
+    if (!g_file_set_contents (pid_path, g_subprocess_get_identifier (self->process), -1, error))
+      return NULL;
+  }
+
+  socket = g_strdup_printf ("%s/.s.PGSQL.%u", self->dir, self->port);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!g_file_test (socket, G_FILE_TEST_EXISTS))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, TS_TEST_SERVER_ERROR, TS_TEST_SERVER_ERROR_FAILED,
+                       "pgbouncer did not start; see %s/pgbouncer-%u.log", self->dir, self->port);
+          return NULL;
+        }
+      g_usleep (20 * 1000);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+char *
+ts_test_pooler_conninfo (TsTestPooler *self,
+                         const char   *dbname,
+                         const char   *user)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_strdup_printf ("host=%s port=%u dbname=%s user=%s", self->dir, self->port,
+                          dbname ? dbname : "postgres", user ? user : "postgres");
+}
+
+void
+ts_test_pooler_free (TsTestPooler *self)
+{
+  if (self == NULL)
+    return;
+
+  if (self->process != NULL)
+    {
+      g_subprocess_send_signal (self->process, SIGINT);  /* "safe shutdown" is SIGINT, at once is SIGTERM */
+      g_subprocess_send_signal (self->process, SIGTERM);
+      g_subprocess_wait (self->process, NULL, NULL);
+      g_clear_object (&self->process);
+    }
+  {
+    g_autofree char *pid_path = g_strdup_printf ("%s/pgbouncer-%u.pid", self->dir, self->port);
+
+    g_unlink (pid_path);
+  }
+  g_free (self->dir);
+  g_free (self);
 }

@@ -133,6 +133,28 @@ const char   *ts_test_server_get_password     (TsTestServer  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTestServer, ts_test_server_free)
 
+/* A PgBouncer (Debian's pgbouncer, 1.18 or newer) in front of @server,
+ * in transaction pool mode, as it is run where teams share one server: each
+ * transaction may run on another server connection, so LISTEN and session
+ * state do not carry over.  It listens on a Unix socket of its own in the
+ * server's directory, trusts the logins in @users (the roles must exist;
+ * give the ones the test connects as), runs as the cluster's user when we
+ * are root, and keeps at most two server connections per database and
+ * login.  ts_test_pooler_free() stops it; so does the server's watchdog
+ * when the test program dies. */
+typedef struct _TsTestPooler TsTestPooler;
+
+TsTestPooler *ts_test_pooler_start            (TsTestServer        *server,
+                                               const char * const  *users,
+                                               GError             **error);
+/* A libpq conninfo string for connecting through the pooler. */
+char         *ts_test_pooler_conninfo         (TsTestPooler        *self,
+                                               const char          *dbname,
+                                               const char          *user);
+void          ts_test_pooler_free             (TsTestPooler        *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTestPooler, ts_test_pooler_free)
+
 /* Whether process @pid is running; a zombie (dead, waiting to be reaped)
  * is not. */
 gboolean      ts_test_process_is_alive        (GPid           pid);

@@ -48,6 +48,8 @@ static const Command commands[] = {
     N_("Put people into a project, or take them out"), ts_admin_run_member },
   { "project", N_("list"),
     N_("List the projects in the database"), ts_admin_run_project },
+  { "changes", N_("prune --older-than DAYS"),
+    N_("Delete old rows of the change feed"), ts_admin_run_changes },
   { "help", N_("[COMMAND]"),
     N_("Show how to use a command"), run_help },
 };

@@ -312,6 +312,7 @@ enum
   VERSION_ANY = 0,     /* init: none yet is fine */
   VERSION_INITIAL = 1,
   VERSION_PEOPLE = 2,  /* display names: 0002-people.sql */
+  VERSION_CHANGES = 4, /* the change feed: 0004-changes.sql */
 };
 
 /* Connects, asking for a password on a terminal when the server wants one
@@ -1636,4 +1637,73 @@ ts_admin_run_project (const Command  *command,
                       char          **argv)
 {
   return run_group (command, &project_group, argc, argv);
+}
+
+/* changes */
+
+static int
+prune_changes (const Command  *command,
+               int             argc,
+               char          **argv)
+{
+  g_autofree char *conninfo = NULL;
+  int days = -1;
+  const GOptionEntry entries[] = {
+    { "older-than", 0, 0, G_OPTION_ARG_INT, &days,
+      N_("Delete the changes made more than DAYS days ago (0: all)"), N_("DAYS") },
+    DBNAME_ENTRY (&conninfo),
+    { NULL }
+  };
+  g_autofree char *description = NULL;
+  g_autofree char *days_text = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) result = NULL;
+  const char *params[1];
+  int status;
+
+  description = dup_description (
+    _("Deletes the rows of the change feed (tasksteper.changes) older than\n"
+      "DAYS days. Clients read the feed to follow what others change; one that\n"
+      "was away for longer than that re-reads everything when it reconnects,\n"
+      "so keep at least a few days. Needs a TaskSteper admin or a superuser."));
+
+  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+    return status;
+
+  if (argc > 1)
+    return ts_admin_usage_error (command, _("it takes no arguments, only options"));
+  if (days < 0)
+    return ts_admin_usage_error (command, _("say how old the changes to delete are, in days, "
+                                            "with --older-than DAYS"));
+
+  conn = open_database (conninfo, VERSION_CHANGES);
+  if (conn == NULL)
+    return STATUS_FAILED;
+
+  days_text = g_strdup_printf ("%d days", days);
+  params[0] = days_text;
+  result = exec_params (conn, "SELECT tasksteper.prune_changes ($1::interval)", 1, params);
+  if (!result_ok (result))
+    return fail_result (conn, result, _("cannot prune the change feed"));
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Deleted %s change older than %d days.\n",
+                        "Deleted %s changes older than %d days.\n",
+                        (gulong)g_ascii_strtoull (PQgetvalue (result, 0, 0), NULL, 10)),
+           PQgetvalue (result, 0, 0), days);
+
+  return STATUS_OK;
+}
+
+static const Command changes_commands[] = {
+  { "changes prune", N_("--older-than DAYS"), N_("Delete old rows of the change feed"), prune_changes },
+};
+
+static const Group changes_group = { changes_commands, G_N_ELEMENTS (changes_commands) };
+
+int
+ts_admin_run_changes (const Command  *command,
+                      int             argc,
+                      char          **argv)
+{
+  return run_group (command, &changes_group, argc, argv);
 }

@@ -70,6 +70,9 @@ int        ts_admin_run_member    (const Command       *command,
 int        ts_admin_run_project   (const Command       *command,
                                    int                  argc,
                                    char               **argv);
+int        ts_admin_run_changes   (const Command       *command,
+                                   int                  argc,
+                                   char               **argv);
 
 /* The columns @text takes on a terminal (CJK characters take two), for
  * aligning tables and help text. */

@@ -107,6 +107,19 @@ struct _TsStore
   guint         backoff;
   gboolean      online;
   gboolean      reconnecting;  /* an open is in flight */
+
+  /* The change feed (docs/sql-api.md, "The change feed"): the last number
+   * read, whether the server has one, and the catch-up in flight. */
+  gint64        cursor;
+  gboolean      has_cursor;
+  gboolean      has_feed;
+  gboolean      catching_up;
+  gboolean      catch_up_again;   /* asked for while one was in flight */
+  guint         n_hints;          /* notifications since the last catch-up */
+  guint         poll_interval;    /* seconds */
+  guint         poll_id;
+  gboolean      pooled;           /* notifications cannot be relied on */
+  int           backend_pid;      /* of the connection that LISTENs */
 };
 
 G_DEFINE_FINAL_TYPE (TsStore, ts_store, G_TYPE_OBJECT)
@@ -122,8 +135,17 @@ enum {
   PROP_0,
   PROP_ONLINE,
   PROP_DATA_TIME,
+  PROP_POLL_INTERVAL,
+  PROP_POOLED,
   N_PROPS
 };
+
+/* Polling when notifications cannot be relied on, at most this often
+ * (seconds) otherwise: "poll-interval" is the longest wait. */
+#define POOLED_POLL_INTERVAL  2
+#define DEFAULT_POLL_INTERVAL 30
+/* Rows read from the feed per round trip. */
+#define FEED_PAGE             1000
 
 static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
@@ -609,18 +631,99 @@ parse_nothing (TsStore   *self,
   return GINT_TO_POINTER (TRUE);
 }
 
+static void set_pooled    (TsStore  *self,
+                           gboolean  pooled);
+static void schedule_poll (TsStore  *self);
+
+/* "changes_cursor, pg_backend_pid" */
+static gpointer
+parse_feed_start (TsStore   *self,
+                  PGresult  *result,
+                  GError   **error)
+{
+  if (PQntuples (result) != 1)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FAILED,
+                   _("The server sent %d rows where one was expected"), PQntuples (result));
+      return NULL;
+    }
+
+  /* On a reconnect the old cursor stays: the catch-up then delivers what
+   * changed while we were away. */
+  if (!self->has_cursor)
+    {
+      self->cursor = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+      self->has_cursor = TRUE;
+    }
+  self->backend_pid = atoi (PQgetvalue (result, 0, 1));
+  self->has_feed = TRUE;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+on_feed_started (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (finish (TS_STORE (object), result, parse_feed_start, &error) == NULL)
+    {
+      /* A server side older than version 4 has no feed: notifications
+       * are all there is. */
+      if (g_strcmp0 (ts_store_error_get_sqlstate (error), "42883") == 0)
+        {
+          g_debug ("No change feed on the server: %s", error->message);
+          TS_STORE (object)->has_feed = FALSE;
+          g_error_free (error);
+        }
+      else
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  schedule_poll (TS_STORE (object));
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 on_listen_done (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  GCancellable *cancellable;
   GError *error = NULL;
 
-  if (finish (TS_STORE (object), result, parse_nothing, &error) == NULL)
-    g_task_return_error (task, error);
+  if (finish (self, result, parse_nothing, &error) == NULL)
+    {
+      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+
+      /* A pooler or proxy that refuses LISTEN: the feed, polled often,
+       * does without. */
+      g_debug ("LISTEN failed, polling instead: %s", error->message);
+      g_error_free (error);
+      set_pooled (self, TRUE);
+    }
   else
-    g_task_return_boolean (task, TRUE);
+    set_pooled (self, FALSE);
+
+  /* After LISTEN: a change made from here on is either announced or after
+   * the cursor, usually both. */
+  cancellable = g_task_get_cancellable (task);
+  call (self, parse_feed_start, "SELECT tasksteper.changes_cursor (), pg_backend_pid ()",
+        NULL, 0, parse_feed_start, NULL,
+        cancellable, on_feed_started, g_steal_pointer (&task));
 }
 
 static void
@@ -1148,7 +1251,200 @@ ts_store_change_finish (TsStore       *self,
   return finish (self, result, ts_store_change_finish, error);
 }
 
-/* Notifications */
+/* Following changes: the feed is the truth, notifications a hint.
+ *
+ * Every change of a ticket is a numbered row of tasksteper.changes,
+ * numbered in the order of commit.  The store keeps the number it read
+ * last (from changes_cursor() at the first open), and reads on from it
+ * with changes_since() after every notification, after every reconnect and
+ * every "poll-interval" seconds without news, emitting "ticket-changed"
+ * for each row.  One read is in flight at a time; notifications that
+ * arrive meanwhile make one more read when it is done, not one each.
+ *
+ * Behind a pooler in transaction mode (PgBouncer), LISTEN lands on one of
+ * the pooler's server connections and notifications never reach us, or
+ * reach someone else.  We cannot ask the pooler, so the store decides that
+ * notifications cannot be relied on ("pooled") when
+ *   - LISTEN fails (poolers and proxies that refuse it),
+ *   - a query runs in a different backend (pg_backend_pid()) from the one
+ *     that answered after LISTEN, without a reconnect in between, or
+ *   - a poll finds changes that no notification announced;
+ * it then polls every 2 s (or "poll-interval", if shorter) until the next
+ * reconnect.  Nothing relies on session state: no SET, no named prepared
+ * statements (libpq's unnamed ones are per statement). */
+
+typedef struct
+{
+  gint64 seq;
+  gint64 id;
+  int    version;
+} Change;
+
+typedef struct
+{
+  GArray *changes;  /* of Change */
+  int     pid;
+} FeedPage;
+
+static void
+feed_page_free (FeedPage *page)
+{
+  g_array_unref (page->changes);
+  g_free (page);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FeedPage, feed_page_free)
+
+static gpointer
+parse_feed_page (TsStore   *self,
+                 PGresult  *result,
+                 GError   **error)
+{
+  FeedPage *page = g_new0 (FeedPage, 1);
+
+  page->changes = g_array_sized_new (FALSE, FALSE, sizeof (Change), PQntuples (result));
+  page->pid = PQntuples (result) > 0 ? atoi (PQgetvalue (result, 0, 3)) : 0;
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      Change change = {
+        .seq = g_ascii_strtoll (PQgetvalue (result, row, 0), NULL, 10),
+        .id = g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10),
+        .version = atoi (PQgetvalue (result, row, 2)),
+      };
+
+      g_array_append_val (page->changes, change);
+    }
+
+  return page;
+}
+
+static void
+set_pooled (TsStore  *self,
+            gboolean  pooled)
+{
+  if (self->pooled == pooled)
+    return;
+
+  self->pooled = pooled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOLED]);
+}
+
+static void catch_up (TsStore  *self,
+                      gboolean  polled);
+
+static gboolean
+on_poll (gpointer user_data)
+{
+  TsStore *self = user_data;
+
+  self->poll_id = 0;
+  catch_up (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The next poll, "poll-interval" (or less, when pooled) from now. */
+static void
+schedule_poll (TsStore *self)
+{
+  guint interval = self->pooled ? MIN (self->poll_interval, POOLED_POLL_INTERVAL) : self->poll_interval;
+
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->has_feed && self->online)
+    self->poll_id = g_timeout_add_seconds (interval, on_poll, self);
+}
+
+typedef struct
+{
+  gboolean polled;
+  guint    n_hints;   /* notifications seen when the read was sent */
+} CatchUp;
+
+static void
+on_caught_up (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TsStore *self = TS_STORE (object);
+  g_autofree CatchUp *data = user_data;
+  g_autoptr(FeedPage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean more;
+
+  self->catching_up = FALSE;
+  page = finish (self, result, parse_feed_page, &error);
+  if (page == NULL)
+    {
+      /* Offline: the reconnect catches up.  Anything else: the next poll. */
+      g_debug ("Could not read the change feed: %s", error->message);
+      schedule_poll (self);
+      return;
+    }
+
+  if (page->changes->len > 0 && page->pid != self->backend_pid)
+    {
+      g_debug ("The feed was read in backend %d, notifications are for backend %d: pooled",
+               page->pid, self->backend_pid);
+      set_pooled (self, TRUE);
+    }
+  else if (page->changes->len > 0 && data->polled && data->n_hints == 0 && self->n_hints == 0)
+    {
+      g_debug ("A poll found %u changes that no notification announced: polling more often",
+               page->changes->len);
+      set_pooled (self, TRUE);
+    }
+  self->n_hints = 0;
+
+  for (guint i = 0; i < page->changes->len; i++)
+    {
+      const Change *change = &g_array_index (page->changes, Change, i);
+
+      if (change->seq <= self->cursor)
+        continue;
+      self->cursor = change->seq;
+      g_signal_emit (self, signals[TICKET_CHANGED], 0, change->id, change->version);
+    }
+
+  more = page->changes->len == FEED_PAGE || self->catch_up_again;
+  self->catch_up_again = FALSE;
+  if (more)
+    catch_up (self, FALSE);
+  else
+    schedule_poll (self);
+}
+
+/* Reads the feed from the cursor on, unless a read is in flight (then
+ * once more when it is done).  @polled: by the timer, not by news. */
+static void
+catch_up (TsStore  *self,
+          gboolean  polled)
+{
+  g_autofree char *cursor = NULL;
+  g_autofree char *limit = NULL;
+  const char *params[2];
+  CatchUp *data;
+
+  if (!self->has_feed || !self->has_cursor || !self->online)
+    return;
+
+  if (self->catching_up)
+    {
+      self->catch_up_again = TRUE;
+      return;
+    }
+
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  self->catching_up = TRUE;
+  cursor = g_strdup_printf ("%" G_GINT64_FORMAT, self->cursor);
+  limit = g_strdup_printf ("%d", FEED_PAGE);
+  params[0] = cursor;
+  params[1] = limit;
+  data = g_new0 (CatchUp, 1);
+  data->polled = polled;
+  data->n_hints = self->n_hints;
+  call (self, parse_feed_page,
+        "SELECT seq, ticket_id, version, pg_backend_pid () FROM tasksteper.changes_since ($1, $2)",
+        params, 2, parse_feed_page, (GDestroyNotify)feed_page_free, NULL, on_caught_up, data);
+}
 
 static void
 on_notification (TsStore    *self,
@@ -1172,6 +1468,13 @@ on_notification (TsStore    *self,
   object = json_node_get_object (node);
   if (json_object_has_member (object, "reimport"))
     g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+  else if (json_object_has_member (object, "id") && self->has_feed)
+    {
+      /* Only a hint: what changed, and whether we may see it, is the
+       * feed's to say. */
+      self->n_hints++;
+      catch_up (self, FALSE);
+    }
   else if (json_object_has_member (object, "id"))
     g_signal_emit (self, signals[TICKET_CHANGED], 0,
                    json_object_get_int_member_with_default (object, "id", 0),
@@ -1213,8 +1516,9 @@ on_reopened (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_TIME]);
 
   /* Notifications sent while away are lost: listeners re-read and compare
-   * versions. */
+   * versions, and the feed delivers what changed meanwhile. */
   g_signal_emit (self, signals[RECONNECTED], 0);
+  catch_up (self, FALSE);
 }
 
 static gboolean
@@ -1266,7 +1570,10 @@ on_connection_state (TsStore      *self,
     }
 
   if (state == TS_CONNECTION_LOST)
-    schedule_reconnect (self);
+    {
+      g_clear_handle_id (&self->poll_id, g_source_remove);
+      schedule_reconnect (self);
+    }
 }
 
 void
@@ -1331,6 +1638,33 @@ ts_store_get_property (GObject    *object,
       g_value_set_boxed (value, self->data_time);
       break;
 
+    case PROP_POLL_INTERVAL:
+      g_value_set_uint (value, self->poll_interval);
+      break;
+
+    case PROP_POOLED:
+      g_value_set_boolean (value, self->pooled);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_store_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  TsStore *self = TS_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_POLL_INTERVAL:
+      ts_store_set_poll_interval (self, g_value_get_uint (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1342,6 +1676,7 @@ ts_store_dispose (GObject *object)
   TsStore *self = (TsStore *)object;
 
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->data_time, g_date_time_unref);
   g_clear_object (&self->connection);
@@ -1356,6 +1691,7 @@ ts_store_class_init (TsStoreClass *klass)
 
   object_class->dispose = ts_store_dispose;
   object_class->get_property = ts_store_get_property;
+  object_class->set_property = ts_store_set_property;
 
   properties[PROP_ONLINE] =
     g_param_spec_boolean ("online", NULL, NULL, FALSE,
@@ -1363,6 +1699,25 @@ ts_store_class_init (TsStoreClass *klass)
   properties[PROP_DATA_TIME] =
     g_param_spec_boxed ("data-time", NULL, NULL, G_TYPE_DATE_TIME,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TsStore:poll-interval:
+   *
+   * The longest time, in seconds, between two reads of the change feed
+   * when no notification comes; 2 s at most while #TsStore:pooled.
+   */
+  properties[PROP_POLL_INTERVAL] =
+    g_param_spec_uint ("poll-interval", NULL, NULL, 1, 24 * 60 * 60, DEFAULT_POLL_INTERVAL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TsStore:pooled:
+   *
+   * Notifications cannot be relied on (LISTEN failed, or the connection
+   * goes through a pooler in transaction mode), so the store polls the
+   * change feed often.  Found out, not configured; reset at a reconnect.
+   */
+  properties[PROP_POOLED] =
+    g_param_spec_boolean ("pooled", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1403,6 +1758,37 @@ ts_store_class_init (TsStoreClass *klass)
 static void
 ts_store_init (TsStore *self)
 {
+  self->poll_interval = DEFAULT_POLL_INTERVAL;
+}
+
+void
+ts_store_set_poll_interval (TsStore *self,
+                            guint    seconds)
+{
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (seconds >= 1);
+
+  if (self->poll_interval == seconds)
+    return;
+
+  self->poll_interval = seconds;
+  if (self->poll_id != 0)
+    schedule_poll (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLL_INTERVAL]);
+}
+
+guint
+ts_store_get_poll_interval (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), 0);
+  return self->poll_interval;
+}
+
+gboolean
+ts_store_get_pooled (TsStore *self)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), FALSE);
+  return self->pooled;
 }
 
 TsStore *

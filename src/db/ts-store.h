@@ -75,6 +75,13 @@ void          ts_store_remember_ticket      (TsStore              *self,
                                              TsTicket             *ticket,
                                              GPtrArray            *history);
 TsConnection *ts_store_get_connection       (TsStore              *self);
+/* Following changes (docs/sql-api.md, "The change feed"): the longest wait
+ * between two reads of the feed without news, in seconds (default 30);
+ * whether notifications cannot be relied on, so the store reads every 2 s. */
+void          ts_store_set_poll_interval    (TsStore              *self,
+                                             guint                 seconds);
+guint         ts_store_get_poll_interval    (TsStore              *self);
+gboolean      ts_store_get_pooled           (TsStore              *self);
 /* The login role of the connection. */
 const char   *ts_store_get_user             (TsStore              *self);
 
