@@ -1493,6 +1493,8 @@ test_refusals (Fixture       *fixture,
   }
 
   PQfinish (raw);
+}
+
 /* Through PgBouncer in transaction mode, where LISTEN lands on a pooled
  * server connection: a ticket passed to lina still reaches her pending
  * list, by the change feed, within the poll interval. */
