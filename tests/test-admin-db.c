@@ -1812,6 +1812,51 @@ test_connect_environment (void)
   assert_query (db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tasksteper'", "1");
 }
 
+/* changes prune: the change feed's old rows go, newer ones stay, a plain
+ * user may not, and the age must be given. */
+static void
+test_changes_prune (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *kim = g_strconcat ("kim_", db, NULL);
+  g_autofree char *kim_conninfo = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *left = NULL;
+  g_auto(Run) missing = { 0 };
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) none = { 0 };
+  g_auto(Run) all = { 0 };
+
+  add_user (db, kim, FALSE);
+  add_member (db, "issue_track", kim);
+  a = create_ticket (db, kim, "issue_track");
+  b = create_ticket (db, kim, "issue_track");
+  exec_sql (db, "UPDATE tasksteper.changes SET at = at - interval '40 days'"
+                "  WHERE seq = (SELECT min(seq) FROM tasksteper.changes)");
+
+  run_admin (&missing, ARGS ("changes", "prune", "-d", conninfo));
+  g_assert_cmpint (missing.status, ==, STATUS_USAGE);
+  assert_contains (missing.err, "--older-than");
+
+  kim_conninfo = conninfo_for (db, kim);
+  run_admin (&refused, ARGS ("changes", "prune", "--older-than", "30", "-d", kim_conninfo));
+  g_assert_cmpint (refused.status, !=, STATUS_OK);
+  g_assert_cmpstr (refused.out, ==, "");
+
+  run_admin (&none, ARGS ("changes", "prune", "--older-than", "30", "-d", conninfo));
+  g_assert_cmpint (none.status, ==, STATUS_OK);
+  left = query (db, "SELECT count(*) FROM tasksteper.changes");
+  g_assert_cmpstr (left, ==, "1");
+
+  run_admin (&all, ARGS ("changes", "prune", "--older-than", "0", "-d", conninfo));
+  g_assert_cmpint (all.status, ==, STATUS_OK);
+  g_clear_pointer (&left, g_free);
+  left = query (db, "SELECT count(*) FROM tasksteper.changes");
+  g_assert_cmpstr (left, ==, "0");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1855,6 +1900,7 @@ main (int    argc,
   g_test_add_func ("/ts/admin-db/member/add-not-user", test_member_add_not_user);
   g_test_add_func ("/ts/admin-db/project/list", test_project_list);
   g_test_add_func ("/ts/admin-db/security/hostile-public", test_hostile_public);
+  g_test_add_func ("/ts/admin-db/changes/prune", test_changes_prune);
 
   /* One server for the whole program: starting one takes a while. */
   server = ts_test_server_start (&error);

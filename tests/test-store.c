@@ -1566,6 +1566,60 @@ test_pooler (Fixture       *fixture,
   g_assert_nonnull (ts_ticket_list_lookup (pending, ts_ticket_get_id (fired)));
 }
 
+/* Notifications sent while a client is away are lost; the change feed
+ * is not: lina's store, cut off (her login refused meanwhile, so she
+ * cannot be back too soon) while zhangwei passes her a ticket, hears of it
+ * from the catch-up once it is back, with no poll to help it. */
+static void
+test_feed_after_reconnect (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autofree char *lina_name = role (fixture, "lina");
+  g_autofree char *zhangwei_name = role (fixture, "zhangwei");
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s\", \"issue_processor\": \"%s\"}",
+                                             lina_name, zhangwei_name);
+  g_autofree char *cut_off = g_strdup_printf ("ALTER ROLE %1$s NOLOGIN;"
+                                              "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+                                              " WHERE usename = '%1$s'", lina_name);
+  g_autofree char *let_in = g_strdup_printf ("ALTER ROLE %s LOGIN", lina_name);
+  g_autoptr(JsonNode) node = json_from_string (fields, NULL);
+  g_autoptr(TsTicket) ticket = NULL;
+  g_autoptr(TsTicket) fired = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Changed changed = { 0 };
+  gboolean reconnected = FALSE;
+
+  ts_store_set_poll_interval (lina, 3600);
+  g_signal_connect (lina, "ticket-changed", G_CALLBACK (on_ticket_changed), &changed);
+  g_signal_connect (lina, "reconnected", G_CALLBACK (on_reconnected), &reconnected);
+  ticket = create (zhangwei, "{}");
+
+  exec_ok (fixture->db, cut_off);
+  while (ts_store_get_online (lina))
+    g_main_context_iteration (NULL, TRUE);
+
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 1, "提交审核", json_node_get_object (node),
+                       NULL, store_result, &result);
+  fired = change_ok (zhangwei, &result);
+  g_assert_cmpstr (ts_ticket_get_assigned_to (fired), ==, lina_name);
+  g_assert_cmpint (changed.version, <, 2);
+
+  exec_ok (fixture->db, let_in);
+  while (!reconnected)
+    g_main_context_iteration (NULL, TRUE);
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (!(changed.id == ts_ticket_get_id (fired) && changed.version == 2) &&
+           g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpint (changed.id, ==, ts_ticket_get_id (fired));
+  g_assert_cmpint (changed.version, ==, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1608,6 +1662,7 @@ main (int argc, char *argv[])
   ADD ("busy-retried", test_busy_retried, FALSE);
   ADD ("refusals", test_refusals, FALSE);
   ADD ("pooler", test_pooler, FALSE);
+  ADD ("feed-after-reconnect", test_feed_after_reconnect, FALSE);
 #undef ADD
 
   ret = g_test_run ();
