@@ -6,7 +6,7 @@ application and fails on any control without a name a person can use.
 Run by tests/test-a11y.sh inside its own D-Bus session (which starts the
 accessibility bus) and X server.  Usage:
 
-    test-a11y.py TASKSTEPER_BINARY
+    test-a11y.py [--tap-fd FD] TASKSTEPER_BINARY
 
 It starts the demo with a ticket open (tasksteper --demo
 tasksteper://issue_track/1), then the login window alone (no server), and
@@ -155,7 +155,12 @@ def check_windows(binary, args, titles, env):
 
 
 def main():
-    binary = sys.argv[1]
+    args = sys.argv[1:]
+    tap = sys.stdout
+    if args[:1] == ["--tap-fd"]:
+        tap = os.fdopen(int(args[1]), "w", buffering=1)
+        args = args[2:]
+    binary = args[0]
     env = dict(os.environ)
     env["GTK_A11Y"] = "atspi"
     env["G_DEBUG"] = os.environ.get("TS_APP_G_DEBUG", "")
@@ -173,16 +178,16 @@ def main():
     names = {"^网上问题处理|TaskSteper": "main window", "^question_1": "ticket editor",
              ".": "login window"}
     failed = 0
-    print("1..%d" % len(runs))
+    print("1..%d" % len(runs), file=tap)
     for n, (title, found) in enumerate(runs, 1):
         label = names.get(title, title)
         if found:
             failed += 1
-            print("not ok %d - %s: every control has a usable accessible name" % (n, label))
+            print("not ok %d - %s: every control has a usable accessible name" % (n, label), file=tap)
             for line in found:
-                print("# " + line)
+                print("# " + line, file=tap)
         else:
-            print("ok %d - %s: every control has a usable accessible name" % (n, label))
+            print("ok %d - %s: every control has a usable accessible name" % (n, label), file=tap)
     return 1 if failed else 0
 
 
