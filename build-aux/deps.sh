@@ -14,7 +14,9 @@ packages=(
   # GUI tests type and click through the X server's XTest extension
   libxtst-dev
   # the accessibility test walks the AT-SPI tree in a D-Bus session of its own
-  at-spi2-core dbus python3-pyatspi gir1.2-atspi-2.0
+  at-spi2-core dbus python3-pyatspi gir1.2-atspi-2.0 gir1.2-gtk-4.0
+  # the TLS tests make their own certificate authority
+  openssl
   # the Chinese interface tests run under LANG=zh_CN.UTF-8 (generated below)
   locales
 )
