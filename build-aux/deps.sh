@@ -8,6 +8,8 @@ packages=(
   # build
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libpq-dev libgtk-4-dev libadwaita-1-dev
+  # XLSX export; the workflow picture's layout (Graphviz's libgvc)
+  libxlsxwriter-dev libgraphviz-dev
   # run and test
   postgresql postgresql-contrib pgbouncer xvfb xauth graphviz fonts-noto-cjk fonts-cantarell
   desktop-file-utils appstream python3 flatpak-builder
@@ -17,6 +19,8 @@ packages=(
   at-spi2-core dbus python3-pyatspi gir1.2-atspi-2.0 gir1.2-gtk-4.0
   # the TLS tests make their own certificate authority
   openssl
+  # the export tests unpack the XLSX files they write
+  unzip
   # the Chinese interface tests run under LANG=zh_CN.UTF-8 (generated below)
   locales
 )
