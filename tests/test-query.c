@@ -1239,6 +1239,57 @@ test_fuzz (void)
   g_assert_cmpuint (counts.invalid, >, rounds / 50);
 }
 
+/* docs/search.md {{{1 */
+
+/* Every row of the table "Every form" of docs/search.md: the example reads
+ * as the filter beside it. */
+static void
+test_docs (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "docs", "search.md", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_table = FALSE;
+  guint rows = 0;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) cells = NULL;
+      g_autofree char *query = NULL;
+      g_autofree char *json = NULL;
+
+      if (g_str_has_prefix (lines[i], "### "))
+        in_table = g_str_equal (lines[i], "### Every form");
+      if (!in_table || !g_str_has_prefix (lines[i], "| ") || g_str_has_prefix (lines[i], "| Form"))
+        continue;
+
+      cells = g_strsplit (lines[i], " | ", -1);
+      g_assert_cmpuint (g_strv_length (cells), ==, 3);
+      g_assert_true (g_str_has_prefix (cells[1], "`") && g_str_has_suffix (cells[1], "`"));
+      g_assert_true (g_str_has_prefix (cells[2], "`") && g_str_has_suffix (cells[2], "` |"));
+      query = g_strndup (cells[1] + 1, strlen (cells[1]) - 2);
+      json = g_strndup (cells[2] + 1, strlen (cells[2]) - 4);
+
+      {
+        g_autoptr(JsonNode) expected = parse_json (json);
+        g_autoptr(JsonNode) got = parse_ok (project, query, ME);
+        g_autofree char *a = to_json (expected);
+        g_autofree char *b = to_json (got);
+
+        g_test_message ("%s → %s", query, b);
+        g_assert_cmpstr (b, ==, a);
+      }
+      rows++;
+    }
+
+  g_assert_cmpuint (rows, >=, 40);
+}
+
 /* main {{{1 */
 
 int
@@ -1290,6 +1341,7 @@ main (int   argc,
     }
   g_test_add_func ("/ts/query/complete/everywhere", test_complete_everywhere);
 
+  g_test_add_func ("/ts/query/docs", test_docs);
   g_test_add_func ("/ts/query/fuzz", test_fuzz);
 
   ret = g_test_run ();
