@@ -336,7 +336,20 @@ suggest (const char         *word,
   if (n == 1)
     return found;
 
-  return _ts_suggest (word, candidates);
+  /* Only candidates whose length is within _ts_suggest()'s reach can be
+   * near enough; the distance is at least the difference in length. */
+  {
+    glong length = g_utf8_strlen (word, -1);
+    glong limit = MAX (1, length / 3);
+    g_autoptr(GPtrArray) near = g_ptr_array_new ();
+
+    for (guint i = 0; candidates[i]; i++)
+      if (ABS (g_utf8_strlen (candidates[i], -1) - length) <= limit)
+        g_ptr_array_add (near, (gpointer)candidates[i]);
+    g_ptr_array_add (near, NULL);
+
+    return _ts_suggest (word, (const char * const *)near->pdata);
+  }
 }
 
 /* The lexer {{{1 */
