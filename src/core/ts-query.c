@@ -3085,7 +3085,6 @@ ts_query_complete (TsProject          *project,
       g_autoptr(GString) quoted_name = g_string_new (NULL);
       Subject subject;
       guint item_start, item_end, p, after;
-      Op op;
 
       if (is_open_quote (char_at (text, field_start)) &&
           read_quoted (text, field_start, colon, quoted_name, &after))
@@ -3097,8 +3096,8 @@ ts_query_complete (TsProject          *project,
         return g_steal_pointer (&prefixed);
 
       p = next_pos (text, colon);
-      op = read_op (text, &p, end);
-      (void)op;
+      /* Values are offered after "=" too: it only takes them verbatim. */
+      read_op (text, &p, end);
       if (cursor < p)
         return g_steal_pointer (&prefixed);
 
