@@ -531,10 +531,54 @@ vector_ticket (const char *key)
   return NULL;
 }
 
+/* The type of search.json's field @name. */
+static const char *
+field_type (const char *name)
+{
+  JsonArray *fields = json_object_get_array_member (json_object_get_object_member (vectors, "project"), "fields");
+
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+
+      if (g_str_equal (json_object_get_string_member (field, "name"), name))
+        return json_object_get_string_member (field, "type");
+    }
+
+  return NULL;
+}
+
+/* A field's value as docs/sql-api.md says the search sorts by it: an
+ * integer field's number, a boolean field's truth, another field's
+ * non-empty string; anything else (ticket 8's wrong types) is none. */
+static JsonNode *
+sort_value (JsonObject *fields,
+            const char *name)
+{
+  const char *type = field_type (name);
+  JsonNode *value = json_object_get_member (fields, name);
+  GType value_type;
+
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return NULL;
+  value_type = json_node_get_value_type (value);
+  if (g_str_equal (type, "integer"))
+    return value_type == G_TYPE_INT64 ? value : NULL;
+  if (g_str_equal (type, "boolean"))
+    return value_type == G_TYPE_BOOLEAN ? value : NULL;
+  if (value_type != G_TYPE_STRING)
+    return NULL;
+  {
+    g_autofree char *stripped = g_strstrip (g_strdup (json_node_get_string (value)));
+
+    return *stripped != '\0' ? value : NULL;
+  }
+}
+
 /* The rules the order must follow, checked pair by pair on search.json's
- * own values where they are of one kind: a system column's text or
- * instant, a string field's text, an integer field's number; rows with no
- * value last either way; ties by number in the same direction. */
+ * own values: by the column or the field's sort value (text in byte
+ * order), rows with none last either way, ties by number in the same
+ * direction. */
 static void
 check_order (const char *keys,
              const char *sort,
@@ -551,35 +595,27 @@ check_order (const char *keys,
     {
       JsonObject *a = vector_ticket (order[i]);
       JsonObject *b = vector_ticket (order[i + 1]);
-      JsonObject *fields_a = json_object_get_object_member (a, "fields");
-      JsonObject *fields_b = json_object_get_object_member (b, "fields");
       gint64 number_a = json_object_get_int_member (a, "number");
       gint64 number_b = json_object_get_int_member (b, "number");
       JsonNode *x = NULL, *y = NULL;
       int c = 0;
 
-      if (!by_number && (system || instant))
+      if (system || instant)
         {
           x = json_object_get_member (a, sort);
           y = json_object_get_member (b, sort);
         }
       else if (!by_number)
         {
-          x = json_object_get_member (fields_a, sort);
-          y = json_object_get_member (fields_b, sort);
-          if (x != NULL && JSON_NODE_HOLDS_NULL (x))
-            x = NULL;
-          if (y != NULL && JSON_NODE_HOLDS_NULL (y))
-            y = NULL;
+          x = sort_value (json_object_get_object_member (a, "fields"), sort);
+          y = sort_value (json_object_get_object_member (b, "fields"), sort);
 
           /* No value comes last, whichever the direction. */
-          g_assert_false (x == NULL && y != NULL);
+          if (x == NULL && y != NULL)
+            g_error ("By %s, %s (no value) comes before %s in “%s”", sort, order[i], order[i + 1], keys);
           if (x != NULL && y == NULL)
             continue;
         }
-
-      if (x != NULL && y != NULL && json_node_get_value_type (x) != json_node_get_value_type (y))
-        continue;  /* ticket 8's wrong types: the order of types is the server's to say */
 
       if (x != NULL && y != NULL && instant)
         {
@@ -610,6 +646,20 @@ order_key (const char *sort,
            gboolean    descending)
 {
   return g_strdup_printf ("%s|%d", sort, descending);
+}
+
+/* Sorting by what is not a column or a field: INVALID, at the sort. */
+static void
+check_unknown_sort (void)
+{
+  g_autoptr(JsonNode) every = node_from ("{}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = search_page (alice, every, "概要", TRUE, NULL, 10, &error);
+
+  g_assert_null (found);
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (ts_store_error_get_field (error), ==, "概要");
+  g_test_message ("%s", error->message);
 }
 
 /* Online: each sort, both ways, read whole and in pages of 1, 3 and 5. */
@@ -664,6 +714,8 @@ test_paging_online (void)
     g_assert_cmpstr (paged, ==, keys);
     g_hash_table_replace (online_orders, g_strdup ("class_1|updated_at"), g_steal_pointer (&keys));
   }
+
+  check_unknown_sort ();
 }
 
 /* Offline: the same orders as the server's, the same pages. */
@@ -705,6 +757,8 @@ test_paging_offline (void)
 
     g_assert_cmpstr (paged, ==, g_hash_table_lookup (online_orders, "class_1|updated_at"));
   }
+
+  check_unknown_sort ();
   g_assert_false (ts_store_get_online (alice));
 }
 
@@ -745,12 +799,24 @@ describe_searches (GPtrArray *searches)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The store's own changes, with their project; the server's hints (a
+ * notification, with no project) are counted apart. */
 static void
 on_saved_searches_changed (TsStore    *store,
                            const char *project,
                            GPtrArray  *announced)
 {
-  g_ptr_array_add (announced, g_strdup (project));
+  if (project != NULL)
+    g_ptr_array_add (announced, g_strdup (project));
+}
+
+static void
+on_saved_searches_hint (TsStore    *store,
+                        const char *project,
+                        guint      *hints)
+{
+  if (project == NULL)
+    (*hints)++;
 }
 
 static TsSavedSearch *
@@ -791,6 +857,19 @@ delete_search (TsStore     *store,
   return ts_store_delete_search_finish (store, wait_for (&result), error);
 }
 
+static void
+list_projects (TsStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+
+  ts_store_list_projects_async (store, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+}
+
 /* bob's and carol's searches, seen by each other, by alice and by erin,
  * who is in no project. */
 static void
@@ -807,12 +886,17 @@ test_saved_searches (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonNode) expected_filter = node_from ("{\"issue_level\": \"严重问题\"}");
   g_autofree char *described = NULL;
+  guint hints = 0;
 
   go_online ();
   bob = open_store ("bob");
   carol = open_store ("carol");
   erin = open_store ("erin");
+  /* As the application does first: then refusals name the project by
+   * its title. */
+  list_projects (carol);
   g_signal_connect (bob, "saved-searches-changed", G_CALLBACK (on_saved_searches_changed), announced);
+  g_signal_connect (carol, "saved-searches-changed", G_CALLBACK (on_saved_searches_hint), &hints);
 
   /* Private: bob's alone. */
   saved = save_search (bob, "严重问题", "issue_level:严重问题", "{\"issue_level\": \"严重问题\"}", FALSE, &error);
@@ -845,6 +929,14 @@ test_saved_searches (void)
   g_assert_cmpstr (ts_saved_search_get_query (saved), ==, "问题级别:严重问题");
   g_clear_object (&saved);
   g_assert_cmpuint (announced->len, ==, 2);
+  /* carol heard of it from the server: another's change. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (hints == 0 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_cmpuint (hints, >, 0);
+  }
   searches = list_saved_searches (carol, PROJECT);
   described = describe_searches (searches);
   g_assert_cmpstr (described, ==, "严重问题(bob,shared)");
@@ -855,7 +947,9 @@ test_saved_searches (void)
   g_assert_null (save_search (carol, "严重问题", "", "{\"issue_level\": \"严重问题\"}", TRUE, &error));
   g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_CONFLICT);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "严重问题"));
+  g_assert_nonnull (strstr (error->message, "“严重问题”"));
+  g_assert_nonnull (strstr (error->message, "网上问题处理（检索用例）"));
+  g_assert_cmpstr (ts_store_error_get_field (error), ==, "name");
   g_clear_error (&error);
   /* ... but may keep one of that name for herself. */
   saved = save_search (carol, "严重问题", "", "{\"issue_level\": [\"严重问题\", \"紧急问题\"]}", FALSE, &error);
