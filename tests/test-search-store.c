@@ -436,6 +436,23 @@ test_case_offline (gconstpointer data)
   g_assert_nonnull (ts_store_get_data_time (alice));
 }
 
+/* Lists @store's projects, as the application does first; then refusals
+ * name the project by its title and say what is wrong with a filter as
+ * the offline copy does.  Returns search.json's project. */
+static TsProject *
+list_projects (TsStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+
+  ts_store_list_projects_async (store, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+  return g_object_ref (ts_project_summary_get_project (g_ptr_array_index (projects, 0)));
+}
+
 static void
 check_error (JsonObject *vector)
 {
@@ -460,11 +477,42 @@ check_error (JsonObject *vector)
   g_assert_cmpstr (ts_store_error_get_field (error), ==, expected_field);
 }
 
+/* Online the refusal is said in the words of the offline copy (TsFilter's)
+ * when the store has listed the project, else composed from the
+ * refusal's facts; either way in the user's language, not the server's. */
 static void
 test_error_online (gconstpointer data)
 {
+  JsonObject *vector = (JsonObject *)data;
+  JsonNode *filter = json_object_get_member (vector, "filter");
+  g_autoptr(TsStore) dave = NULL;
+  g_autoptr(TsProject) project = NULL;
+  g_autoptr(TsFilter) checked = NULL;
+  g_autoptr(GError) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *bad_field = NULL;
+
   go_online ();
-  check_error ((JsonObject *)data);
+  project = list_projects (alice);
+  check_error (vector);
+
+  checked = ts_filter_new (project, filter, NULL, &bad_field, &expected);
+  g_assert_null (checked);
+  found = search_page (alice, filter, NULL, TRUE, NULL, 10, &error);
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, expected->message);
+  g_clear_error (&error);
+
+  /* A store that has not listed its projects. */
+  dave = open_store ("dave");
+  found = search_page (dave, filter, NULL, TRUE, NULL, 10, &error);
+  g_assert_null (found);
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (ts_store_error_get_field (error), ==, bad_field);
+  g_assert_nonnull (ts_store_error_get_server_message (error));
+  g_assert_cmpstr (error->message, !=, ts_store_error_get_server_message (error));
+  g_test_message ("from the facts: %s", error->message);
 }
 
 static void
@@ -857,19 +905,6 @@ delete_search (TsStore     *store,
   return ts_store_delete_search_finish (store, wait_for (&result), error);
 }
 
-static void
-list_projects (TsStore *store)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) projects = NULL;
-
-  ts_store_list_projects_async (store, NULL, store_result, &result);
-  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (projects->len, ==, 1);
-}
-
 /* bob's and carol's searches, seen by each other, by alice and by erin,
  * who is in no project. */
 static void
@@ -892,9 +927,7 @@ test_saved_searches (void)
   bob = open_store ("bob");
   carol = open_store ("carol");
   erin = open_store ("erin");
-  /* As the application does first: then refusals name the project by
-   * its title. */
-  list_projects (carol);
+  g_object_unref (list_projects (carol));
   g_signal_connect (bob, "saved-searches-changed", G_CALLBACK (on_saved_searches_changed), announced);
   g_signal_connect (carol, "saved-searches-changed", G_CALLBACK (on_saved_searches_hint), &hints);
 

@@ -219,7 +219,10 @@ error_from_result (PGresult *result)
   if (facts != NULL)
     {
       kind = json_object_get_string_member (facts, "ts");
-      message = ts_refusal_describe (kind, facts);
+      if (g_str_has_prefix (sqlstate, "TS44"))
+        message = ts_refusal_describe_filter (kind, facts);
+      else
+        message = ts_refusal_describe (kind, facts);
     }
 
   if (code == TS_STORE_ERROR_NOT_INSTALLED)
