@@ -9,6 +9,7 @@
 
 #include "tasksteper-core.h"
 #include "ts-connection.h"
+#include "ts-history-entry.h"
 #include "ts-migrations.h"
 #include "ts-store.h"
 #include "ts-ticket-list.h"
@@ -1219,10 +1220,11 @@ test_time_zone_offset (void)
 
 /* The offline copy's files */
 
-/* A list saved before the cache kept states is still read: its tickets
- * are found, though not by "reached". */
+/* What the offline search reads: a list saved before the cache kept
+ * states is still read (its tickets are found, though not by "reached");
+ * each ticket once, in its newest version; the tickets opened too. */
 static void
-test_old_cache_files (void)
+test_cache_files (void)
 {
   g_autofree char *root = g_dir_make_tmp ("ts-search-old-XXXXXX", NULL);
   g_autoptr(TsCache) old = ts_cache_new_in (root, "old|5432|x", "alice");
@@ -1293,6 +1295,41 @@ test_old_cache_files (void)
   loaded_entries = g_hash_table_lookup (states, &(gint64) { 7 });
   g_assert_nonnull (loaded_entries);
   g_assert_cmpuint (loaded_entries->len, ==, 2);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+  g_clear_pointer (&states, g_hash_table_unref);
+
+  /* A ticket opened (its file holds its history) and in no list: found,
+   * with the states it entered; a save, which stays in its state, is
+   * none. */
+  {
+    g_autoptr(TsTicket) opened = ts_ticket_copy (ticket);
+    g_autoptr(GPtrArray) history = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(GDateTime) created = g_date_time_new_utc (2018, 1, 2, 1, 0, 0);
+    g_autoptr(GDateTime) edited = g_date_time_new_utc (2018, 1, 3, 1, 0, 0);
+    g_autoptr(GDateTime) moved = g_date_time_new_utc (2018, 1, 5, 2, 0, 0);
+
+    ts_ticket_set_id (opened, 9);
+    ts_ticket_set_number (opened, 2);
+    ts_ticket_set_key (opened, "question_2");
+    ts_ticket_set_state (opened, "维护代表审核");
+    g_ptr_array_add (history, ts_history_entry_new (created, "bob", NULL, NULL, "维护人员处理", NULL, "bob", NULL));
+    g_ptr_array_add (history, ts_history_entry_new (edited, "bob", NULL, "维护人员处理", "维护人员处理", "bob", "bob", NULL));
+    g_ptr_array_add (history, ts_history_entry_new (moved, "bob", "提交审核", "维护人员处理", "维护代表审核", "bob", "carol", NULL));
+    ts_cache_save_ticket (old, opened, history);
+
+    loaded = ts_cache_load_project_tickets (old, PROJECT, &states, NULL);
+    g_assert_cmpuint (loaded->len, ==, 2);
+    loaded_entries = g_hash_table_lookup (states, &(gint64) { 9 });
+    g_assert_nonnull (loaded_entries);
+    g_assert_cmpuint (loaded_entries->len, ==, 2);
+    g_assert_cmpstr (g_array_index (loaded_entries, TsStateEntry, 0).state, ==, "维护人员处理");
+    g_assert_cmpint (g_array_index (loaded_entries, TsStateEntry, 0).at, ==, g_date_time_to_unix (created) * G_USEC_PER_SEC);
+    g_assert_cmpstr (g_array_index (loaded_entries, TsStateEntry, 1).state, ==, "维护代表审核");
+    g_assert_cmpint (g_array_index (loaded_entries, TsStateEntry, 1).at, ==, g_date_time_to_unix (moved) * G_USEC_PER_SEC);
+  }
+
+  /* Another project's are not given. */
+  g_assert_null (ts_cache_load_project_tickets (old, "other_project", NULL, NULL));
 
   remove_tree (root);
 }
@@ -1377,7 +1414,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/search-store/time-zone/local", test_time_zone);
   g_test_add_func ("/ts/search-store/time-zone/pooler", test_time_zone_pooler);
   g_test_add_func ("/ts/search-store/time-zone/offset", test_time_zone_offset);
-  g_test_add_func ("/ts/search-store/cache/old-files", test_old_cache_files);
+  g_test_add_func ("/ts/search-store/cache/files", test_cache_files);
 
   for (guint i = 0; i < json_array_get_length (cases); i++)
     {
