@@ -277,6 +277,7 @@ fill_cache (void)
   g_autoptr(TsTicketList) all = NULL;
   g_autoptr(TsTicketList) pending = NULL;
   g_autoptr(TsSavedSearch) saved = NULL;
+  g_autofree char *project_searches = NULL;
   TsProject *project;
 
   if (cache_filled)
@@ -306,9 +307,13 @@ fill_cache (void)
   /* One of alice's own, listed with those shared with her. */
   saved = save_search (alice, "我的待办", "assigned_to:me", "{\"assigned_to\": \"alice\"}", FALSE, &error);
   g_assert_no_error (error);
-  searches = list_saved_searches (alice, PROJECT);
+  searches = list_saved_searches (alice, NULL);
   g_free (online_searches);
   online_searches = describe_searches (searches);
+  g_clear_pointer (&searches, g_ptr_array_unref);
+  searches = list_saved_searches (alice, PROJECT);
+  project_searches = describe_searches (searches);
+  g_assert_cmpstr (project_searches, ==, online_searches);
 
   /* The lists save themselves once loaded; going away saves what is due. */
   g_clear_object (&all);
@@ -1073,6 +1078,13 @@ test_saved_searches_offline (void)
   described = describe_searches (searches);
   g_test_message ("offline: %s", described);
   g_assert_nonnull (strstr (described, "我的待办(alice,mine)"));
+  g_assert_cmpstr (described, ==, online_searches);
+  g_clear_pointer (&searches, g_ptr_array_unref);
+  g_clear_pointer (&described, g_free);
+
+  /* Of all my projects, as listed too. */
+  searches = list_saved_searches (alice, NULL);
+  described = describe_searches (searches);
   g_assert_cmpstr (described, ==, online_searches);
   g_assert_false (ts_store_get_online (alice));
 
