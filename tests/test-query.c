@@ -918,6 +918,189 @@ test_format_random (void)
     }
 }
 
+/* Any filter at all: the canonical query of a filter that is valid but
+ * not of the parser's making means the same, on the tickets of
+ * search.json; for anything else formatting never crashes. */
+
+static GPtrArray *tickets;     /* of TsTicket */
+static GPtrArray *histories;   /* of GArray of TsStateEntry, parallel */
+
+static gint64
+instant_usec (const char *str)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (str, NULL);
+
+  g_assert_nonnull (time);
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+}
+
+static void
+load_tickets (void)
+{
+  JsonArray *list = json_object_get_array_member (json_node_get_object (search_root), "tickets");
+
+  tickets = g_ptr_array_new_with_free_func (g_object_unref);
+  histories = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *object = json_array_get_object_element (list, i);
+      JsonArray *entries = json_object_get_array_member (object, "history");
+      g_autoptr(GDateTime) created_at = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "created_at"), NULL);
+      g_autoptr(GDateTime) updated_at = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "updated_at"), NULL);
+      TsTicket *ticket = ts_ticket_new ();
+      GArray *history = g_array_new (FALSE, TRUE, sizeof (TsStateEntry));
+
+      ts_ticket_set_key (ticket, json_object_get_string_member (object, "key"));
+      ts_ticket_set_state (ticket, json_object_get_string_member (object, "state"));
+      ts_ticket_set_assigned_to (ticket, json_object_get_string_member (object, "assigned_to"));
+      ts_ticket_set_created_by (ticket, json_object_get_string_member (object, "created_by"));
+      ts_ticket_set_created_at (ticket, created_at);
+      ts_ticket_set_updated_at (ticket, updated_at);
+      ts_ticket_set_fields (ticket, json_object_get_object_member (object, "fields"));
+      for (guint e = 0; e < json_array_get_length (entries); e++)
+        {
+          JsonObject *entry = json_array_get_object_element (entries, e);
+          TsStateEntry state = { json_object_get_string_member (entry, "to_state"),
+                                 instant_usec (json_object_get_string_member (entry, "at")) };
+
+          g_array_append_val (history, state);
+        }
+      g_ptr_array_add (tickets, ticket);
+      g_ptr_array_add (histories, history);
+    }
+}
+
+static GString *
+matching_keys (TsFilter *filter)
+{
+  GString *keys = g_string_new (NULL);
+
+  for (guint i = 0; i < tickets->len; i++)
+    {
+      GArray *history = g_ptr_array_index (histories, i);
+
+      if (ts_filter_matches (filter, g_ptr_array_index (tickets, i),
+                             (TsStateEntry *)(gpointer)history->data, history->len))
+        g_string_append_printf (keys, "%s ", ts_ticket_get_key (g_ptr_array_index (tickets, i)));
+    }
+  return keys;
+}
+
+static JsonNode *
+random_any_scalar (GRand *rand)
+{
+  static const char * const strings[] = {
+    "严重问题", "关闭", "北京", "2018-01-31", "2018-02-30", "2018-01-31T10:00:00Z", "", " ", "me", "bob", "x y",
+  };
+
+  switch (g_rand_int_range (rand, 0, 6))
+    {
+    case 0:
+      return json_node_init_int (json_node_alloc (), g_rand_int_range (rand, -2, 10));
+    case 1:
+      return json_node_init_boolean (json_node_alloc (), g_rand_boolean (rand));
+    case 2:
+      return json_node_init_double (json_node_alloc (), g_rand_double_range (rand, -2, 10));
+    case 3:
+      return json_node_init_null (json_node_alloc ());
+    default:
+      return json_node_init_string (json_node_alloc (), strings[g_rand_int_range (rand, 0, G_N_ELEMENTS (strings))]);
+    }
+}
+
+static JsonNode *
+random_any_value (GRand *rand,
+                  guint  depth)
+{
+  static const char * const members[] = {
+    "contains", "not_contains", "empty", "not_empty", "not", "gte", "lte", "state", "from", "to", "between",
+  };
+  guint kind = depth > 1 ? 0 : g_rand_int_range (rand, 0, 3);
+
+  if (kind == 0)
+    return random_any_scalar (rand);
+
+  if (kind == 1)
+    {
+      JsonArray *array = json_array_new ();
+      guint n = g_rand_int_range (rand, 0, 4);
+
+      for (guint i = 0; i < n; i++)
+        json_array_add_element (array, random_any_value (rand, depth + 1));
+      return json_node_init_array (json_node_alloc (), array);
+    }
+
+  {
+    JsonObject *object = json_object_new ();
+    guint n = g_rand_int_range (rand, 0, 4);
+
+    for (guint i = 0; i < n; i++)
+      json_object_set_member (object, members[g_rand_int_range (rand, 0, G_N_ELEMENTS (members))],
+                              random_any_value (rand, depth + 1));
+    return json_node_init_object (json_node_alloc (), object);
+  }
+}
+
+static void
+test_format_any (void)
+{
+  static const char * const keys[] = {
+    "summary", "detail", "issue_level", "buglist_url", "device_count", "occurred_on", "recurring", "issue_se",
+    "key", "state", "assigned_to", "created_by", "created_at", "updated_at", "text", "reached", "问题级别", "nope",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint valid = 0, same = 0;
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(JsonNode) filter = NULL;
+      g_autoptr(TsFilter) checked = NULL;
+      g_autofree char *text = NULL;
+      guint n = g_rand_int_range (rand, 0, 4);
+
+      for (guint k = 0; k < n; k++)
+        json_object_set_member (object, keys[g_rand_int_range (rand, 0, G_N_ELEMENTS (keys))],
+                                random_any_value (rand, 0));
+      filter = json_node_init_object (json_node_alloc (), object);
+
+      text = ts_query_format (project, filter);
+      g_assert_nonnull (text);
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+
+      checked = ts_filter_new (project, filter, NULL, NULL, NULL);
+      if (checked != NULL)
+        {
+          g_autoptr(JsonNode) back = ts_query_parse (project, text, ME, NULL, NULL, NULL);
+
+          valid++;
+          /* A filter no query can write (a range that ends before it
+           * starts, empty and not empty at once) is refused when read. */
+          if (back != NULL)
+            {
+              g_autoptr(TsFilter) again = ts_filter_new (project, back, NULL, NULL, NULL);
+              g_autoptr(GString) a = matching_keys (checked);
+              g_autoptr(GString) b = NULL;
+
+              g_assert_nonnull (again);
+              b = matching_keys (again);
+              if (!g_str_equal (a->str, b->str))
+                {
+                  g_autofree char *json = to_json (filter);
+
+                  g_error ("%s finds %s, its query “%s” finds %s", json, a->str, text, b->str);
+                }
+              same++;
+            }
+        }
+    }
+
+  g_test_message ("%u valid filters, %u of them written as a query that means the same", valid, same);
+  g_assert_cmpuint (valid, >, 1000);
+  g_assert_cmpuint (same, >, valid * 9 / 10);
+}
+
 /* Completion {{{1 */
 
 static const char * const people[] = { "alice", "bob", "carol", "dave", NULL };
@@ -1089,6 +1272,15 @@ static const char * const fuzz_tokens[] = {
   "\t", "\n", "\xc2\xa0", "\xef\xbb\xbf",
 };
 
+/* Inputs a run tries; with -m slow a million.  The sanitizer build runs
+ * five times slower, and the unit suite should stay within seconds there
+ * too. */
+#if defined (__SANITIZE_ADDRESS__)
+#define FUZZ_ROUNDS 60000
+#else
+#define FUZZ_ROUNDS 200000
+#endif
+
 typedef struct
 {
   guint parsed;
@@ -1167,7 +1359,7 @@ test_fuzz (void)
   g_autoptr(GTimer) timer = g_timer_new ();
   g_autoptr(GPtrArray) seeds = g_ptr_array_new_with_free_func (g_free);
   FuzzCounts counts = { 0 };
-  guint rounds = g_test_slow () ? 1000000 : 200000;
+  guint rounds = g_test_slow () ? 1000000 : FUZZ_ROUNDS;
 
   for (guint i = 0; i < G_N_ELEMENTS (parse_cases); i++)
     g_ptr_array_add (seeds, g_strdup (parse_cases[i].text));
@@ -1305,6 +1497,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   load_file ();
+  load_tickets ();
 
   for (guint i = 0; i < G_N_ELEMENTS (parse_cases); i++)
     {
@@ -1332,6 +1525,7 @@ main (int   argc,
     }
   g_test_add_func ("/ts/query/format/examples", test_format_examples);
   g_test_add_func ("/ts/query/format/random", test_format_random);
+  g_test_add_func ("/ts/query/format/any", test_format_any);
 
   for (guint i = 0; i < G_N_ELEMENTS (completion_cases); i++)
     {
@@ -1346,6 +1540,8 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  g_clear_pointer (&histories, g_ptr_array_unref);
+  g_clear_pointer (&tickets, g_ptr_array_unref);
   g_clear_object (&project);
   g_clear_pointer (&search_root, json_node_unref);
 

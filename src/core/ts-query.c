@@ -336,7 +336,20 @@ suggest (const char         *word,
   if (n == 1)
     return found;
 
-  return _ts_suggest (word, candidates);
+  /* Only candidates whose length is within _ts_suggest()'s reach can be
+   * near enough; the distance is at least the difference in length. */
+  {
+    glong length = g_utf8_strlen (word, -1);
+    glong limit = MAX (1, length / 3);
+    g_autoptr(GPtrArray) near = g_ptr_array_new ();
+
+    for (guint i = 0; candidates[i]; i++)
+      if (ABS (g_utf8_strlen (candidates[i], -1) - length) <= limit)
+        g_ptr_array_add (near, (gpointer)candidates[i]);
+    g_ptr_array_add (near, NULL);
+
+    return _ts_suggest (word, (const char * const *)near->pdata);
+  }
 }
 
 /* The lexer {{{1 */
@@ -3072,7 +3085,6 @@ ts_query_complete (TsProject          *project,
       g_autoptr(GString) quoted_name = g_string_new (NULL);
       Subject subject;
       guint item_start, item_end, p, after;
-      Op op;
 
       if (is_open_quote (char_at (text, field_start)) &&
           read_quoted (text, field_start, colon, quoted_name, &after))
@@ -3084,8 +3096,8 @@ ts_query_complete (TsProject          *project,
         return g_steal_pointer (&prefixed);
 
       p = next_pos (text, colon);
-      op = read_op (text, &p, end);
-      (void)op;
+      /* Values are offered after "=" too: it only takes them verbatim. */
+      read_op (text, &p, end);
       if (cursor < p)
         return g_steal_pointer (&prefixed);
 
