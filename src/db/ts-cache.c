@@ -852,7 +852,8 @@ states_from_history (JsonNode *data)
 typedef struct
 {
   TsTicket *ticket;
-  GArray   *states;  /* nullable */
+  GArray   *states;          /* nullable */
+  int       states_version;  /* of the ticket they were saved with */
 } Found;
 
 static void
@@ -863,8 +864,9 @@ found_free (Found *found)
   g_free (found);
 }
 
-/* Keeps the newest version of each ticket, and states that belong to
- * that version. */
+/* Keeps the newest version of each ticket, with the states saved with the
+ * newest version that has them.  History only grows, so an older
+ * version's states still hold for a newer one (if perhaps not all). */
 static void
 add_found (GHashTable *found,
            TsTicket   *ticket,
@@ -872,21 +874,27 @@ add_found (GHashTable *found,
 {
   gint64 id = ts_ticket_get_id (ticket);
   Found *known = g_hash_table_lookup (found, &id);
+  int version = ts_ticket_get_version (ticket);
 
-  if (known != NULL && ts_ticket_get_version (known->ticket) > ts_ticket_get_version (ticket))
-    return;
-
-  if (known != NULL && ts_ticket_get_version (known->ticket) == ts_ticket_get_version (ticket))
+  if (known == NULL)
     {
-      if (known->states == NULL && states != NULL)
-        known->states = g_array_ref (states);
+      known = g_new0 (Found, 1);
+      known->ticket = g_object_ref (ticket);
+      known->states = states != NULL ? g_array_ref (states) : NULL;
+      known->states_version = version;
+      g_hash_table_insert (found, g_memdup2 (&id, sizeof id), known);
       return;
     }
 
-  known = g_new0 (Found, 1);
-  known->ticket = g_object_ref (ticket);
-  known->states = states != NULL ? g_array_ref (states) : NULL;
-  g_hash_table_replace (found, g_memdup2 (&id, sizeof id), known);
+  if (version > ts_ticket_get_version (known->ticket))
+    g_set_object (&known->ticket, ticket);
+
+  if (states != NULL && (known->states == NULL || version > known->states_version))
+    {
+      g_clear_pointer (&known->states, g_array_unref);
+      known->states = g_array_ref (states);
+      known->states_version = version;
+    }
 }
 
 static void
@@ -900,6 +908,14 @@ note_oldest (GDateTime **oldest,
   *oldest = g_date_time_ref (saved_at);
 }
 
+/* An element of the states of load_ticket_array(), which may be NULL. */
+static void
+clear_states (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
 static gboolean
 add_list (TsCache     *self,
           GHashTable  *found,
@@ -907,7 +923,7 @@ add_list (TsCache     *self,
           const char  *project,
           GDateTime  **oldest)
 {
-  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (clear_states);
   g_autoptr(GDateTime) saved_at = NULL;
   g_autoptr(GPtrArray) tickets = load_ticket_array (self, name, project, states, &saved_at);
 

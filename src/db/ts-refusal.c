@@ -79,6 +79,15 @@ label_of (JsonObject *facts)
   return label != NULL ? label : fact (facts, "field");
 }
 
+/* The project's title, else its name. */
+static const char *
+project_of (JsonObject *facts)
+{
+  const char *title = fact (facts, "title");
+
+  return title != NULL ? title : fact (facts, "project");
+}
+
 /* "A, B, C" ("A、B、C" in Chinese): the choices of a choice field. */
 static char *
 join_choices (JsonObject *facts)
@@ -164,6 +173,108 @@ ts_refusal_describe (const char *kind,
       /* TRANSLATORS: a ticket's key, then the person who holds it */
       return g_strdup_printf (_("%s may only be changed by %s, who holds it"),
                               key, name != NULL ? name : fact (facts, "assignee"));
+    }
+
+  /* Saved searches: TS409, TS404 and TS422 of save_search(),
+   * rename_search(), delete_search().  "title" is the project's title,
+   * when the caller knows it; "own" whether the search in the way is the
+   * caller's. */
+  if (g_str_equal (kind, "name_taken") && fact (facts, "name") != NULL && project_of (facts) != NULL)
+    {
+      const char *name = fact (facts, "name");
+      const char *owner = fact (facts, "owner");
+
+      if (json_object_get_boolean_member_with_default (facts, "own", FALSE))
+        /* TRANSLATORS: a saved search's name, then a project's title */
+        return g_strdup_printf (_("You already have a saved search called “%s” in %s. Choose another name, or delete that search first."),
+                                name, project_of (facts));
+      if (owner != NULL)
+        /* TRANSLATORS: a login, a saved search's name, then a project's title */
+        return g_strdup_printf (_("%s already shares a search called “%s” in %s. Choose another name, or keep yours private."),
+                                owner, name, project_of (facts));
+      return g_strdup_printf (_("A shared search called “%s” already exists in %s. Choose another name."),
+                              name, project_of (facts));
+    }
+
+  if (g_str_equal (kind, "no_search") && fact (facts, "name") != NULL && project_of (facts) != NULL)
+    /* TRANSLATORS: a saved search's name, then a project's title */
+    return g_strdup_printf (_("You have no saved search called “%s” in %s: it may have been renamed or deleted meanwhile. Reload the list of saved searches."),
+                            fact (facts, "name"), project_of (facts));
+
+  if (g_str_equal (kind, "blank_name"))
+    return g_strdup (_("A saved search needs a name that is not only spaces. Type a name for it."));
+
+  if (g_str_equal (kind, "too_long") &&
+      (g_strcmp0 (fact (facts, "field"), "name") == 0 || g_strcmp0 (fact (facts, "field"), "new_name") == 0 ||
+       g_strcmp0 (fact (facts, "field"), "query") == 0))
+    {
+      gint64 length = 0, max_length = 0;
+
+      if (!fact_int (facts, "length", &length) || !fact_int (facts, "max_length", &max_length))
+        return NULL;
+      if (g_str_equal (fact (facts, "field"), "query"))
+        /* TRANSLATORS: the most characters a saved search's query may have, then how many it has */
+        return g_strdup_printf (_("A saved search’s query may have at most %d characters; this one has %d. Shorten it."),
+                                (int) MIN (max_length, G_MAXINT), (int) MIN (length, G_MAXINT));
+      return g_strdup_printf (_("A saved search’s name may have at most %d characters; this one has %d. Shorten it."),
+                              (int) MIN (max_length, G_MAXINT), (int) MIN (length, G_MAXINT));
+    }
+
+  /* TS440-TS443: a search's filter, or its sort (the parameter p_sort);
+   * the other parameters are the program's to get right. */
+  if (fact (facts, "parameter") != NULL)
+    {
+      if (g_str_equal (kind, "unknown_field") && g_str_equal (fact (facts, "parameter"), "p_sort") &&
+          fact (facts, "field") != NULL)
+        return g_strdup_printf (_("Tickets cannot be sorted by “%s”: it is not a field of this project. Sort by one of its fields, or by key, state, assignee, creator or a time."),
+                                fact (facts, "field"));
+      return NULL;
+    }
+
+  if (g_str_equal (kind, "bad_operator") && label != NULL)
+    {
+      if (fact (facts, "operator") != NULL)
+        /* TRANSLATORS: a field, then a search operator such as "contains" or "gte" */
+        return g_strdup_printf (_("“%s” cannot be searched with “%s”. Search it another way."),
+                                label, fact (facts, "operator"));
+      return g_strdup_printf (_("The search’s condition on “%s” is not one it takes. Change it."), label);
+    }
+
+  if (g_str_equal (kind, "bad_value"))
+    {
+      const char *expected = fact (facts, "expected");
+      const char *what = NULL;
+
+      if (label == NULL)
+        return g_strdup (_("A search filter must be an object of fields and what they must hold. Change the search."));
+
+      if (g_strcmp0 (expected, "integer") == 0)
+        what = _("a whole number");
+      else if (g_strcmp0 (expected, "boolean") == 0)
+        what = _("true or false");
+      else if (g_strcmp0 (expected, "string") == 0)
+        what = _("text in quotes");
+      else if (g_strcmp0 (expected, "date") == 0)
+        what = _("a date written YYYY-MM-DD");
+      else if (g_strcmp0 (expected, "instant") == 0)
+        what = _("a date written YYYY-MM-DD or a time with its offset");
+      else if (g_strcmp0 (expected, "value") == 0)
+        what = _("a single value or a list of values");
+
+      if (what != NULL)
+        /* TRANSLATORS: a field, then what its value must be ("a whole number") */
+        return g_strdup_printf (_("The value searched for in “%s” must be %s. Change it."), label, what);
+      return g_strdup_printf (_("The value searched for in “%s” is not one it can hold. Change it."), label);
+    }
+
+  if (g_str_equal (kind, "bad_date") && label != NULL)
+    {
+      if (value != NULL)
+        /* TRANSLATORS: a field, then what was written as its date */
+        return g_strdup_printf (_("“%s” is searched with “%s”, which is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
+                                label, value);
+      return g_strdup_printf (_("“%s” is searched with something that is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
+                              label);
     }
 
   /* TS404 */
