@@ -13,6 +13,7 @@
 #include "ts-cache.h"
 #include "ts-gui-test-util.h"
 #include "ts-main-window.h"
+#include "ts-query.h"
 #include "ts-save-search-dialog.h"
 #include "ts-search-bar.h"
 #include "ts-store.h"
@@ -34,8 +35,8 @@ static char *cache_home;
 
 /* The tickets: six that the searches tell apart, and enough of another
  * kind (巡检) for several pages. */
-#define N_ROUNDS 60
-#define PAGE_SIZE 25
+#define N_ROUNDS 150
+#define PAGE_SIZE 60
 
 static const char * const tickets[] = {
   /* question_1 */ "{\"summary\": \"【20180102】北京局点服务器发生硬盘故障\", \"issue_level\": \"严重问题\"}",
@@ -387,11 +388,18 @@ n_toplevels (void)
 }
 
 /* A sidebar row of the window, by the text it shows. */
+static gboolean
+is_sidebar (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return gtk_widget_has_css_class (widget, "navigation-sidebar");
+}
+
 static GtkWidget *
 sidebar_row (TsMainWindow *window,
              const char   *text)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, NULL);
+  GtkWidget *view = find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, is_sidebar, NULL);
 
   g_assert_nonnull (view);
   return ts_test_find_label (view, text);
@@ -417,6 +425,20 @@ type_query (TsMainWindow *window,
   ts_test_key (GTK_WIDGET (window), GDK_KEY_BackSpace, 0);
   ts_test_type (GTK_WIDGET (window), query);
   g_assert_cmpstr (query_of (window), ==, query);
+}
+
+/* Pastes @query over what the entry holds (Ctrl+A, Ctrl+V): the entry
+ * then changes once, not at every key as typing does. */
+static void
+paste_query (TsMainWindow *window,
+             const char   *query)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (window)), query);
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_f, GDK_CONTROL_MASK);
+  TS_WAIT_FOR (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (entry_of (window))))));
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_a, GDK_CONTROL_MASK);
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_v, GDK_CONTROL_MASK);
+  TS_WAIT_FOR (g_strcmp0 (query_of (window), query) == 0);
 }
 
 /* The tests, in order: each continues from what the one before left. */
@@ -488,7 +510,7 @@ test_bad_query (void)
   WAIT_FOR_KEYS (window, "question_6 question_5 question_4 question_3 question_1");
   results = ts_search_bar_get_results (bar_of (window));
 
-  type_query (window, query);
+  paste_query (window, query);
   TS_WAIT_FOR (gtk_widget_has_css_class (entry_of (window), "error"));
   TS_WAIT_FOR ((message = dialog_error (GTK_WIDGET (bar_of (window)))) != NULL);
   /* It names the word, and says what to write. */
@@ -584,7 +606,7 @@ test_completion (void)
   type_query (window, "问题");
   TS_WAIT_FOR (gtk_widget_get_mapped (completions) && completion_index (window, "问题级别") >= 0);
   g_assert_cmpint (completion_index (window, "问题大类"), >=, 0);
-  ts_test_save_screenshot (GTK_WIDGET (window), "search-completion.png", NULL);
+  ts_test_save_screenshot (completions, "search-completion.png", NULL);
 
   index = completion_index (window, "问题级别");
   move_to_completion (window, index);
@@ -614,8 +636,9 @@ test_completion (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* 60 tickets of 巡检, 25 a page: the first page, then the next ones as the
- * table is scrolled to its end (End in the table). */
+/* 150 tickets of 巡检, 60 a page (more than two screenfuls): the first
+ * page, then the next ones as the table is scrolled to its end (End in
+ * the table). */
 static void
 test_paging (void)
 {
@@ -638,12 +661,16 @@ test_paging (void)
   g_assert_false (ts_search_results_get_complete (results));
 
   TS_WAIT_FOR ((cell = ts_test_find_label (GTK_WIDGET (ts_ticket_table_get_column_view (results_table (window))),
-                                           "question_66")) != NULL);
+                                           "question_156")) != NULL);
   ts_test_click (cell);
   ts_test_key (GTK_WIDGET (window), GDK_KEY_End, 0);
   TS_WAIT_FOR (g_list_model_get_n_items (rows) == 2 * PAGE_SIZE && !ts_search_results_get_loading (results));
   ts_test_key (GTK_WIDGET (window), GDK_KEY_End, 0);
   TS_WAIT_FOR (g_list_model_get_n_items (rows) == N_ROUNDS && ts_search_results_get_complete (results));
+  /* No page more once the last was read. */
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_End, 0);
+  ts_test_iterate (300);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, N_ROUNDS);
 
   /* Each ticket once, newest first, down to the first 巡检. */
   for (guint i = 0; i < N_ROUNDS; i++)
@@ -755,8 +782,9 @@ test_save (void)
   /* Shared under a name lina shares: refused, said in the dialog. */
   dialog = open_save_dialog (window);
   type_name (dialog, "严重问题汇总");
-  ts_test_click (find_widget (dialog, GTK_TYPE_SWITCH, NULL, NULL));
-  g_assert_true (gtk_switch_get_active (GTK_SWITCH (find_widget (dialog, GTK_TYPE_SWITCH, NULL, NULL))));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (dialog, GTK_TYPE_SWITCH, NULL, NULL))));
+  click_label (dialog, _("Share with the Project"));
+  TS_WAIT_FOR (gtk_switch_get_active (GTK_SWITCH (find_widget (dialog, GTK_TYPE_SWITCH, NULL, NULL))));
   ts_test_click (ts_test_find_label (dialog, save));
   TS_WAIT_FOR ((message = dialog_error (dialog)) != NULL);
   g_test_message ("The refusal: %s", gtk_label_get_text (GTK_LABEL (message)));
@@ -847,7 +875,7 @@ test_rename_delete (void)
   click_menu_item (GTK_WIDGET (window), _("_Rename…"));
   TS_WAIT_FOR ((dialog = find_toplevel (TS_TYPE_SAVE_SEARCH_DIALOG)) != NULL);
   type_name (dialog, "北京的严重问题");
-  ts_test_click (ts_test_find_label (dialog, rename));
+  click_label (dialog, _("_Rename"));
   TS_WAIT_FOR (find_toplevel (TS_TYPE_SAVE_SEARCH_DIALOG) == NULL);
   TS_WAIT_FOR (sidebar_row (window, "北京的严重问题") != NULL && sidebar_row (window, "北京严重问题") == NULL);
   renamed = db_value ("SELECT query FROM tasksteper.saved_searches WHERE name = $1", "北京的严重问题");

@@ -1423,6 +1423,9 @@ ts_main_window_new (AdwApplication *application,
   self->names = ts_member_names_new (store);
   self->my_tickets = ts_my_tickets_new (store);
   self->saved_searches = ts_saved_searches_new (store);
+  /* Shared searches show their owner's name, which may come later. */
+  g_signal_connect_object (self->names, "changed", G_CALLBACK (ts_saved_searches_announce),
+                           self->saved_searches, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->saved_searches, "notify::loaded", G_CALLBACK (open_wanted_search),
                            self, G_CONNECT_SWAPPED);
   setup_sidebar (self);

@@ -272,3 +272,19 @@ ts_saved_searches_get_error (TsSavedSearches *self)
   g_return_val_if_fail (TS_IS_SAVED_SEARCHES (self), NULL);
   return self->error;
 }
+
+void
+ts_saved_searches_announce (TsSavedSearches *self,
+                            const char      *project)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_if_fail (TS_IS_SAVED_SEARCHES (self));
+
+  model = project ? g_hash_table_lookup (self->models, project) : NULL;
+  if (model == NULL || (n = g_list_model_get_n_items (model)) == 0)
+    return;
+  /* The same items: a selection among them stays. */
+  g_list_model_items_changed (model, 0, n, n);
+}

@@ -34,5 +34,9 @@ gboolean         ts_saved_searches_get_loaded (TsSavedSearches *self);
 /* The last error reading them, or NULL. */
 const GError    *ts_saved_searches_get_error  (TsSavedSearches *self);
 void             ts_saved_searches_reload     (TsSavedSearches *self);
+/* Says that every search of @project changed, so that what shows them
+ * binds them again (their owners' names arrived); nothing is read. */
+void             ts_saved_searches_announce   (TsSavedSearches *self,
+                                               const char      *project);
 
 G_END_DECLS
