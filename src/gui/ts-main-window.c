@@ -61,6 +61,7 @@ struct _TsMainWindow
   GtkListView          *project_view;
   AdwWindowTitle       *sidebar_title;
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
   GtkMenuButton        *columns_button;
   GtkToggleButton      *search_button;
   GtkRevealer          *offline_revealer;
@@ -873,6 +874,11 @@ update_search_page (TsMainWindow *self)
       adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !searching);
       adw_view_switcher_title_set_subtitle (self->switcher_title, searching ? _("Search Results") : NULL);
     }
+  /* The pages' switcher moves to the bottom when the title has no room
+   * for it; search results have no pages. */
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    !searching && adw_view_switcher_title_get_view_switcher_enabled (self->switcher_title) &&
+                                    adw_view_switcher_title_get_title_visible (self->switcher_title));
 }
 
 static void
@@ -1297,6 +1303,7 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_view);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, columns_button);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_revealer);
