@@ -9,6 +9,7 @@
 
 #include "tasksteper-core.h"
 #include "ts-connection.h"
+#include "ts-history-entry.h"
 #include "ts-migrations.h"
 #include "ts-store.h"
 #include "ts-ticket-list.h"
@@ -276,6 +277,7 @@ fill_cache (void)
   g_autoptr(TsTicketList) all = NULL;
   g_autoptr(TsTicketList) pending = NULL;
   g_autoptr(TsSavedSearch) saved = NULL;
+  g_autofree char *project_searches = NULL;
   TsProject *project;
 
   if (cache_filled)
@@ -305,9 +307,13 @@ fill_cache (void)
   /* One of alice's own, listed with those shared with her. */
   saved = save_search (alice, "我的待办", "assigned_to:me", "{\"assigned_to\": \"alice\"}", FALSE, &error);
   g_assert_no_error (error);
-  searches = list_saved_searches (alice, PROJECT);
+  searches = list_saved_searches (alice, NULL);
   g_free (online_searches);
   online_searches = describe_searches (searches);
+  g_clear_pointer (&searches, g_ptr_array_unref);
+  searches = list_saved_searches (alice, PROJECT);
+  project_searches = describe_searches (searches);
+  g_assert_cmpstr (project_searches, ==, online_searches);
 
   /* The lists save themselves once loaded; going away saves what is due. */
   g_clear_object (&all);
@@ -436,6 +442,23 @@ test_case_offline (gconstpointer data)
   g_assert_nonnull (ts_store_get_data_time (alice));
 }
 
+/* Lists @store's projects, as the application does first; then refusals
+ * name the project by its title and say what is wrong with a filter as
+ * the offline copy does.  Returns search.json's project. */
+static TsProject *
+list_projects (TsStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+
+  ts_store_list_projects_async (store, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+  return g_object_ref (ts_project_summary_get_project (g_ptr_array_index (projects, 0)));
+}
+
 static void
 check_error (JsonObject *vector)
 {
@@ -460,11 +483,42 @@ check_error (JsonObject *vector)
   g_assert_cmpstr (ts_store_error_get_field (error), ==, expected_field);
 }
 
+/* Online the refusal is said in the words of the offline copy (TsFilter's)
+ * when the store has listed the project, else composed from the
+ * refusal's facts; either way in the user's language, not the server's. */
 static void
 test_error_online (gconstpointer data)
 {
+  JsonObject *vector = (JsonObject *)data;
+  JsonNode *filter = json_object_get_member (vector, "filter");
+  g_autoptr(TsStore) dave = NULL;
+  g_autoptr(TsProject) project = NULL;
+  g_autoptr(TsFilter) checked = NULL;
+  g_autoptr(GError) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *bad_field = NULL;
+
   go_online ();
-  check_error ((JsonObject *)data);
+  project = list_projects (alice);
+  check_error (vector);
+
+  checked = ts_filter_new (project, filter, NULL, &bad_field, &expected);
+  g_assert_null (checked);
+  found = search_page (alice, filter, NULL, TRUE, NULL, 10, &error);
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, expected->message);
+  g_clear_error (&error);
+
+  /* A store that has not listed its projects. */
+  dave = open_store ("dave");
+  found = search_page (dave, filter, NULL, TRUE, NULL, 10, &error);
+  g_assert_null (found);
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (ts_store_error_get_field (error), ==, bad_field);
+  g_assert_nonnull (ts_store_error_get_server_message (error));
+  g_assert_cmpstr (error->message, !=, ts_store_error_get_server_message (error));
+  g_test_message ("from the facts: %s", error->message);
 }
 
 static void
@@ -857,19 +911,6 @@ delete_search (TsStore     *store,
   return ts_store_delete_search_finish (store, wait_for (&result), error);
 }
 
-static void
-list_projects (TsStore *store)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) projects = NULL;
-
-  ts_store_list_projects_async (store, NULL, store_result, &result);
-  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (projects->len, ==, 1);
-}
-
 /* bob's and carol's searches, seen by each other, by alice and by erin,
  * who is in no project. */
 static void
@@ -892,9 +933,7 @@ test_saved_searches (void)
   bob = open_store ("bob");
   carol = open_store ("carol");
   erin = open_store ("erin");
-  /* As the application does first: then refusals name the project by
-   * its title. */
-  list_projects (carol);
+  g_object_unref (list_projects (carol));
   g_signal_connect (bob, "saved-searches-changed", G_CALLBACK (on_saved_searches_changed), announced);
   g_signal_connect (carol, "saved-searches-changed", G_CALLBACK (on_saved_searches_hint), &hints);
 
@@ -1039,6 +1078,13 @@ test_saved_searches_offline (void)
   described = describe_searches (searches);
   g_test_message ("offline: %s", described);
   g_assert_nonnull (strstr (described, "我的待办(alice,mine)"));
+  g_assert_cmpstr (described, ==, online_searches);
+  g_clear_pointer (&searches, g_ptr_array_unref);
+  g_clear_pointer (&described, g_free);
+
+  /* Of all my projects, as listed too. */
+  searches = list_saved_searches (alice, NULL);
+  described = describe_searches (searches);
   g_assert_cmpstr (described, ==, online_searches);
   g_assert_false (ts_store_get_online (alice));
 
@@ -1186,10 +1232,11 @@ test_time_zone_offset (void)
 
 /* The offline copy's files */
 
-/* A list saved before the cache kept states is still read: its tickets
- * are found, though not by "reached". */
+/* What the offline search reads: a list saved before the cache kept
+ * states is still read (its tickets are found, though not by "reached");
+ * each ticket once, in its newest version; the tickets opened too. */
 static void
-test_old_cache_files (void)
+test_cache_files (void)
 {
   g_autofree char *root = g_dir_make_tmp ("ts-search-old-XXXXXX", NULL);
   g_autoptr(TsCache) old = ts_cache_new_in (root, "old|5432|x", "alice");
@@ -1260,6 +1307,41 @@ test_old_cache_files (void)
   loaded_entries = g_hash_table_lookup (states, &(gint64) { 7 });
   g_assert_nonnull (loaded_entries);
   g_assert_cmpuint (loaded_entries->len, ==, 2);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+  g_clear_pointer (&states, g_hash_table_unref);
+
+  /* A ticket opened (its file holds its history) and in no list: found,
+   * with the states it entered; a save, which stays in its state, is
+   * none. */
+  {
+    g_autoptr(TsTicket) opened = ts_ticket_copy (ticket);
+    g_autoptr(GPtrArray) history = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(GDateTime) created = g_date_time_new_utc (2018, 1, 2, 1, 0, 0);
+    g_autoptr(GDateTime) edited = g_date_time_new_utc (2018, 1, 3, 1, 0, 0);
+    g_autoptr(GDateTime) moved = g_date_time_new_utc (2018, 1, 5, 2, 0, 0);
+
+    ts_ticket_set_id (opened, 9);
+    ts_ticket_set_number (opened, 2);
+    ts_ticket_set_key (opened, "question_2");
+    ts_ticket_set_state (opened, "维护代表审核");
+    g_ptr_array_add (history, ts_history_entry_new (created, "bob", NULL, NULL, "维护人员处理", NULL, "bob", NULL));
+    g_ptr_array_add (history, ts_history_entry_new (edited, "bob", NULL, "维护人员处理", "维护人员处理", "bob", "bob", NULL));
+    g_ptr_array_add (history, ts_history_entry_new (moved, "bob", "提交审核", "维护人员处理", "维护代表审核", "bob", "carol", NULL));
+    ts_cache_save_ticket (old, opened, history);
+
+    loaded = ts_cache_load_project_tickets (old, PROJECT, &states, NULL);
+    g_assert_cmpuint (loaded->len, ==, 2);
+    loaded_entries = g_hash_table_lookup (states, &(gint64) { 9 });
+    g_assert_nonnull (loaded_entries);
+    g_assert_cmpuint (loaded_entries->len, ==, 2);
+    g_assert_cmpstr (g_array_index (loaded_entries, TsStateEntry, 0).state, ==, "维护人员处理");
+    g_assert_cmpint (g_array_index (loaded_entries, TsStateEntry, 0).at, ==, g_date_time_to_unix (created) * G_USEC_PER_SEC);
+    g_assert_cmpstr (g_array_index (loaded_entries, TsStateEntry, 1).state, ==, "维护代表审核");
+    g_assert_cmpint (g_array_index (loaded_entries, TsStateEntry, 1).at, ==, g_date_time_to_unix (moved) * G_USEC_PER_SEC);
+  }
+
+  /* Another project's are not given. */
+  g_assert_null (ts_cache_load_project_tickets (old, "other_project", NULL, NULL));
 
   remove_tree (root);
 }
@@ -1344,7 +1426,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/search-store/time-zone/local", test_time_zone);
   g_test_add_func ("/ts/search-store/time-zone/pooler", test_time_zone_pooler);
   g_test_add_func ("/ts/search-store/time-zone/offset", test_time_zone_offset);
-  g_test_add_func ("/ts/search-store/cache/old-files", test_old_cache_files);
+  g_test_add_func ("/ts/search-store/cache/files", test_cache_files);
 
   for (guint i = 0; i < json_array_get_length (cases); i++)
     {

@@ -916,11 +916,15 @@ clear_states (gpointer data)
     g_array_unref (data);
 }
 
+/* Adds the tickets of @project in the list @name; TRUE when the list says
+ * something about @project: it is one of the project's own lists (even
+ * empty), or it has tickets of the project. */
 static gboolean
 add_list (TsCache     *self,
           GHashTable  *found,
           const char  *name,
           const char  *project,
+          gboolean     own,
           GDateTime  **oldest)
 {
   g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (clear_states);
@@ -928,6 +932,9 @@ add_list (TsCache     *self,
   g_autoptr(GPtrArray) tickets = load_ticket_array (self, name, project, states, &saved_at);
 
   if (tickets == NULL)
+    return FALSE;
+
+  if (!own && tickets->len == 0)
     return FALSE;
 
   for (guint i = 0; i < tickets->len; i++)
@@ -959,9 +966,9 @@ ts_cache_load_project_tickets (TsCache     *self,
   found = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)found_free);
   all = list_name (project, "all");
   pending = list_name (project, "pending");
-  any |= add_list (self, found, all, project, &oldest);
-  any |= add_list (self, found, pending, project, &oldest);
-  any |= add_list (self, found, MY_TICKETS_NAME, project, &oldest);
+  any |= add_list (self, found, all, project, TRUE, &oldest);
+  any |= add_list (self, found, pending, project, TRUE, &oldest);
+  any |= add_list (self, found, MY_TICKETS_NAME, project, FALSE, &oldest);
 
   /* The tickets opened, each with its history. */
   ts_cache_flush (self);

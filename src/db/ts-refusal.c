@@ -220,63 +220,6 @@ ts_refusal_describe (const char *kind,
                               (int) MIN (max_length, G_MAXINT), (int) MIN (length, G_MAXINT));
     }
 
-  /* TS440-TS443: a search's filter, or its sort (the parameter p_sort);
-   * the other parameters are the program's to get right. */
-  if (fact (facts, "parameter") != NULL)
-    {
-      if (g_str_equal (kind, "unknown_field") && g_str_equal (fact (facts, "parameter"), "p_sort") &&
-          fact (facts, "field") != NULL)
-        return g_strdup_printf (_("Tickets cannot be sorted by “%s”: it is not a field of this project. Sort by one of its fields, or by key, state, assignee, creator or a time."),
-                                fact (facts, "field"));
-      return NULL;
-    }
-
-  if (g_str_equal (kind, "bad_operator") && label != NULL)
-    {
-      if (fact (facts, "operator") != NULL)
-        /* TRANSLATORS: a field, then a search operator such as "contains" or "gte" */
-        return g_strdup_printf (_("“%s” cannot be searched with “%s”. Search it another way."),
-                                label, fact (facts, "operator"));
-      return g_strdup_printf (_("The search’s condition on “%s” is not one it takes. Change it."), label);
-    }
-
-  if (g_str_equal (kind, "bad_value"))
-    {
-      const char *expected = fact (facts, "expected");
-      const char *what = NULL;
-
-      if (label == NULL)
-        return g_strdup (_("A search filter must be an object of fields and what they must hold. Change the search."));
-
-      if (g_strcmp0 (expected, "integer") == 0)
-        what = _("a whole number");
-      else if (g_strcmp0 (expected, "boolean") == 0)
-        what = _("true or false");
-      else if (g_strcmp0 (expected, "string") == 0)
-        what = _("text in quotes");
-      else if (g_strcmp0 (expected, "date") == 0)
-        what = _("a date written YYYY-MM-DD");
-      else if (g_strcmp0 (expected, "instant") == 0)
-        what = _("a date written YYYY-MM-DD or a time with its offset");
-      else if (g_strcmp0 (expected, "value") == 0)
-        what = _("a single value or a list of values");
-
-      if (what != NULL)
-        /* TRANSLATORS: a field, then what its value must be ("a whole number") */
-        return g_strdup_printf (_("The value searched for in “%s” must be %s. Change it."), label, what);
-      return g_strdup_printf (_("The value searched for in “%s” is not one it can hold. Change it."), label);
-    }
-
-  if (g_str_equal (kind, "bad_date") && label != NULL)
-    {
-      if (value != NULL)
-        /* TRANSLATORS: a field, then what was written as its date */
-        return g_strdup_printf (_("“%s” is searched with “%s”, which is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
-                                label, value);
-      return g_strdup_printf (_("“%s” is searched with something that is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
-                              label);
-    }
-
   /* TS404 */
   if (g_str_equal (kind, "no_ticket"))
     return g_strdup (_("This ticket does not exist, or you may no longer see it"));
@@ -363,6 +306,103 @@ ts_refusal_describe (const char *kind,
 
   if (g_str_equal (kind, "not_a_login"))
     return g_strdup_printf (_("“%s” must name a person by their login"), label);
+
+  return NULL;
+}
+
+char *
+ts_refusal_describe_filter (const char *kind,
+                            JsonObject *facts)
+{
+  const char *label;
+  const char *field;
+  const char *operator;
+  const char *expected;
+  const char *value;
+  const char *what = NULL;
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  g_return_val_if_fail (facts != NULL, NULL);
+
+  label = label_of (facts);
+  field = fact (facts, "field");
+  operator = fact (facts, "operator");
+  expected = fact (facts, "expected");
+  value = fact (facts, "value");
+
+  /* The sort; the other parameters (the cursor, the limit) are the
+   * program's to get right, and the server's words say it. */
+  if (fact (facts, "parameter") != NULL)
+    {
+      if (g_str_equal (kind, "unknown_field") && g_str_equal (fact (facts, "parameter"), "p_sort") && field != NULL)
+        return g_strdup_printf (_("Tickets cannot be sorted by “%s”: it is not a field of this project. Sort by one of its fields, or by key, state, assignee, creator or a time."),
+                                field);
+      return NULL;
+    }
+
+  /* TS440 */
+  if (g_str_equal (kind, "unknown_field") && field != NULL)
+    /* TRANSLATORS: do not translate the names after "key": they are written as they are */
+    return g_strdup_printf (_("The search names “%s”, which is not a field of this project. Use a field’s name (not its label), or key, state, assigned_to, created_by, created_at, updated_at, text or reached."),
+                            field);
+
+  /* TS441 */
+  if (g_str_equal (kind, "bad_operator") && label != NULL)
+    {
+      if (operator != NULL)
+        /* TRANSLATORS: a field, then a search operator such as "contains" or "gte" */
+        return g_strdup_printf (_("“%s” cannot be searched with “%s”. Search it another way."), label, operator);
+      return g_strdup_printf (_("The search’s condition on “%s” is not one it takes. Change it."), label);
+    }
+
+  /* TS442 */
+  if (g_str_equal (kind, "bad_value"))
+    {
+      if (label == NULL)
+        return g_strdup (_("A search filter must be an object of fields and what they must hold, such as {\"state\": \"关闭\"}. Change the search."));
+
+      if (g_strcmp0 (expected, "true") == 0 && operator != NULL)
+        /* TRANSLATORS: a field, then "empty" or "not_empty" */
+        return g_strdup_printf (_("“%s”: “%s” takes only true. For the opposite, use the other one of “empty” and “not_empty”."),
+                                label, operator);
+
+      if (g_strcmp0 (expected, "integer") == 0)
+        what = _("a whole number");
+      else if (g_strcmp0 (expected, "boolean") == 0)
+        what = _("true or false");
+      else if (g_strcmp0 (expected, "string") == 0)
+        what = _("text in quotes");
+      else if (g_strcmp0 (expected, "date") == 0)
+        what = _("a date written YYYY-MM-DD");
+      else if (g_strcmp0 (expected, "instant") == 0)
+        what = _("a date written YYYY-MM-DD or a time with its offset");
+      else if (g_strcmp0 (expected, "value") == 0)
+        what = _("a single value or a list of values");
+      else if (g_strcmp0 (expected, "values") == 0)
+        what = _("a value or a list of at least one value");
+      else if (g_strcmp0 (expected, "words") == 0)
+        what = _("a word or a list of words, none of them empty");
+      else if (g_strcmp0 (expected, "state") == 0)
+        what = _("an object naming the state, such as {\"state\": \"关闭\"}");
+      else if (g_strcmp0 (expected, "object") == 0)
+        what = _("an object such as {\"state\": \"关闭\", \"from\": \"2018-01-01\", \"to\": \"2018-01-31\"}");
+
+      if (what != NULL)
+        /* TRANSLATORS: a field, then what its value must be ("a whole number") */
+        return g_strdup_printf (_("What “%s” is searched for must be %s. Change it."), label, what);
+      return g_strdup_printf (_("What “%s” is searched for is not something it can hold. Change it."), label);
+    }
+
+  /* TS443 */
+  if (g_str_equal (kind, "bad_date") && label != NULL)
+    {
+      if (value != NULL)
+        /* TRANSLATORS: a field, then what was written as its date */
+        return g_strdup_printf (_("“%s” is searched with “%s”, which is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
+                                label, value);
+      return g_strdup_printf (_("“%s” is searched with something that is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
+                              label);
+    }
 
   return NULL;
 }

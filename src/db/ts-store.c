@@ -125,6 +125,8 @@ struct _TsStore
   /* name → TsProject, as last listed: for saying what is wrong with a
    * filter the server refused, in the words of the offline copy. */
   GHashTable   *projects;
+  /* name → OfflineCopy: the cached tickets searched while offline. */
+  GHashTable   *offline_copies;
 };
 
 G_DEFINE_FINAL_TYPE (TsStore, ts_store, G_TYPE_OBJECT)
@@ -219,7 +221,10 @@ error_from_result (PGresult *result)
   if (facts != NULL)
     {
       kind = json_object_get_string_member (facts, "ts");
-      message = ts_refusal_describe (kind, facts);
+      if (g_str_has_prefix (sqlstate, "TS44"))
+        message = ts_refusal_describe_filter (kind, facts);
+      else
+        message = ts_refusal_describe (kind, facts);
     }
 
   if (code == TS_STORE_ERROR_NOT_INSTALLED)
@@ -1523,6 +1528,23 @@ find_project (GPtrArray  *summaries,
   return NULL;
 }
 
+/* What the offline search reads of one project (ts_cache_load_project_tickets()). */
+typedef struct
+{
+  GPtrArray  *tickets;   /* NULL: nothing saved */
+  GHashTable *states;
+  GDateTime  *saved_at;
+} OfflineCopy;
+
+static void
+offline_copy_free (OfflineCopy *copy)
+{
+  g_clear_pointer (&copy->tickets, g_ptr_array_unref);
+  g_clear_pointer (&copy->states, g_hash_table_unref);
+  g_clear_pointer (&copy->saved_at, g_date_time_unref);
+  g_free (copy);
+}
+
 /* The search over the offline copy, with the server's meaning, order and
  * pages.  Returns FALSE with @error when it cannot be answered from the
  * cache; *@tickets gets the page, or with @count the number of matches. */
@@ -1534,11 +1556,9 @@ search_offline (TsStore    *self,
                 GError    **error)
 {
   g_autoptr(GPtrArray) projects = NULL;
-  g_autoptr(GPtrArray) cached = NULL;
   g_autoptr(GPtrArray) found = NULL;
-  g_autoptr(GHashTable) states = NULL;
   g_autoptr(GDateTime) projects_saved = NULL;
-  g_autoptr(GDateTime) tickets_saved = NULL;
+  OfflineCopy *copy;
   g_autoptr(TsFilter) filter = NULL;
   g_autoptr(GError) filter_error = NULL;
   g_autofree char *bad_field = NULL;
@@ -1580,8 +1600,15 @@ search_offline (TsStore    *self,
       return FALSE;
     }
 
-  cached = ts_cache_load_project_tickets (self->cache, search->project, &states, &tickets_saved);
-  if (cached == NULL)
+  /* Read once while offline: nothing is saved meanwhile, and a search
+   * is read page by page. */
+  if ((copy = g_hash_table_lookup (self->offline_copies, search->project)) == NULL)
+    {
+      copy = g_new0 (OfflineCopy, 1);
+      copy->tickets = ts_cache_load_project_tickets (self->cache, search->project, &copy->states, &copy->saved_at);
+      g_hash_table_insert (self->offline_copies, g_strdup (search->project), copy);
+    }
+  if (copy->tickets == NULL)
     {
       g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE,
                    _("The server cannot be reached, and no tickets of “%s” were saved for searching offline. Search again once the connection is back."),
@@ -1590,8 +1617,8 @@ search_offline (TsStore    *self,
     }
 
   note_data_time (self, projects_saved);
-  note_data_time (self, tickets_saved);
-  found = _ts_search_run (cached, states, project, filter, search->sort, search->descending,
+  note_data_time (self, copy->saved_at);
+  found = _ts_search_run (copy->tickets, copy->states, project, filter, search->sort, search->descending,
                           search->after, search->limit);
   if (count != NULL)
     *count = found->len;
@@ -2537,6 +2564,8 @@ on_connection_state (TsStore      *self,
   if (online != self->online)
     {
       self->online = online;
+      /* What was read of the offline copy is saved anew from now on. */
+      g_hash_table_remove_all (self->offline_copies);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
     }
 
@@ -2555,6 +2584,7 @@ ts_store_set_cache (TsStore *self,
   g_return_if_fail (cache == NULL || TS_IS_CACHE (cache));
 
   g_set_object (&self->cache, cache);
+  g_hash_table_remove_all (self->offline_copies);
 }
 
 TsCache *
@@ -2651,6 +2681,7 @@ ts_store_dispose (GObject *object)
   g_clear_object (&self->cache);
   g_clear_pointer (&self->data_time, g_date_time_unref);
   g_clear_pointer (&self->projects, g_hash_table_unref);
+  g_clear_pointer (&self->offline_copies, g_hash_table_unref);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (ts_store_parent_class)->dispose (object);
@@ -2746,6 +2777,8 @@ ts_store_init (TsStore *self)
 {
   self->poll_interval = DEFAULT_POLL_INTERVAL;
   self->projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->offline_copies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify)offline_copy_free);
 }
 
 void
