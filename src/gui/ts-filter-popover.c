@@ -755,6 +755,43 @@ show_scalar (Condition *condition,
   return FALSE;
 }
 
+/* Words to find, one or a list, into the row's entry, separated by
+ * spaces; FALSE for a phrase with a space in it, which the entry could
+ * not tell from two words. */
+static gboolean
+show_words (Condition *condition,
+            JsonNode  *node)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (node_string (node) != NULL)
+    {
+      if (strpbrk (node_string (node), " \t") != NULL)
+        return FALSE;
+      g_string_append (text, node_string (node));
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *words = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (words); i++)
+        {
+          const char *word = node_string (json_array_get_element (words, i));
+
+          if (word == NULL || *word == '\0' || strpbrk (word, " \t") != NULL)
+            return FALSE;
+          g_string_append_printf (text, "%s%s", i ? " " : "", word);
+        }
+    }
+  else
+    return FALSE;
+
+  if (condition->entry == NULL || text->len == 0)
+    return FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (condition->entry), text->str);
+  return TRUE;
+}
+
 /* Makes the row for @key: @value; FALSE when no row can show it. */
 static gboolean
 show_condition (TsFilterPopover *self,
@@ -780,7 +817,10 @@ show_condition (TsFilterPopover *self,
         ok = FALSE;
       else if (info->kind == KIND_DATE)
         ok = select_op (condition, OP_ON) && show_scalar (condition, condition->entry, value);
-      else if (info->kind == KIND_INSTANT || info->kind == KIND_ANY_TEXT || info->kind == KIND_REACHED)
+      else if (info->kind == KIND_ANY_TEXT)
+        /* Text to find, as one word or a phrase. */
+        ok = select_op (condition, OP_CONTAINS) && show_words (condition, value);
+      else if (info->kind == KIND_INSTANT || info->kind == KIND_REACHED)
         ok = FALSE;
       else
         ok = select_op (condition, OP_IS) && show_scalar (condition, condition->entry, value);
@@ -811,10 +851,10 @@ show_condition (TsFilterPopover *self,
       g_autoptr(GList) members = json_object_get_members (object);
       const char *name = members->data;
       JsonNode *argument = json_object_get_member (object, name);
-      if (g_str_equal (name, "contains") && node_string (argument) != NULL)
-        ok = select_op (condition, OP_CONTAINS) && show_scalar (condition, condition->entry, argument);
-      else if (g_str_equal (name, "not_contains") && node_string (argument) != NULL)
-        ok = select_op (condition, OP_NOT_CONTAINS) && show_scalar (condition, condition->entry, argument);
+      if (g_str_equal (name, "contains"))
+        ok = select_op (condition, OP_CONTAINS) && show_words (condition, argument);
+      else if (g_str_equal (name, "not_contains"))
+        ok = select_op (condition, OP_NOT_CONTAINS) && show_words (condition, argument);
       else if (g_str_equal (name, "empty") && JSON_NODE_HOLDS_VALUE (argument) && json_node_get_boolean (argument))
         ok = select_op (condition, OP_EMPTY);
       else if (g_str_equal (name, "not_empty") && JSON_NODE_HOLDS_VALUE (argument) && json_node_get_boolean (argument))
@@ -840,10 +880,42 @@ show_condition (TsFilterPopover *self,
              show_scalar (condition, condition->entry2, high);
     }
 
+  else if (json_object_get_size (object) > 1)
+    {
+      /* Several operators ("contains" and "not_contains"): a row each,
+       * which Apply puts together again. */
+      g_autoptr(GList) members = json_object_get_members (object);
+      guint first = self->conditions->len;
+
+      gtk_box_remove (self->rows, condition->row);
+      g_ptr_array_remove (self->conditions, condition);
+      condition = NULL;
+      ok = TRUE;
+      for (GList *l = members; ok && l; l = l->next)
+        {
+          g_autoptr(JsonObject) single = json_object_new ();
+          g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+          json_object_set_member (single, l->data, json_node_copy (json_object_get_member (object, l->data)));
+          json_node_set_object (node, single);
+          ok = show_condition (self, key, node);
+        }
+      while (!ok && self->conditions->len > first)
+        {
+          Condition *added = g_ptr_array_index (self->conditions, self->conditions->len - 1);
+
+          gtk_box_remove (self->rows, added->row);
+          g_ptr_array_remove_index (self->conditions, self->conditions->len - 1);
+        }
+      update_empty (self);
+      return ok;
+    }
+
   if (!ok)
     {
       gtk_box_remove (self->rows, condition->row);
       g_ptr_array_remove (self->conditions, condition);
+      update_empty (self);
     }
   return ok;
 }
@@ -1039,6 +1111,32 @@ operand (Condition  *condition,
     }
 }
 
+/* The words of the row's entry: one, or a list of them all. */
+static JsonNode *
+words_value (Condition  *condition,
+             GError    **error)
+{
+  JsonNode *text = entry_value (condition, condition->entry, FALSE, error);
+  g_auto(GStrv) words = NULL;
+  JsonArray *list;
+  JsonNode *node;
+
+  if (text == NULL)
+    return NULL;
+  words = g_regex_split_simple ("\\s+", json_node_get_string (text), 0, 0);
+  if (g_strv_length (words) <= 1)
+    return text;
+
+  json_node_unref (text);
+  list = json_array_new ();
+  for (guint i = 0; words[i]; i++)
+    if (*words[i] != '\0')
+      json_array_add_string_element (list, words[i]);
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, list);
+  return node;
+}
+
 static JsonNode *
 true_node (void)
 {
@@ -1066,10 +1164,10 @@ condition_value (Condition  *condition,
       return object_node ("not_empty", true_node (), NULL);
 
     case OP_CONTAINS:
-      return (value = operand (condition, error)) ? object_node ("contains", value, NULL) : NULL;
+      return (value = words_value (condition, error)) ? object_node ("contains", value, NULL) : NULL;
 
     case OP_NOT_CONTAINS:
-      return (value = operand (condition, error)) ? object_node ("not_contains", value, NULL) : NULL;
+      return (value = words_value (condition, error)) ? object_node ("not_contains", value, NULL) : NULL;
 
     case OP_IS:
       return operand (condition, error);
