@@ -477,8 +477,10 @@ test_type_query (void)
   ts_test_click (header);
   WAIT_FOR_KEYS (window, "question_6 question_4 question_1");
 
-  /* Escape in the entry: the bar closes, the lists are back. */
-  ts_test_click (entry_of (window));
+  /* Escape (the keyboard is in the table): the bar closes, the lists are
+   * back. */
+  ts_test_click (ts_test_find_label (GTK_WIDGET (ts_ticket_table_get_column_view (table)), "question_4"));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (table)));
   ts_test_key (GTK_WIDGET (window), GDK_KEY_Escape, 0);
   TS_WAIT_FOR (!ts_search_bar_get_search_mode (bar_of (window)));
   TS_WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (table)));
@@ -880,6 +882,18 @@ test_rename_delete (void)
   TS_WAIT_FOR (sidebar_row (window, "北京的严重问题") != NULL && sidebar_row (window, "北京严重问题") == NULL);
   renamed = db_value ("SELECT query FROM tasksteper.saved_searches WHERE name = $1", "北京的严重问题");
   g_assert_cmpstr (renamed, ==, "问题级别:严重问题 北京");
+
+  /* The Menu key on the selected row opens the same menu. */
+  ts_test_click (sidebar_row (window, "北京的严重问题"));
+  TS_WAIT_FOR (ts_search_bar_get_search_mode (bar_of (window)));
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Menu, 0);
+  click_menu_item (GTK_WIDGET (window), _("_Copy Link"));
+  g_free (link);
+  link = read_clipboard (GTK_WIDGET (window));
+  g_assert_true (ts_parse_search_uri (link, &project, &name));
+  g_assert_cmpstr (name, ==, "北京的严重问题");
+  g_clear_pointer (&project, g_free);
+  g_clear_pointer (&name, g_free);
 
   /* lina's: a link only. */
   ts_test_right_click (sidebar_row (window, "严重问题汇总"));

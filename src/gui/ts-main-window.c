@@ -953,6 +953,21 @@ search_action (GtkWidget  *widget,
     ts_search_bar_start (self->search_bar);
 }
 
+/* Escape over the results (the table has the keyboard) closes the search
+ * too; anywhere else Escape goes on to whoever wants it. */
+static gboolean
+stop_search_shortcut (GtkWidget *widget,
+                      GVariant  *args,
+                      gpointer   user_data)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (!ts_search_bar_get_search_mode (self->search_bar))
+    return FALSE;
+  ts_search_bar_stop (self->search_bar);
+  return TRUE;
+}
+
 /* A link's saved search, once the projects and the searches are known. */
 static void
 open_wanted_search (TsMainWindow *self)
@@ -1335,6 +1350,7 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "sidebar.delete-search", NULL, delete_search_action);
   gtk_widget_class_install_action (widget_class, "sidebar.copy-search-link", NULL, copy_search_link_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, stop_search_shortcut, NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-ticket", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);

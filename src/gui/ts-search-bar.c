@@ -979,7 +979,8 @@ ts_search_bar_run_query (TsSearchBar *self,
   gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
   self->completing = FALSE;
   apply_query (self);
-  gtk_text_grab_focus_without_selecting (entry_text (self));
+  /* The keyboard stays where it was: in the sidebar, choosing searches
+   * with the arrow keys, each runs without taking it away. */
   hide_completions (self);
 }
 
