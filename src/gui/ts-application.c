@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <signal.h>
+#include <string.h>
 
 #include "ts-application.h"
 #include "ts-assignment-watcher.h"
@@ -59,14 +60,43 @@ ts_parse_ticket_uri (const char  *uri,
   return TRUE;
 }
 
+gboolean
+ts_parse_search_uri (const char  *uri,
+                     char       **project,
+                     char       **name)
+{
+  /* The path stays encoded, so that a "/" in a name (%2F) is not taken
+   * for a separator. */
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_PATH, NULL);
+  g_autofree char *decoded = NULL;
+  const char *path;
+
+  if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "tasksteper") != 0 ||
+      g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
+    return FALSE;
+
+  path = g_uri_get_path (parsed);
+  if (path == NULL || !g_str_has_prefix (path, "/search/") || strchr (path + strlen ("/search/"), '/') != NULL)
+    return FALSE;
+
+  decoded = g_uri_unescape_string (path + strlen ("/search/"), NULL);
+  if (decoded == NULL || *decoded == '\0' || !g_utf8_validate (decoded, -1, NULL))
+    return FALSE;
+
+  *project = g_strdup (g_uri_get_host (parsed));
+  *name = g_steal_pointer (&decoded);
+  return TRUE;
+}
+
 static void
 open_uri (TsApplication *self,
           const char    *uri)
 {
   g_autofree char *project = NULL;
-  int number;
+  g_autofree char *name = NULL;
+  int number = 0;
 
-  if (!ts_parse_ticket_uri (uri, &project, &number))
+  if (!ts_parse_ticket_uri (uri, &project, &number) && !ts_parse_search_uri (uri, &project, &name))
     {
       g_warning ("Not a TaskSteper link: %s", uri);
       return;
@@ -78,7 +108,10 @@ open_uri (TsApplication *self,
       return;
     }
 
-  ts_main_window_open_number (self->main_window, project, number);
+  if (name != NULL)
+    ts_main_window_open_search (self->main_window, project, name);
+  else
+    ts_main_window_open_number (self->main_window, project, number);
 }
 
 static void
@@ -718,7 +751,7 @@ ts_application_init (TsApplication *self)
 
   self->pending_uris = g_ptr_array_new_with_free_func (g_free);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[tasksteper://PROJECT/NUMBER…]"));
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[tasksteper://PROJECT/NUMBER… | tasksteper://PROJECT/search/NAME…]"));
 }
 
 TsApplication *

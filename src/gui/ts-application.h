@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 
 /* The application: the login window first, then the main window for the
  * store it opened; -d CONNINFO connects at start; tasksteper:// links open
- * their ticket; a ticket newly passed to me raises a desktop notification.
+ * their ticket (tasksteper://PROJECT/NUMBER) or saved search
+ * (tasksteper://PROJECT/search/NAME); a ticket newly passed to me raises
+ * a desktop notification.
  * --demo (or the login window's Try the Demo, app.demo) starts the demo
  * server (ts-demo.h) and logs in as its maintainer. */
 
@@ -34,5 +36,10 @@ TsDemo        *ts_application_get_demo  (TsApplication *self);
 gboolean       ts_parse_ticket_uri      (const char    *uri,
                                          char         **project,
                                          int           *number);
+/* Parses "tasksteper://PROJECT/search/NAME" (NAME percent-encoded, UTF-8
+ * allowed as is); FALSE if it is not such a link. */
+gboolean       ts_parse_search_uri      (const char    *uri,
+                                         char         **project,
+                                         char         **name);
 
 G_END_DECLS

@@ -10,6 +10,10 @@
 #include "ts-member-names.h"
 #include "ts-my-tickets.h"
 #include "ts-my-tickets-view.h"
+#include "ts-save-search-dialog.h"
+#include "ts-saved-searches.h"
+#include "ts-search-bar.h"
+#include "ts-search-results.h"
 #include "ts-ticket-list.h"
 #include "ts-ticket-table.h"
 #include "ts-ticket-window.h"
@@ -18,9 +22,9 @@
  * changes come in, not for each one. */
 #define COUNTS_DELAY_MS 300
 
-/* The sidebar: My Tickets, then the projects. */
+/* The sidebar: My Tickets, then the projects, each followed by its saved
+ * searches. */
 #define MY_TICKETS_POSITION 0
-#define FIRST_PROJECT_POSITION 1
 
 struct _TsMainWindow
 {
@@ -34,14 +38,22 @@ struct _TsMainWindow
   TsProject            *project;
   TsTicketList         *pending;
   TsTicketList         *all;
+  TsSearchResults      *results;     /* the project's search */
+  TsSavedSearches      *saved_searches;
   GHashTable           *editors;     /* "project/id" → TsTicketWindow */
   GCancellable         *cancellable;
   guint                 counts_id;
+  guint                 reselect_id;
   char                 *wanted_project;
+  char                 *wanted_search_project;
+  char                 *wanted_search;  /* a link's saved search there */
+  TsSavedSearch        *menu_search;   /* the sidebar row whose menu shows */
+  GtkWidget            *search_menu;
 
   /* Template children */
   AdwToastOverlay      *toasts;
   AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
   GtkWidget            *sidebar_header;
   GtkWidget            *content_header;
   GtkWidget            *sidebar_scroller;
@@ -49,7 +61,9 @@ struct _TsMainWindow
   GtkListView          *project_view;
   AdwWindowTitle       *sidebar_title;
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
   GtkMenuButton        *columns_button;
+  GtkToggleButton      *search_button;
   GtkRevealer          *offline_revealer;
   GtkLabel             *offline_label;
   GtkRevealer          *error_revealer;
@@ -60,6 +74,10 @@ struct _TsMainWindow
   AdwBin               *pending_bin;
   AdwBin               *all_bin;
   AdwBin               *mine_bin;
+  TsSearchBar          *search_bar;
+  GtkStack             *project_stack;
+  GtkStack             *search_stack;
+  AdwBin               *search_bin;
 };
 
 G_DEFINE_FINAL_TYPE (TsMainWindow, ts_main_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -79,6 +97,7 @@ update_actions (TsMainWindow *self)
 
   /* Shown from My Tickets, there is no project to create a ticket in. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-ticket", self->project != NULL && online);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", self->project != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", !online);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-cache",
                                  self->store != NULL && ts_store_get_cache (self->store) != NULL);
@@ -191,6 +210,38 @@ make_table (TsMainWindow *self,
   return GTK_WIDGET (table);
 }
 
+static void update_search_page (TsMainWindow *self);
+static void open_wanted_search (TsMainWindow *self);
+static guint sidebar_position (TsMainWindow  *self,
+                               const char    *project,
+                               TsSavedSearch *search);
+static gboolean select_row (TsMainWindow *self,
+                            guint         position);
+static void on_search_sort_changed (TsTicketTable *table,
+                                    TsMainWindow  *self);
+
+/* The project's search: its results, shown in a table of their own that
+ * the server sorts, and read page by page as it is scrolled. */
+static void
+make_search (TsMainWindow *self,
+             TsProject    *project)
+{
+  TsTicketTable *table;
+
+  self->results = ts_search_results_new (self->store, project);
+  table = ts_ticket_table_new_for_search (G_LIST_MODEL (self->results), project, self->names);
+  g_signal_connect_object (table, "ticket-activated", G_CALLBACK (on_ticket_activated), self, 0);
+  g_signal_connect_object (table, "sort-changed", G_CALLBACK (on_search_sort_changed), self, 0);
+  g_signal_connect_object (table, "needs-more", G_CALLBACK (ts_search_results_load_more), self->results,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results, "notify::loading", G_CALLBACK (update_search_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results, "notify::n-items", G_CALLBACK (update_search_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results, "notify::count", G_CALLBACK (update_search_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results, "notify::error", G_CALLBACK (update_search_page), self, G_CONNECT_SWAPPED);
+  adw_bin_set_child (self->search_bin, GTK_WIDGET (table));
+  ts_search_bar_set_results (self->search_bar, self->results);
+}
+
 static void
 show_project (TsMainWindow *self,
               TsProject    *project)
@@ -203,6 +254,8 @@ show_project (TsMainWindow *self,
   g_set_object (&self->project, project);
   g_clear_object (&self->pending);
   g_clear_object (&self->all);
+  ts_search_bar_set_results (self->search_bar, NULL);
+  g_clear_object (&self->results);
   show_error (self, NULL);
 
   if (project == NULL)
@@ -210,8 +263,10 @@ show_project (TsMainWindow *self,
       gtk_menu_button_set_menu_model (self->columns_button, NULL);
       gtk_widget_insert_action_group (GTK_WIDGET (self->columns_button), "columns", NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->columns_button), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->search_button), FALSE);
       adw_bin_set_child (self->pending_bin, NULL);
       adw_bin_set_child (self->all_bin, NULL);
+      adw_bin_set_child (self->search_bin, NULL);
       adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
       update_pending_page (self);
       update_actions (self);
@@ -225,6 +280,7 @@ show_project (TsMainWindow *self,
 
   adw_bin_set_child (self->pending_bin, make_table (self, self->pending));
   adw_bin_set_child (self->all_bin, make_table (self, self->all));
+  make_search (self, project);
 
   /* Both tables follow the project's choice of columns: the menu can
    * work on either. */
@@ -233,6 +289,7 @@ show_project (TsMainWindow *self,
   gtk_widget_insert_action_group (GTK_WIDGET (self->columns_button), "columns",
                                   ts_ticket_table_get_column_actions (table));
   gtk_widget_set_visible (GTK_WIDGET (self->columns_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_button), TRUE);
   adw_view_switcher_title_set_title (self->switcher_title, ts_project_get_title (project));
   gtk_window_set_title (GTK_WINDOW (self), ts_project_get_title (project));
 
@@ -251,6 +308,11 @@ on_selection_changed (TsMainWindow *self)
 {
   gpointer item = gtk_single_selection_get_selected_item (self->selection);
 
+  /* A row that went away (a saved search read again): reselect() chooses
+   * again, and what is shown stays meanwhile. */
+  if (item == NULL)
+    return;
+
   if (TS_IS_MY_TICKETS (item))
     {
       show_project (self, NULL);
@@ -261,12 +323,29 @@ on_selection_changed (TsMainWindow *self)
       gtk_window_set_title (GTK_WINDOW (self), _("My Tickets"));
       ts_my_tickets_reload (self->my_tickets);
     }
+  else if (TS_IS_SAVED_SEARCH (item))
+    {
+      /* A saved search: its project, with the bar running its query. */
+      TsProjectSummary *summary = find_summary (self, ts_saved_search_get_project (item), NULL);
+
+      if (summary == NULL)
+        return;
+      gtk_stack_set_visible_child_name (self->content_stack, "project");
+      show_project (self, ts_project_summary_get_project (summary));
+      if (ts_search_bar_get_saved_search (self->search_bar) != item)
+        ts_search_bar_run_saved (self->search_bar, item);
+      update_search_page (self);
+    }
   else
     {
+      TsProject *project = ts_project_summary_get_project (item);
+
       gtk_stack_set_visible_child_name (self->content_stack, "project");
-      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
-      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
-      show_project (self, item ? ts_project_summary_get_project (item) : NULL);
+      /* From a saved search to its project's own lists. */
+      if (project == self->project && ts_search_bar_get_saved_search (self->search_bar) != NULL)
+        ts_search_bar_stop (self->search_bar);
+      show_project (self, project);
+      update_search_page (self);
     }
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
@@ -280,7 +359,8 @@ on_projects_loaded (GObject      *object,
   g_autoptr(GPtrArray) projects = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *current = NULL;
-  guint position;
+  g_autoptr(GObject) previous = NULL;
+  TsProjectSummary *summary;
 
   projects = ts_store_list_projects_finish (TS_STORE (object), result, &error);
   show_cache_notices (self);
@@ -311,6 +391,10 @@ on_projects_loaded (GObject      *object,
           }
       }
 
+  previous = gtk_single_selection_get_selected_item (self->selection);
+  if (previous != NULL)
+    g_object_ref (previous);
+
   g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
   g_list_store_splice (self->projects, 0, g_list_model_get_n_items (G_LIST_MODEL (self->projects)),
                        projects->pdata, projects->len);
@@ -327,12 +411,22 @@ on_projects_loaded (GObject      *object,
   if (self->wanted_project == NULL && showing_my_tickets (self))
     return;
 
-  if (current == NULL || find_summary (self, current, &position) == NULL)
-    position = 0;
+  summary = current != NULL ? find_summary (self, current, NULL) : NULL;
+  if (summary == NULL)
+    {
+      g_autoptr(TsProjectSummary) first = g_list_model_get_item (G_LIST_MODEL (self->projects), 0);
+
+      summary = first;  /* the store keeps it */
+    }
 
   g_clear_pointer (&self->wanted_project, g_free);
-  gtk_single_selection_set_selected (self->selection, FIRST_PROJECT_POSITION + position);
+  /* A saved search shown stays chosen. */
+  if (!(TS_IS_SAVED_SEARCH (previous) && self->wanted_search == NULL &&
+        g_strcmp0 (ts_saved_search_get_project (TS_SAVED_SEARCH (previous)), ts_project_summary_get_name (summary)) == 0 &&
+        select_row (self, sidebar_position (self, ts_project_summary_get_name (summary), TS_SAVED_SEARCH (previous)))))
+    select_row (self, sidebar_position (self, ts_project_summary_get_name (summary), NULL));
   on_selection_changed (self);
+  open_wanted_search (self);
 }
 
 static void
@@ -358,7 +452,34 @@ on_store_changed (TsMainWindow *self)
     self->counts_id = g_timeout_add (COUNTS_DELAY_MS, refresh_counts, self);
 }
 
-/* The sidebar rows: title and my pending count. */
+/* The sidebar rows: My Tickets and the projects with my pending count;
+ * under each project its saved searches, those shared by others with an
+ * icon and their owner in the tooltip.  A right click or the Menu key on
+ * a saved search offers Rename…, Delete (mine only) and Copy Link. */
+
+static void popup_search_menu (TsMainWindow  *self,
+                               TsSavedSearch *search,
+                               GtkWidget     *widget,
+                               double         x,
+                               double         y);
+
+static void
+on_row_pressed (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                GtkListItem     *item)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *self = gtk_widget_get_ancestor (widget, TS_TYPE_MAIN_WINDOW);
+  gpointer entry = gtk_list_item_get_item (item);
+
+  if (self == NULL || !TS_IS_SAVED_SEARCH (entry))
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_search_menu (TS_MAIN_WINDOW (self), entry, widget, x, y);
+}
 
 static void
 setup_project_row (GtkSignalListItemFactory *factory,
@@ -366,16 +487,25 @@ setup_project_row (GtkSignalListItemFactory *factory,
                    gpointer                  user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *icon = gtk_image_new ();
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *badge = gtk_label_new (NULL);
+  GtkGesture *gesture = gtk_gesture_click_new ();
 
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+  gtk_widget_set_visible (icon, FALSE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_widget_add_css_class (badge, "pending-badge");
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), icon);
   gtk_box_append (GTK_BOX (box), title);
   gtk_box_append (GTK_BOX (box), badge);
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_row_pressed), item);
+  gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (gesture));
   gtk_list_item_set_child (item, box);
 }
 
@@ -405,15 +535,69 @@ update_badge (GObject    *item,
 }
 
 static void
+bind_search_row (TsMainWindow  *self,
+                 GtkListItem   *item,
+                 TsSavedSearch *search)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *icon = gtk_widget_get_first_child (box);
+  GtkWidget *title = gtk_widget_get_next_sibling (icon);
+  const char *name = ts_saved_search_get_name (search);
+  g_autofree char *tooltip = NULL;
+  g_autofree char *label = NULL;
+
+  gtk_label_set_text (GTK_LABEL (title), name);
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_visible (icon, TRUE);
+
+  if (ts_saved_search_get_shared (search) && !ts_saved_search_get_mine (search))
+    {
+      const char *owner = ts_member_names_get (self->names, ts_saved_search_get_project (search),
+                                               ts_saved_search_get_owner (search));
+
+      gtk_image_set_from_icon_name (GTK_IMAGE (icon), "system-users-symbolic");
+      /* Translators: the tooltip of a saved search another member shares; %s is their name */
+      tooltip = g_strdup_printf (_("Shared by %s"), owner);
+      /* Translators: what a screen reader says of that row: the search's name, then who shares it */
+      label = g_strdup_printf (_("%s, shared by %s"), name, owner);
+    }
+  else if (ts_saved_search_get_shared (search))
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (icon), "folder-saved-search-symbolic");
+      tooltip = g_strdup (_("Shared with the project by you"));
+      label = g_strdup_printf (_("%s, shared by you"), name);
+    }
+  else
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (icon), "folder-saved-search-symbolic");
+      tooltip = g_strdup (_("Your saved search"));
+      label = g_strdup_printf (_("%s, your saved search"), name);
+    }
+
+  gtk_widget_set_tooltip_text (title, tooltip);
+  ts_a11y_set_row_label (item, label);
+}
+
+static void
 bind_project_row (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
-                  gpointer                  user_data)
+                  TsMainWindow             *self)
 {
   GObject *entry = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *icon = gtk_widget_get_first_child (box);
+  GtkWidget *title = gtk_widget_get_next_sibling (icon);
   GtkWidget *badge = gtk_widget_get_last_child (box);
 
+  if (TS_IS_SAVED_SEARCH (entry))
+    {
+      gtk_widget_set_visible (badge, FALSE);
+      bind_search_row (self, item, TS_SAVED_SEARCH (entry));
+      return;
+    }
+
+  gtk_widget_set_visible (icon, FALSE);
+  gtk_widget_set_margin_start (box, 0);
   if (TS_IS_MY_TICKETS (entry))
     {
       gtk_label_set_text (GTK_LABEL (title), _("My Tickets"));
@@ -439,6 +623,418 @@ unbind_project_row (GtkSignalListItemFactory *factory,
   GtkWidget *badge = gtk_widget_get_last_child (gtk_list_item_get_child (item));
 
   g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), update_badge, badge);
+}
+
+/* Where in the sidebar a project's row is (@search NULL), or one of its
+ * saved searches: the same object, else mine or the shared one of that
+ * name. */
+static guint
+sidebar_position (TsMainWindow  *self,
+                  const char    *project,
+                  TsSavedSearch *search)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint same_name = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      if (search == NULL && TS_IS_PROJECT_SUMMARY (item) &&
+          g_strcmp0 (ts_project_summary_get_name (TS_PROJECT_SUMMARY (item)), project) == 0)
+        return i;
+
+      if (search != NULL && TS_IS_SAVED_SEARCH (item))
+        {
+          TsSavedSearch *known = TS_SAVED_SEARCH (item);
+
+          if (known == search)
+            return i;
+          if (same_name == GTK_INVALID_LIST_POSITION &&
+              g_strcmp0 (ts_saved_search_get_project (known), ts_saved_search_get_project (search)) == 0 &&
+              g_strcmp0 (ts_saved_search_get_name (known), ts_saved_search_get_name (search)) == 0 &&
+              g_strcmp0 (ts_saved_search_get_owner (known), ts_saved_search_get_owner (search)) == 0)
+            same_name = i;
+        }
+    }
+  return same_name;
+}
+
+static gboolean
+select_row (TsMainWindow *self,
+            guint         position)
+{
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  gtk_single_selection_set_selected (self->selection, position);
+  return TRUE;
+}
+
+/* A project's sidebar section: its row, then its saved searches. */
+static gpointer
+project_section (gpointer item,
+                 gpointer user_data)
+{
+  g_autoptr(TsProjectSummary) summary = item;
+  TsMainWindow *self = user_data;
+  g_autoptr(GListStore) head = g_list_store_new (TS_TYPE_PROJECT_SUMMARY);
+  GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+
+  g_list_store_append (head, summary);
+  g_list_store_append (parts, head);
+  g_list_store_append (parts, ts_saved_searches_get_model (self->saved_searches,
+                                                           ts_project_summary_get_name (summary)));
+  return gtk_flatten_list_model_new (G_LIST_MODEL (parts));
+}
+
+/* Saved searches: the menu of a row */
+
+static void
+update_search_actions (TsMainWindow *self)
+{
+  gboolean mine = self->menu_search != NULL && ts_saved_search_get_mine (self->menu_search);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sidebar.rename-search", mine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sidebar.delete-search", mine);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sidebar.copy-search-link", self->menu_search != NULL);
+}
+
+static void
+popup_search_menu (TsMainWindow  *self,
+                   TsSavedSearch *search,
+                   GtkWidget     *widget,
+                   double         x,
+                   double         y)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
+  graphene_point_t in_sidebar;
+
+  g_set_object (&self->menu_search, search);
+  update_search_actions (self);
+
+  /* Only its owner renames or deletes a search. */
+  if (ts_saved_search_get_mine (search))
+    {
+      g_menu_append (menu, _("_Rename…"), "sidebar.rename-search");
+      g_menu_append (menu, _("_Delete"), "sidebar.delete-search");
+    }
+  g_menu_append (menu, _("_Copy Link"), "sidebar.copy-search-link");
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->search_menu), G_MENU_MODEL (menu));
+
+  if (!gtk_widget_compute_point (widget, self->sidebar, &point, &in_sidebar))
+    in_sidebar = GRAPHENE_POINT_INIT (0, 0);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->search_menu),
+                               &(GdkRectangle) { (int)in_sidebar.x, (int)in_sidebar.y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->search_menu));
+}
+
+/* Menu or Shift+F10 in the sidebar: the menu of the selected search. */
+static gboolean
+on_sidebar_menu_key (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  TsMainWindow *self = user_data;
+  gpointer item = gtk_single_selection_get_selected_item (self->selection);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  graphene_rect_t bounds;
+
+  if (!TS_IS_SAVED_SEARCH (item))
+    return FALSE;
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->project_view)) &&
+      gtk_widget_compute_bounds (focus, focus, &bounds))
+    popup_search_menu (self, item, focus, 24, bounds.size.height / 2);
+  else
+    popup_search_menu (self, item, GTK_WIDGET (self->project_view), 24, 12);
+  return TRUE;
+}
+
+static char *
+search_link (TsSavedSearch *search)
+{
+  g_autofree char *name = g_uri_escape_string (ts_saved_search_get_name (search), NULL, TRUE);
+
+  return g_strdup_printf ("tasksteper://%s/search/%s", ts_saved_search_get_project (search), name);
+}
+
+static void
+copy_search_link_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  g_autofree char *link = NULL;
+
+  if (self->menu_search == NULL)
+    return;
+  link = search_link (self->menu_search);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), link);
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Link copied")));
+}
+
+static void
+on_search_renamed (TsMainWindow       *self,
+                   TsSavedSearch      *renamed,
+                   TsSaveSearchDialog *dialog)
+{
+  TsSavedSearch *shown = ts_search_bar_get_saved_search (self->search_bar);
+
+  /* The search shown keeps being shown under its new name. */
+  if (shown != NULL && g_strcmp0 (ts_saved_search_get_project (shown), ts_saved_search_get_project (renamed)) == 0 &&
+      g_strcmp0 (ts_saved_search_get_owner (shown), ts_saved_search_get_owner (renamed)) == 0 &&
+      g_strcmp0 (ts_saved_search_get_query (shown), ts_saved_search_get_query (renamed)) == 0)
+    ts_search_bar_run_saved (self->search_bar, renamed);
+}
+
+static void
+rename_search_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->menu_search == NULL || !ts_saved_search_get_mine (self->menu_search))
+    return;
+  dialog = ts_save_search_dialog_new_rename (GTK_WINDOW (self), self->store, self->menu_search);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_search_renamed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_search_deleted (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TsMainWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ts_store_delete_search_finish (TS_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
+static void
+on_delete_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    TsSavedSearch    *search)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+
+  if (g_strcmp0 (response, "delete") != 0 || self == NULL || self->store == NULL)
+    return;
+  ts_store_delete_search_async (self->store, ts_saved_search_get_project (search), ts_saved_search_get_name (search),
+                                self->cancellable, on_search_deleted, g_object_ref (self));
+}
+
+static void
+delete_search_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (self->menu_search == NULL || !ts_saved_search_get_mine (self->menu_search))
+    return;
+
+  /* Translators: %s is the name of a saved search */
+  heading = g_strdup_printf (_("Delete “%s”?"), ts_saved_search_get_name (self->menu_search));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       ts_saved_search_get_shared (self->menu_search)
+                                                       ? _("It is shared with the project: its members lose it too. The tickets stay as they are.")
+                                                       : _("The search goes; the tickets it finds stay as they are.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_delete_response),
+                         g_object_ref (self->menu_search), (GClosureNotify)(void (*) (void))g_object_unref, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Searching: the bar over the project's lists, the results instead of
+ * them while a query is applied. */
+
+static void
+update_search_page (TsMainWindow *self)
+{
+  gboolean searching = self->results != NULL && ts_search_bar_get_searching (self->search_bar);
+  gboolean none = searching && g_list_model_get_n_items (G_LIST_MODEL (self->results)) == 0 &&
+                  !ts_search_results_get_loading (self->results) && ts_search_results_get_error (self->results) == NULL &&
+                  ts_search_results_get_count (self->results) == 0;
+
+  gtk_stack_set_visible_child_name (self->project_stack, searching ? "search" : "lists");
+  gtk_stack_set_visible_child_name (self->search_stack, none ? "none" : "results");
+  if (self->project != NULL)
+    {
+      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !searching);
+      adw_view_switcher_title_set_subtitle (self->switcher_title, searching ? _("Search Results") : NULL);
+    }
+  /* The pages' switcher moves to the bottom when the title has no room
+   * for it; search results have no pages. */
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    !searching && adw_view_switcher_title_get_view_switcher_enabled (self->switcher_title) &&
+                                    adw_view_switcher_title_get_title_visible (self->switcher_title));
+}
+
+static void
+on_search_sort_changed (TsTicketTable *table,
+                        TsMainWindow  *self)
+{
+  if (self->results != NULL)
+    ts_search_results_set_sort (self->results, ts_ticket_table_get_sort_column (table),
+                                ts_ticket_table_get_sort_descending (table));
+}
+
+static TsSavedSearch *
+selected_search (TsMainWindow *self)
+{
+  gpointer item = gtk_single_selection_get_selected_item (self->selection);
+
+  return TS_IS_SAVED_SEARCH (item) ? item : NULL;
+}
+
+static void
+on_search_mode_changed (TsMainWindow *self)
+{
+  gboolean open = ts_search_bar_get_search_mode (self->search_bar);
+
+  gtk_toggle_button_set_active (self->search_button, open);
+  if (open)
+    return;
+
+  /* Closed: back to the project's lists, the keyboard in the table. */
+  if (selected_search (self) != NULL && self->project != NULL)
+    select_row (self, sidebar_position (self, ts_project_get_name (self->project), NULL));
+  if (self->project != NULL)
+    {
+      GtkWidget *page = adw_view_stack_get_visible_child (self->view_stack);
+      GtkWidget *table = page == GTK_WIDGET (self->all_bin) ? adw_bin_get_child (self->all_bin)
+                                                            : adw_bin_get_child (self->pending_bin);
+
+      if (table != NULL && gtk_widget_get_mapped (table))
+        gtk_widget_grab_focus (GTK_WIDGET (ts_ticket_table_get_column_view (TS_TICKET_TABLE (table))));
+    }
+}
+
+/* The query of the saved search shown was changed: the sidebar no longer
+ * points at it. */
+static void
+on_shown_search_changed (TsMainWindow *self)
+{
+  if (ts_search_bar_get_saved_search (self->search_bar) == NULL && selected_search (self) != NULL &&
+      self->project != NULL)
+    select_row (self, sidebar_position (self, ts_project_get_name (self->project), NULL));
+}
+
+static void
+on_search_button_toggled (TsMainWindow *self)
+{
+  gboolean active = gtk_toggle_button_get_active (self->search_button);
+
+  if (active && !ts_search_bar_get_search_mode (self->search_bar))
+    ts_search_bar_start (self->search_bar);
+  else if (!active && ts_search_bar_get_search_mode (self->search_bar))
+    ts_search_bar_stop (self->search_bar);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (self->project != NULL)
+    ts_search_bar_start (self->search_bar);
+}
+
+/* Escape over the results (the table has the keyboard) closes the search
+ * too; anywhere else Escape goes on to whoever wants it. */
+static gboolean
+stop_search_shortcut (GtkWidget *widget,
+                      GVariant  *args,
+                      gpointer   user_data)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (!ts_search_bar_get_search_mode (self->search_bar))
+    return FALSE;
+  ts_search_bar_stop (self->search_bar);
+  return TRUE;
+}
+
+/* A link's saved search, once the projects and the searches are known. */
+static void
+open_wanted_search (TsMainWindow *self)
+{
+  g_autofree char *project = NULL;
+  g_autofree char *name = NULL;
+  TsProjectSummary *summary;
+  TsSavedSearch *search;
+  g_autofree char *message = NULL;
+
+  if (self->wanted_search == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->projects)) == 0 ||
+      !ts_saved_searches_get_loaded (self->saved_searches))
+    return;
+
+  project = g_steal_pointer (&self->wanted_search_project);
+  name = g_steal_pointer (&self->wanted_search);
+  summary = find_summary (self, project, NULL);
+  if (summary == NULL)
+    {
+      /* Translators: %s are a saved search's name and a project's name */
+      message = g_strdup_printf (_("Cannot open the saved search “%s”: you are not a member of the project “%s”, or it does not exist."),
+                                 name, project);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+      return;
+    }
+
+  search = ts_saved_searches_lookup (self->saved_searches, project, name);
+  if (search == NULL)
+    {
+      select_row (self, sidebar_position (self, project, NULL));
+      /* Translators: %s are a saved search's name and a project's title */
+      message = g_strdup_printf (_("There is no saved search “%s” in %s: neither one of yours nor one shared with the project. It may have been renamed or deleted."),
+                                 name, ts_project_summary_get_title (summary));
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+      return;
+    }
+
+  if (selected_search (self) == search)
+    ts_search_bar_run_saved (self->search_bar, search);
+  else
+    select_row (self, sidebar_position (self, project, search));
+}
+
+/* A saved search that was shown was replaced (read again, renamed) or
+ * deleted: its new row, else the project's, is chosen again. */
+static gboolean
+reselect (gpointer user_data)
+{
+  TsMainWindow *self = user_data;
+  TsSavedSearch *shown = ts_search_bar_get_saved_search (self->search_bar);
+
+  self->reselect_id = 0;
+  if (gtk_single_selection_get_selected (self->selection) != GTK_INVALID_LIST_POSITION)
+    return G_SOURCE_REMOVE;
+
+  if (self->project == NULL)
+    return G_SOURCE_REMOVE;
+  if (shown == NULL || !select_row (self, sidebar_position (self, ts_project_get_name (self->project), shown)))
+    select_row (self, sidebar_position (self, ts_project_get_name (self->project), NULL));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_selected_changed (TsMainWindow *self)
+{
+  if (gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION && self->reselect_id == 0)
+    self->reselect_id = g_idle_add (reselect, self);
 }
 
 /* Editors */
@@ -554,8 +1150,11 @@ refresh_action (GtkWidget  *widget,
     ts_ticket_list_reload (self->pending);
   if (self->all != NULL)
     ts_ticket_list_reload (self->all);
+  if (self->results != NULL)
+    ts_search_results_reload (self->results);
   ts_my_tickets_reload (self->my_tickets);
   ts_member_names_reload (self->names);
+  ts_saved_searches_reload (self->saved_searches);
   load_projects (self);
 }
 
@@ -672,17 +1271,24 @@ ts_main_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->counts_id, g_source_remove);
+  g_clear_handle_id (&self->reselect_id, g_source_remove);
+  g_clear_pointer (&self->search_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_MAIN_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->pending);
   g_clear_object (&self->all);
+  g_clear_object (&self->results);
+  g_clear_object (&self->menu_search);
   g_clear_object (&self->project);
   g_clear_object (&self->selection);
   g_clear_object (&self->projects);
   g_clear_object (&self->my_tickets);
   g_clear_object (&self->names);
+  g_clear_object (&self->saved_searches);
   g_clear_pointer (&self->editors, g_hash_table_unref);
   g_clear_pointer (&self->wanted_project, g_free);
+  g_clear_pointer (&self->wanted_search_project, g_free);
+  g_clear_pointer (&self->wanted_search, g_free);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ts_main_window_parent_class)->dispose (object);
@@ -700,9 +1306,11 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   window_class->close_request = ts_main_window_close_request;
   widget_class->focus = ts_main_window_focus;
 
+  g_type_ensure (TS_TYPE_SEARCH_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tasksteper/TaskSteper/ts-main-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_header);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, content_header);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_scroller);
@@ -710,7 +1318,9 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_view);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, columns_button);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, offline_label);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, error_revealer);
@@ -721,12 +1331,26 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, pending_bin);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, all_bin);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, mine_bin);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_stack);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_stack);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_mode_changed);
+  gtk_widget_class_bind_template_callback (widget_class, update_search_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_shown_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_button_toggled);
 
   gtk_widget_class_install_action (widget_class, "win.new-ticket", NULL, new_ticket_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.clear-cache", NULL, clear_cache_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "sidebar.rename-search", NULL, rename_search_action);
+  gtk_widget_class_install_action (widget_class, "sidebar.delete-search", NULL, delete_search_action);
+  gtk_widget_class_install_action (widget_class, "sidebar.copy-search-link", NULL, copy_search_link_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, stop_search_shortcut, NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-ticket", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
@@ -736,6 +1360,7 @@ static void
 ts_main_window_init (TsMainWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
@@ -745,11 +1370,27 @@ ts_main_window_init (TsMainWindow *self)
   self->projects = g_list_store_new (TS_TYPE_PROJECT_SUMMARY);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_project_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_project_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_project_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_project_row), NULL);
   gtk_list_view_set_factory (self->project_view, factory);
 
+  /* The saved searches' menu hangs from the sidebar, not from the rows,
+   * which the list recycles. */
+  self->search_menu = gtk_popover_menu_new_from_model (NULL);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->search_menu), FALSE);
+  gtk_widget_set_halign (self->search_menu, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->search_menu, self->sidebar);
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                          gtk_callback_action_new (on_sidebar_menu_key, self, NULL)));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK),
+                                                          gtk_callback_action_new (on_sidebar_menu_key, self, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->project_view), shortcuts);
+
   update_actions (self);
+  update_search_actions (self);
 }
 
 static void
@@ -760,17 +1401,21 @@ on_my_ticket_activated (TsMyTicketsView *view,
   ts_main_window_open_ticket (self, ticket);
 }
 
-/* The sidebar's model: My Tickets, then the projects. */
+/* The sidebar's model: My Tickets, then the projects, each followed by
+ * its saved searches. */
 static void
 setup_sidebar (TsMainWindow *self)
 {
   g_autoptr(GListStore) mine = g_list_store_new (TS_TYPE_MY_TICKETS);
   GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_autoptr(GtkFlattenListModel) sections = NULL;
   GtkWidget *view;
 
   g_list_store_append (mine, self->my_tickets);
   g_list_store_append (parts, mine);
-  g_list_store_append (parts, self->projects);
+  sections = gtk_flatten_list_model_new (G_LIST_MODEL (gtk_map_list_model_new (G_LIST_MODEL (g_object_ref (self->projects)),
+                                                                               project_section, self, NULL)));
+  g_list_store_append (parts, sections);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts))));
   /* Made with one item, the selection chose it already: the first
    * project is chosen when the projects arrive. */
@@ -778,6 +1423,8 @@ setup_sidebar (TsMainWindow *self)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_list_view_set_model (self->project_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (on_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
                            self, G_CONNECT_SWAPPED);
 
   view = ts_my_tickets_view_new (self->my_tickets, G_LIST_MODEL (self->projects), self->names);
@@ -798,6 +1445,12 @@ ts_main_window_new (AdwApplication *application,
   self->store = g_object_ref (store);
   self->names = ts_member_names_new (store);
   self->my_tickets = ts_my_tickets_new (store);
+  self->saved_searches = ts_saved_searches_new (store);
+  /* Shared searches show their owner's name, which may come later. */
+  g_signal_connect_object (self->names, "changed", G_CALLBACK (ts_saved_searches_announce),
+                           self->saved_searches, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->saved_searches, "notify::loaded", G_CALLBACK (open_wanted_search),
+                           self, G_CONNECT_SWAPPED);
   setup_sidebar (self);
 
   subtitle = g_strdup_printf (_("Signed in as %s"), ts_store_get_user (store));
@@ -826,11 +1479,9 @@ gboolean
 ts_main_window_select_project (TsMainWindow *self,
                                const char   *name)
 {
-  guint position;
-
   g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), FALSE);
 
-  if (find_summary (self, name, &position) == NULL)
+  if (find_summary (self, name, NULL) == NULL)
     {
       /* Still loading: choose it when the list arrives. */
       if (g_list_model_get_n_items (G_LIST_MODEL (self->projects)) == 0)
@@ -841,8 +1492,7 @@ ts_main_window_select_project (TsMainWindow *self,
       return FALSE;
     }
 
-  gtk_single_selection_set_selected (self->selection, FIRST_PROJECT_POSITION + position);
-  return TRUE;
+  return select_row (self, sidebar_position (self, name, NULL));
 }
 
 TsProject *
@@ -860,6 +1510,8 @@ ts_main_window_get_table (TsMainWindow *self,
 
   if (g_strcmp0 (which, "mine") == 0)
     return adw_bin_get_child (self->mine_bin);
+  if (g_strcmp0 (which, "search") == 0)
+    return adw_bin_get_child (self->search_bin);
   return adw_bin_get_child (g_strcmp0 (which, "pending") == 0 ? self->pending_bin : self->all_bin);
 }
 
@@ -869,4 +1521,34 @@ ts_main_window_show_my_tickets (TsMainWindow *self)
   g_return_if_fail (TS_IS_MAIN_WINDOW (self));
 
   gtk_single_selection_set_selected (self->selection, MY_TICKETS_POSITION);
+}
+
+void
+ts_main_window_open_search (TsMainWindow *self,
+                            const char   *project,
+                            const char   *name)
+{
+  g_return_if_fail (TS_IS_MAIN_WINDOW (self));
+  g_return_if_fail (project != NULL && name != NULL);
+
+  g_free (self->wanted_search_project);
+  g_free (self->wanted_search);
+  self->wanted_search_project = g_strdup (project);
+  self->wanted_search = g_strdup (name);
+  /* Now, or once the projects and the saved searches are read. */
+  open_wanted_search (self);
+}
+
+GtkWidget *
+ts_main_window_get_search_bar (TsMainWindow *self)
+{
+  g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), NULL);
+  return GTK_WIDGET (self->search_bar);
+}
+
+TsSavedSearches *
+ts_main_window_get_saved_searches (TsMainWindow *self)
+{
+  g_return_val_if_fail (TS_IS_MAIN_WINDOW (self), NULL);
+  return self->saved_searches;
 }

@@ -22,6 +22,8 @@
 
 #define SETTINGS_ID "io.github.tasksteper.TaskSteper"
 
+typedef struct _Column Column;
+
 struct _TsTicketTable
 {
   GtkWidget           parent_instance;
@@ -47,6 +49,13 @@ struct _TsTicketTable
   guint               columns_id;
   guint               natural_height : 1;
   guint               compact : 1;
+  guint               server_sort : 1;
+
+  /* Sorted by the server: what the headers ask for (see read_sort()). */
+  GObject            *probes[2];
+  Column             *probed;
+  Column             *sort_column;
+  gboolean            sort_descending;
 };
 
 G_DEFINE_FINAL_TYPE (TsTicketTable, ts_ticket_table, GTK_TYPE_WIDGET)
@@ -58,6 +67,7 @@ enum {
   PROP_PROJECT,
   PROP_NAMES,
   PROP_NATURAL_HEIGHT,
+  PROP_SERVER_SORT,
   PROP_COMPACT,
   N_PROPS
 };
@@ -66,6 +76,8 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   TICKET_ACTIVATED,
+  SORT_CHANGED,
+  NEEDS_MORE,
   N_SIGNALS
 };
 
@@ -79,7 +91,7 @@ typedef enum
   COLUMN_TEXT,
 } ColumnKind;
 
-typedef struct
+struct _Column
 {
   TsTicketTable       *table;    /* unowned: the table owns the columns */
   char                *name;
@@ -87,7 +99,7 @@ typedef struct
   gboolean             can_hide;
   GtkColumnViewColumn *column;
   GtkSorter           *sorter;
-} Column;
+};
 
 static void
 column_free (gpointer data)
@@ -503,6 +515,48 @@ bind_cell (GtkSignalListItemFactory *factory,
     label_row (item, label, ticket, column->table->project);
 }
 
+/* Sorted by the server.  GTK 4.8 does not tell which column the view
+ * sorts by (GtkColumnViewSorter's primary-sort-column is 4.10), so each
+ * column's sorter, asked to compare two probes, notes that it was asked
+ * and says "smaller": the view's sorter asks its primary column first and
+ * inverts the answer when that column sorts descending.  The rows are
+ * never sorted here; "sort-changed" tells the owner to ask the server. */
+
+static int
+probe_column (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  Column *column = user_data;
+
+  if (column->table->probed == NULL)
+    column->table->probed = column;
+  return -1;
+}
+
+static void
+read_sort (TsTicketTable *self)
+{
+  GtkOrdering order;
+
+  self->probed = NULL;
+  order = gtk_sorter_compare (gtk_column_view_get_sorter (self->view), self->probes[0], self->probes[1]);
+  self->sort_column = order == GTK_ORDERING_EQUAL ? NULL : self->probed;
+  self->sort_descending = order == GTK_ORDERING_LARGER;
+  self->probed = NULL;
+}
+
+static void
+on_view_sorter_changed (TsTicketTable *self)
+{
+  Column *column = self->sort_column;
+  gboolean descending = self->sort_descending;
+
+  read_sort (self);
+  if (column != self->sort_column || descending != self->sort_descending)
+    g_signal_emit (self, signals[SORT_CHANGED], 0);
+}
+
 static void
 add_column (TsTicketTable *self,
             const char    *name,
@@ -528,7 +582,9 @@ add_column (TsTicketTable *self,
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), column);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), column);
 
-  switch (column->kind)
+  if (self->server_sort)
+    column->sorter = GTK_SORTER (gtk_custom_sorter_new (probe_column, column, NULL));
+  else switch (column->kind)
     {
     case COLUMN_KEY:
       /* The ID sorts by number, so question_10 comes after question_9. */
@@ -715,6 +771,19 @@ ts_ticket_table_measure (GtkWidget      *widget,
 
 /* The object */
 
+/* Less than a screenful below what shows, or the rows do not fill the
+ * screen: the owner may have more to load ("needs-more"). */
+static void
+check_end (GtkAdjustment *adjustment,
+           TsTicketTable *self)
+{
+  double below = gtk_adjustment_get_upper (adjustment) -
+                 (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment));
+
+  if (gtk_adjustment_get_page_size (adjustment) > 0 && below < gtk_adjustment_get_page_size (adjustment))
+    g_signal_emit (self, signals[NEEDS_MORE], 0);
+}
+
 static GtkWidget *
 make_scroller (TsTicketTable *self,
                GtkWidget     *child)
@@ -725,7 +794,13 @@ make_scroller (TsTicketTable *self,
   if (self->natural_height)
     gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
   else
-    gtk_widget_set_vexpand (scroller, TRUE);
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+      gtk_widget_set_vexpand (scroller, TRUE);
+      g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (check_end), self, 0);
+      g_signal_connect_object (adjustment, "changed", G_CALLBACK (check_end), self, 0);
+    }
   return scroller;
 }
 
@@ -736,7 +811,6 @@ ts_ticket_table_constructed (GObject *object)
   g_autoptr(GtkListItemFactory) row_factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GMenu) menu = g_menu_new ();
   const char * const *columns;
-  GtkSortListModel *sorted;
 
   G_OBJECT_CLASS (ts_ticket_table_parent_class)->constructed (object);
 
@@ -776,9 +850,21 @@ ts_ticket_table_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
 
   self->rows = gtk_map_list_model_new (G_LIST_MODEL (g_object_ref (self->tickets)), same_ticket, NULL, NULL);
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
-                                    g_object_ref (gtk_column_view_get_sorter (self->view)));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  if (self->server_sort)
+    {
+      self->probes[0] = g_object_new (G_TYPE_OBJECT, NULL);
+      self->probes[1] = g_object_new (G_TYPE_OBJECT, NULL);
+      g_signal_connect_object (gtk_column_view_get_sorter (self->view), "changed",
+                               G_CALLBACK (on_view_sorter_changed), self, G_CONNECT_SWAPPED);
+      self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->rows)));
+    }
+  else
+    {
+      GtkSortListModel *sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
+                                                          g_object_ref (gtk_column_view_get_sorter (self->view)));
+
+      self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+    }
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->view, GTK_SELECTION_MODEL (self->selection));
@@ -832,6 +918,8 @@ ts_ticket_table_dispose (GObject *object)
   g_clear_object (&self->rows);
   g_clear_object (&self->names);
   g_clear_object (&self->settings);
+  g_clear_object (&self->probes[0]);
+  g_clear_object (&self->probes[1]);
 
   G_OBJECT_CLASS (ts_ticket_table_parent_class)->dispose (object);
 }
@@ -879,6 +967,10 @@ ts_ticket_table_get_property (GObject    *object,
       g_value_set_boolean (value, self->natural_height);
       break;
 
+    case PROP_SERVER_SORT:
+      g_value_set_boolean (value, self->server_sort);
+      break;
+
     case PROP_COMPACT:
       g_value_set_boolean (value, self->compact);
       break;
@@ -918,6 +1010,10 @@ ts_ticket_table_set_property (GObject      *object,
       self->natural_height = g_value_get_boolean (value);
       break;
 
+    case PROP_SERVER_SORT:
+      self->server_sort = g_value_get_boolean (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -952,6 +1048,9 @@ ts_ticket_table_class_init (TsTicketTableClass *klass)
   properties[PROP_NATURAL_HEIGHT] =
     g_param_spec_boolean ("natural-height", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER_SORT] =
+    g_param_spec_boolean ("server-sort", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_COMPACT] =
     g_param_spec_boolean ("compact", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -960,6 +1059,12 @@ ts_ticket_table_class_init (TsTicketTableClass *klass)
   signals[TICKET_ACTIVATED] =
     g_signal_new ("ticket-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, TS_TYPE_TICKET);
+  signals[SORT_CHANGED] =
+    g_signal_new ("sort-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[NEEDS_MORE] =
+    g_signal_new ("needs-more", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "table.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "table.copy-link", NULL, copy_action);
@@ -1004,6 +1109,45 @@ ts_ticket_table_new_for_model (GListModel    *tickets,
                        "names", names,
                        "natural-height", natural_height,
                        NULL);
+}
+
+TsTicketTable *
+ts_ticket_table_new_for_search (GListModel    *tickets,
+                                TsProject     *project,
+                                TsMemberNames *names)
+{
+  g_return_val_if_fail (G_IS_LIST_MODEL (tickets), NULL);
+  g_return_val_if_fail (TS_IS_PROJECT (project), NULL);
+  g_return_val_if_fail (names == NULL || TS_IS_MEMBER_NAMES (names), NULL);
+
+  return g_object_new (TS_TYPE_TICKET_TABLE,
+                       "tickets", tickets,
+                       "project", project,
+                       "names", names,
+                       "server-sort", TRUE,
+                       NULL);
+}
+
+const char *
+ts_ticket_table_get_sort_column (TsTicketTable *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_TABLE (self), NULL);
+
+  if (self->sort_column == NULL)
+    return NULL;
+  /* The server's name of the ID column. */
+  if (self->sort_column->kind == COLUMN_KEY)
+    return "number";
+  return self->sort_column->name;
+}
+
+gboolean
+ts_ticket_table_get_sort_descending (TsTicketTable *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_TABLE (self), TRUE);
+
+  /* Newest first, unless a column header says otherwise. */
+  return self->sort_column == NULL ? TRUE : self->sort_descending;
 }
 
 TsTicketList *

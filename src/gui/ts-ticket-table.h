@@ -30,6 +30,19 @@ TsTicketTable *ts_ticket_table_new_for_model   (GListModel    *tickets,
                                                 TsProject     *project,
                                                 TsMemberNames *names,
                                                 gboolean       natural_height);
+/* A table of search results (TsTicket of @project) that the server
+ * sorts: a click on a column header does not reorder the rows here but
+ * emits "sort-changed"; ts_ticket_table_get_sort_column() and
+ * ts_ticket_table_get_sort_descending() then say what to ask for. */
+TsTicketTable *ts_ticket_table_new_for_search  (GListModel    *tickets,
+                                                TsProject     *project,
+                                                TsMemberNames *names);
+/* The server's name of the column sorted by ("number" for the ID, "state",
+ * "assigned_to", "updated_at", a field's name), or NULL for the default
+ * order, newest number first. */
+const char    *ts_ticket_table_get_sort_column     (TsTicketTable *self);
+gboolean       ts_ticket_table_get_sort_descending (TsTicketTable *self);
+
 /* The list given to ts_ticket_table_new(), or NULL. */
 TsTicketList  *ts_ticket_table_get_list        (TsTicketTable *self);
 TsProject     *ts_ticket_table_get_project     (TsTicketTable *self);
@@ -46,6 +59,10 @@ gboolean       ts_ticket_table_get_compact     (TsTicketTable *self);
 GMenuModel    *ts_ticket_table_get_columns_menu   (TsTicketTable *self);
 GActionGroup  *ts_ticket_table_get_column_actions (TsTicketTable *self);
 
-/* Emitted as void (*ticket_activated) (TsTicketTable *self, TsTicket *ticket). */
+/* Emitted as void (*ticket_activated) (TsTicketTable *self, TsTicket *ticket);
+ * void (*sort_changed) (TsTicketTable *self) for a search table; and
+ * void (*needs_more) (TsTicketTable *self) when it is scrolled within a
+ * screenful of its last row (or its rows do not fill it): a model that
+ * loads in pages reads the next one. */
 
 G_END_DECLS
