@@ -5,6 +5,7 @@
 #include "ts-diagnostics.h"
 #include "ts-dot.h"
 #include "ts-field.h"
+#include "ts-filter.h"
 #include "ts-project.h"
 #include "ts-ticket.h"
 #include "ts-transition.h"

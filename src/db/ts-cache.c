@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ts-cache.h"
+#include "ts-saved-search.h"
 
 struct _TsCache
 {
@@ -23,6 +24,10 @@ struct _TsCache
   guint        pending;     /* writes queued or running, under lock */
   guint        max_age_days;
   GPtrArray   *notices;     /* under lock */
+  /* gint64 * ticket id → GArray of TsStateEntry (states interned): what
+   * ts_cache_set_states() was told, written with the lists.  Used from
+   * the thread that owns the cache only, as every call but the writes. */
+  GHashTable  *states;
 };
 
 G_DEFINE_FINAL_TYPE (TsCache, ts_cache, G_TYPE_OBJECT)
@@ -208,6 +213,20 @@ add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+static GDateTime *
+time_from_usec (gint64 usec)
+{
+  g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
+
+  return g_date_time_add (epoch, usec);
+}
+
+static gint64
+usec_from_time (GDateTime *time)
+{
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+}
+
 static void
 add_time (JsonBuilder *builder,
           const char  *name,
@@ -228,9 +247,36 @@ add_object (JsonBuilder *builder,
 }
 
 static void
-build_ticket (JsonBuilder *builder,
-              TsTicket    *ticket)
+build_states (JsonBuilder *builder,
+              GArray      *entries)
 {
+  json_builder_set_member_name (builder, "states");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const TsStateEntry *entry = &g_array_index (entries, TsStateEntry, i);
+      g_autoptr(GDateTime) at = time_from_usec (entry->at);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "state", entry->state);
+      add_time (builder, "at", at);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* @states: (nullable): the table of ts_cache_set_states(), whose entry
+ * for the ticket (if any) is kept with it. */
+static void
+build_ticket (JsonBuilder *builder,
+              TsTicket    *ticket,
+              GHashTable  *states)
+{
+  GArray *entries = NULL;
+
+  if (states != NULL)
+    entries = g_hash_table_lookup (states, &(gint64) { ts_ticket_get_id (ticket) });
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, ts_ticket_get_id (ticket));
@@ -246,6 +292,8 @@ build_ticket (JsonBuilder *builder,
   json_builder_set_member_name (builder, "version");
   json_builder_add_int_value (builder, ts_ticket_get_version (ticket));
   add_object (builder, "fields", ts_ticket_get_fields (ticket));
+  if (entries != NULL)
+    build_states (builder, entries);
   json_builder_end_object (builder);
 }
 
@@ -303,6 +351,42 @@ parse_ticket (JsonNode *node)
   ts_ticket_set_fields (ticket, json_node_get_object (fields));
 
   return g_steal_pointer (&ticket);
+}
+
+/* The "states" of a ticket in a list, as ts_cache_set_states() had
+ * them; NULL when there are none (a list saved before they were kept). */
+static GArray *
+parse_states (JsonNode *node)
+{
+  JsonNode *member;
+  JsonArray *array;
+  GArray *entries;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      (member = json_object_get_member (json_node_get_object (node), "states")) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (member))
+    return NULL;
+
+  array = json_node_get_array (member);
+  entries = g_array_sized_new (FALSE, FALSE, sizeof (TsStateEntry), json_array_get_length (array));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autoptr(GDateTime) at = NULL;
+      TsStateEntry entry;
+      const char *state;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element) ||
+          (state = member_string (json_node_get_object (element), "state")) == NULL ||
+          (at = member_time (json_node_get_object (element), "at")) == NULL)
+        continue;
+
+      entry.state = g_intern_string (state);
+      entry.at = usec_from_time (at);
+      g_array_append_val (entries, entry);
+    }
+
+  return entries;
 }
 
 /* Projects */
@@ -415,7 +499,7 @@ ts_cache_save_tickets (TsCache    *self,
     {
       g_autoptr(TsTicket) ticket = g_list_model_get_item (tickets, i);
 
-      build_ticket (builder, ticket);
+      build_ticket (builder, ticket, self->states);
     }
   json_builder_end_array (builder);
 
@@ -423,18 +507,19 @@ ts_cache_save_tickets (TsCache    *self,
   save_document (self, name, data);
 }
 
-GPtrArray *
-ts_cache_load_tickets (TsCache     *self,
-                       const char  *project,
-                       const char  *list,
-                       GDateTime  **saved_at)
+/* The tickets of the list document @name: those of @project, or with
+ * @project NULL those of any project; with @states, the "states" saved
+ * with each (a GArray of TsStateEntry, or NULL), at the same index. */
+static GPtrArray *
+load_ticket_array (TsCache     *self,
+                   const char  *name,
+                   const char  *project,
+                   GPtrArray   *states,
+                   GDateTime  **saved_at)
 {
-  g_autofree char *name = list_name (project, list);
   g_autoptr(JsonNode) data = NULL;
   GPtrArray *tickets;
   JsonArray *array;
-
-  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
 
   if ((data = load_document (self, name, saved_at)) == NULL)
     return NULL;
@@ -450,15 +535,38 @@ ts_cache_load_tickets (TsCache     *self,
   tickets = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      TsTicket *ticket = parse_ticket (json_array_get_element (array, i));
+      JsonNode *node = json_array_get_element (array, i);
+      TsTicket *ticket = parse_ticket (node);
 
-      if (ticket != NULL && g_strcmp0 (ts_ticket_get_project (ticket), project) == 0)
-        g_ptr_array_add (tickets, ticket);
-      else
-        g_clear_object (&ticket);
+      /* Only tickets of a project, as the server gives them. */
+      if (ticket == NULL || ts_ticket_get_project (ticket) == NULL ||
+          (project != NULL && g_strcmp0 (ts_ticket_get_project (ticket), project) != 0))
+        {
+          g_clear_object (&ticket);
+          continue;
+        }
+
+      g_ptr_array_add (tickets, ticket);
+      if (states != NULL)
+        g_ptr_array_add (states, parse_states (node));
     }
 
   return tickets;
+}
+
+GPtrArray *
+ts_cache_load_tickets (TsCache     *self,
+                       const char  *project,
+                       const char  *list,
+                       GDateTime  **saved_at)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+  g_return_val_if_fail (project != NULL, NULL);
+
+  name = list_name (project, list);
+  return load_ticket_array (self, name, project, NULL, saved_at);
 }
 
 /* My tickets across projects */
@@ -477,7 +585,7 @@ ts_cache_save_my_tickets (TsCache   *self,
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < MIN (tickets->len, TS_CACHE_MAX_LIST_ROWS); i++)
-    build_ticket (builder, g_ptr_array_index (tickets, i));
+    build_ticket (builder, g_ptr_array_index (tickets, i), self->states);
   json_builder_end_array (builder);
 
   data = json_builder_get_root (builder);
@@ -488,36 +596,9 @@ GPtrArray *
 ts_cache_load_my_tickets (TsCache    *self,
                           GDateTime **saved_at)
 {
-  g_autoptr(JsonNode) data = NULL;
-  GPtrArray *tickets;
-  JsonArray *array;
-
   g_return_val_if_fail (TS_IS_CACHE (self), NULL);
 
-  if ((data = load_document (self, MY_TICKETS_NAME, saved_at)) == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (data))
-    {
-      g_autofree char *path = file_path (self, MY_TICKETS_NAME);
-
-      set_aside (self, path, _("it is damaged"));
-      return NULL;
-    }
-
-  array = json_node_get_array (data);
-  tickets = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      TsTicket *ticket = parse_ticket (json_array_get_element (array, i));
-
-      /* Only tickets of a project, as the server gives them. */
-      if (ticket != NULL && ts_ticket_get_project (ticket) != NULL)
-        g_ptr_array_add (tickets, ticket);
-      else
-        g_clear_object (&ticket);
-    }
-
-  return tickets;
+  return load_ticket_array (self, MY_TICKETS_NAME, NULL, NULL, saved_at);
 }
 
 /* Members of a project */
@@ -618,7 +699,7 @@ ts_cache_save_ticket (TsCache   *self,
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ticket");
-  build_ticket (builder, ticket);
+  build_ticket (builder, ticket, NULL);
   json_builder_set_member_name (builder, "history");
   json_builder_begin_array (builder);
   for (guint i = 0; history != NULL && i < history->len; i++)
@@ -701,6 +782,349 @@ ts_cache_load_ticket (TsCache    *self,
     }
 
   return g_steal_pointer (&ticket);
+}
+
+/* What the offline search reads */
+
+void
+ts_cache_set_states (TsCache            *self,
+                     gint64              ticket_id,
+                     const TsStateEntry *entries,
+                     guint               n_entries)
+{
+  GArray *copy;
+  gint64 *key;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (entries != NULL || n_entries == 0);
+
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (TsStateEntry), n_entries);
+  for (guint i = 0; i < n_entries; i++)
+    {
+      /* Interned: a project has a handful of states, and the entries can
+       * then be handed out without copies. */
+      TsStateEntry entry = { g_intern_string (entries[i].state), entries[i].at };
+
+      g_array_append_val (copy, entry);
+    }
+
+  key = g_new (gint64, 1);
+  *key = ticket_id;
+  g_hash_table_replace (self->states, key, copy);
+}
+
+/* The states a ticket opened on its own entered, from its history: the
+ * rows where the state changed (the first, at creation, has none before
+ * it), as tasksteper.history gives them to the store. */
+static GArray *
+states_from_history (JsonNode *data)
+{
+  JsonNode *history = json_object_get_member (json_node_get_object (data), "history");
+  JsonArray *array;
+  GArray *entries;
+
+  if (history == NULL || !JSON_NODE_HOLDS_ARRAY (history))
+    return NULL;
+
+  array = json_node_get_array (history);
+  entries = g_array_new (FALSE, FALSE, sizeof (TsStateEntry));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      g_autoptr(GDateTime) at = NULL;
+      const char *to_state;
+      TsStateEntry entry;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          (to_state = member_string (json_node_get_object (node), "to_state")) == NULL ||
+          g_strcmp0 (member_string (json_node_get_object (node), "from_state"), to_state) == 0 ||
+          (at = member_time (json_node_get_object (node), "at")) == NULL)
+        continue;
+
+      entry.state = g_intern_string (to_state);
+      entry.at = usec_from_time (at);
+      g_array_append_val (entries, entry);
+    }
+
+  return entries;
+}
+
+typedef struct
+{
+  TsTicket *ticket;
+  GArray   *states;  /* nullable */
+} Found;
+
+static void
+found_free (Found *found)
+{
+  g_object_unref (found->ticket);
+  g_clear_pointer (&found->states, g_array_unref);
+  g_free (found);
+}
+
+/* Keeps the newest version of each ticket, and states that belong to
+ * that version. */
+static void
+add_found (GHashTable *found,
+           TsTicket   *ticket,
+           GArray     *states)
+{
+  gint64 id = ts_ticket_get_id (ticket);
+  Found *known = g_hash_table_lookup (found, &id);
+
+  if (known != NULL && ts_ticket_get_version (known->ticket) > ts_ticket_get_version (ticket))
+    return;
+
+  if (known != NULL && ts_ticket_get_version (known->ticket) == ts_ticket_get_version (ticket))
+    {
+      if (known->states == NULL && states != NULL)
+        known->states = g_array_ref (states);
+      return;
+    }
+
+  known = g_new0 (Found, 1);
+  known->ticket = g_object_ref (ticket);
+  known->states = states != NULL ? g_array_ref (states) : NULL;
+  g_hash_table_replace (found, g_memdup2 (&id, sizeof id), known);
+}
+
+static void
+note_oldest (GDateTime **oldest,
+             GDateTime  *saved_at)
+{
+  if (saved_at == NULL || (*oldest != NULL && g_date_time_compare (*oldest, saved_at) <= 0))
+    return;
+
+  g_clear_pointer (oldest, g_date_time_unref);
+  *oldest = g_date_time_ref (saved_at);
+}
+
+static gboolean
+add_list (TsCache     *self,
+          GHashTable  *found,
+          const char  *name,
+          const char  *project,
+          GDateTime  **oldest)
+{
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  g_autoptr(GDateTime) saved_at = NULL;
+  g_autoptr(GPtrArray) tickets = load_ticket_array (self, name, project, states, &saved_at);
+
+  if (tickets == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < tickets->len; i++)
+    add_found (found, g_ptr_array_index (tickets, i), g_ptr_array_index (states, i));
+  note_oldest (oldest, saved_at);
+  return TRUE;
+}
+
+GPtrArray *
+ts_cache_load_project_tickets (TsCache     *self,
+                               const char  *project,
+                               GHashTable **states,
+                               GDateTime  **saved_at)
+{
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GDateTime) oldest = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *all = NULL;
+  g_autofree char *pending = NULL;
+  gboolean any = FALSE;
+  GPtrArray *tickets;
+  GHashTableIter iter;
+  const char *name;
+  gpointer value;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+  g_return_val_if_fail (project != NULL, NULL);
+
+  found = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)found_free);
+  all = list_name (project, "all");
+  pending = list_name (project, "pending");
+  any |= add_list (self, found, all, project, &oldest);
+  any |= add_list (self, found, pending, project, &oldest);
+  any |= add_list (self, found, MY_TICKETS_NAME, project, &oldest);
+
+  /* The tickets opened, each with its history. */
+  ts_cache_flush (self);
+  dir = g_dir_open (self->directory, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autoptr(JsonNode) data = NULL;
+      g_autoptr(TsTicket) ticket = NULL;
+      g_autoptr(GArray) entries = NULL;
+      g_autoptr(GDateTime) at = NULL;
+
+      if (!g_str_has_prefix (name, "ticket-") || !g_str_has_suffix (name, ".json"))
+        continue;
+      if ((data = load_document (self, name, &at)) == NULL || !JSON_NODE_HOLDS_OBJECT (data) ||
+          (ticket = parse_ticket (json_object_get_member (json_node_get_object (data), "ticket"))) == NULL ||
+          g_strcmp0 (ts_ticket_get_project (ticket), project) != 0)
+        continue;
+
+      entries = states_from_history (data);
+      add_found (found, ticket, entries);
+      note_oldest (&oldest, at);
+      any = TRUE;
+    }
+
+  if (!any)
+    return NULL;
+
+  tickets = g_ptr_array_new_full (g_hash_table_size (found), g_object_unref);
+  if (states != NULL)
+    *states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Found *one = value;
+      gint64 id = ts_ticket_get_id (one->ticket);
+
+      g_ptr_array_add (tickets, g_object_ref (one->ticket));
+      if (states != NULL && one->states != NULL)
+        g_hash_table_insert (*states, g_memdup2 (&id, sizeof id), g_array_ref (one->states));
+    }
+
+  if (saved_at != NULL)
+    *saved_at = g_steal_pointer (&oldest);
+  return tickets;
+}
+
+/* Saved searches */
+
+static char *
+saved_searches_name (const char *project)
+{
+  /* Project names are [a-z][a-z0-9_]*, safe in a file name. */
+  return project != NULL ? g_strdup_printf ("searches-%s.json", project) : g_strdup ("searches.json");
+}
+
+void
+ts_cache_save_saved_searches (TsCache    *self,
+                              const char *project,
+                              GPtrArray  *searches)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (searches != NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < searches->len; i++)
+    {
+      TsSavedSearch *search = g_ptr_array_index (searches, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "project", ts_saved_search_get_project (search));
+      add_string (builder, "name", ts_saved_search_get_name (search));
+      add_string (builder, "owner", ts_saved_search_get_owner (search));
+      add_string (builder, "query", ts_saved_search_get_query (search));
+      json_builder_set_member_name (builder, "filter");
+      json_builder_add_value (builder, json_node_copy (ts_saved_search_get_filter (search)));
+      json_builder_set_member_name (builder, "shared");
+      json_builder_add_boolean_value (builder, ts_saved_search_get_shared (search));
+      json_builder_set_member_name (builder, "mine");
+      json_builder_add_boolean_value (builder, ts_saved_search_get_mine (search));
+      add_time (builder, "updated_at", ts_saved_search_get_updated_at (search));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  data = json_builder_get_root (builder);
+  name = saved_searches_name (project);
+  save_document (self, name, data);
+}
+
+static GPtrArray *
+load_saved_searches (TsCache     *self,
+                     const char  *name,
+                     const char  *project,
+                     GDateTime  **saved_at)
+{
+  g_autoptr(JsonNode) data = NULL;
+  GPtrArray *searches;
+  JsonArray *array;
+
+  if ((data = load_document (self, name, saved_at)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (data))
+    {
+      g_autofree char *path = file_path (self, name);
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  array = json_node_get_array (data);
+  searches = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      g_autoptr(GDateTime) updated_at = NULL;
+      JsonObject *object;
+      JsonNode *filter;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      object = json_node_get_object (node);
+      filter = json_object_get_member (object, "filter");
+      if (member_string (object, "project") == NULL || member_string (object, "name") == NULL ||
+          filter == NULL || !JSON_NODE_HOLDS_OBJECT (filter) ||
+          (project != NULL && g_strcmp0 (member_string (object, "project"), project) != 0))
+        continue;
+
+      updated_at = member_time (object, "updated_at");
+      g_ptr_array_add (searches,
+                       ts_saved_search_new (member_string (object, "project"),
+                                            member_string (object, "name"),
+                                            member_string (object, "owner"),
+                                            member_string (object, "query"),
+                                            filter,
+                                            json_object_get_boolean_member_with_default (object, "shared", FALSE),
+                                            json_object_get_boolean_member_with_default (object, "mine", FALSE),
+                                            updated_at));
+    }
+
+  return searches;
+}
+
+GPtrArray *
+ts_cache_load_saved_searches (TsCache     *self,
+                              const char  *project,
+                              GDateTime  **saved_at)
+{
+  g_autoptr(GDateTime) own_time = NULL;
+  g_autoptr(GDateTime) all_time = NULL;
+  g_autoptr(GPtrArray) own = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  /* A project's searches were saved when its own list was read, or when
+   * the list of all was: the newer says what is true. */
+  all = load_saved_searches (self, "searches.json", project, &all_time);
+  if (project != NULL)
+    {
+      name = saved_searches_name (project);
+      own = load_saved_searches (self, name, project, &own_time);
+    }
+
+  if (own != NULL && (all == NULL || all_time == NULL ||
+                      (own_time != NULL && g_date_time_compare (own_time, all_time) >= 0)))
+    {
+      if (saved_at != NULL)
+        *saved_at = g_steal_pointer (&own_time);
+      return g_steal_pointer (&own);
+    }
+
+  if (saved_at != NULL)
+    *saved_at = g_steal_pointer (&all_time);
+  return g_steal_pointer (&all);
 }
 
 /* Housekeeping */
@@ -810,6 +1234,7 @@ ts_cache_finalize (GObject *object)
   /* Finishes the queued writes first. */
   g_thread_pool_free (self->writer, FALSE, TRUE);
   g_clear_pointer (&self->notices, g_ptr_array_unref);
+  g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->directory, g_free);
@@ -831,6 +1256,7 @@ ts_cache_init (TsCache *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->idle);
   self->notices = g_ptr_array_new_with_free_func (g_free);
+  self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
   self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ts-connection.h"
+#include "ts-filter.h"
 #include "ts-history-entry.h"
 #include "ts-member.h"
 #include "ts-project-summary.h"
@@ -14,7 +15,7 @@ G_BEGIN_DECLS
  *
  * Format: one small JSON document per thing shown (the projects, each
  * ticket list, my tickets across projects, each project's members, each
- * ticket opened with its history), each replaced
+ * ticket opened with its history, the saved searches), each replaced
  * atomically (written to a temporary file, synced, renamed over the old
  * one), so a crash or power cut leaves the old copy or the new one, never
  * half of either.  JSON files rather than SQLite: the data is a handful of
@@ -81,6 +82,40 @@ void        ts_cache_save_ticket      (TsCache           *self,
 TsTicket   *ts_cache_load_ticket      (TsCache           *self,
                                        gint64             id,
                                        GPtrArray        **history);
+
+/* Searching the offline copy.
+ *
+ * "reached" needs the states each ticket entered and when (from its
+ * history, oldest first).  The store reads them with each page of a list
+ * and tells the cache here; every list saved after this (the tickets
+ * lists and my tickets) keeps each ticket's entries with it, as
+ * "states".  Lists saved before entries were kept have none, and are
+ * still read. */
+void        ts_cache_set_states       (TsCache            *self,
+                                       gint64              ticket_id,
+                                       const TsStateEntry *entries,
+                                       guint               n_entries);
+/* Every ticket of @project that the offline copy holds (its two lists, my
+ * tickets, the tickets opened), each once, in the newest version held.
+ * @states: (out) (optional): ticket id (gint64 *) → GArray of
+ * TsStateEntry (interned strings) for the tickets whose entries were
+ * saved.  @saved_at: (out) (optional): when the oldest part of the answer
+ * was saved.  Returns (element-type TsTicket), in no particular order, or
+ * NULL when nothing of @project was saved. */
+GPtrArray  *ts_cache_load_project_tickets (TsCache        *self,
+                                           const char     *project,
+                                           GHashTable    **states,
+                                           GDateTime     **saved_at);
+
+/* The saved searches (element-type TsSavedSearch) of @project as listed,
+ * or of all my projects when @project is NULL.  Loading a project's gives
+ * the newer of its own list and the list of all. */
+void        ts_cache_save_saved_searches (TsCache         *self,
+                                          const char      *project,
+                                          GPtrArray       *searches);
+GPtrArray  *ts_cache_load_saved_searches (TsCache         *self,
+                                          const char      *project,
+                                          GDateTime      **saved_at);
 
 /* Copies older than this are not shown, and are deleted; 0 keeps all. */
 void        ts_cache_set_max_age_days (TsCache           *self,

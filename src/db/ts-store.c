@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ts-refusal.h"
+#include "ts-search-private.h"
 #include "ts-store.h"
 
 /* Every call is one statement of the public SQL API (docs/sql-api.md), sent
@@ -128,6 +129,7 @@ enum {
   TICKET_CHANGED,
   PROJECT_CHANGED,
   RECONNECTED,
+  SAVED_SEARCHES_CHANGED,
   N_SIGNALS
 };
 
@@ -170,6 +172,10 @@ static const struct
   { "TS412", TS_STORE_ERROR_NOT_AVAILABLE },
   { "TS428", TS_STORE_ERROR_NOT_AVAILABLE },
   { "TS422", TS_STORE_ERROR_INVALID },
+  { "TS440", TS_STORE_ERROR_INVALID },        /* a filter: unknown field */
+  { "TS441", TS_STORE_ERROR_INVALID },        /* a filter: bad operator */
+  { "TS442", TS_STORE_ERROR_INVALID },        /* a filter: bad value */
+  { "TS443", TS_STORE_ERROR_INVALID },        /* a filter: bad date */
   { "3F000", TS_STORE_ERROR_NOT_INSTALLED },  /* no schema tasksteper */
   { "42P01", TS_STORE_ERROR_NOT_INSTALLED },  /* no such table */
   { "42883", TS_STORE_ERROR_NOT_INSTALLED },  /* no such function */
@@ -424,6 +430,9 @@ typedef struct
   char          *sql;
   GPtrArray     *params;     /* of char *, NULL for SQL NULL */
   guint          n_retries;
+  /* Tickets whose states (for the offline search) are read next. */
+  gboolean       with_states;
+  gpointer       value;      /* the answer, while they are read */
 } Call;
 
 /* A query refused with TS503 (a lock not had in time; nothing changed)
@@ -434,6 +443,8 @@ typedef struct
 static void
 call_free (Call *call)
 {
+  if (call->value != NULL && call->destroy != NULL)
+    call->destroy (call->value);
   g_free (call->cache_key);
   g_free (call->sql);
   g_clear_pointer (&call->params, g_ptr_array_unref);
@@ -487,6 +498,112 @@ load_cached (TsStore *self,
   return value;
 }
 
+/* A read's answer: kept in the cache if it is one to keep, and given. */
+static void
+complete_call (GTask    *task,
+               gpointer  value)
+{
+  TsStore *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  if (self->cache != NULL && call->save != NULL)
+    call->save (self->cache, call->cache_key, value);
+
+  g_task_return_pointer (task, value, call->destroy);
+}
+
+/* The states that tickets entered and when, for "reached" in the offline
+ * search: the history's rows where the state changed (the first, at
+ * creation, has none before it).  Row-level security shows only those of
+ * tickets I may see. */
+#define STATES_SQL \
+  "SELECT ticket_id, to_state, (extract(epoch FROM at) * 1000000)::bigint" \
+  "  FROM tasksteper.history" \
+  " WHERE ticket_id = ANY ($1::bigint[]) AND from_state IS DISTINCT FROM to_state" \
+  " ORDER BY id"
+
+static void
+on_states_read (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(PGresult) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *tickets = g_steal_pointer (&call->value);
+
+  rows = ts_connection_query_finish (TS_CONNECTION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      call->destroy (tickets);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The page itself was read: without its states it is still worth
+   * showing, and its tickets will not be found by "reached" offline. */
+  if (rows == NULL || PQresultStatus (rows) != PGRES_TUPLES_OK)
+    g_debug ("Cannot read the states of %u tickets: %s", tickets->len,
+             error != NULL ? error->message : PQresultErrorMessage (rows));
+  else if (self->cache != NULL)
+    {
+      g_autoptr(GHashTable) by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                          (GDestroyNotify)g_array_unref);
+
+      for (guint i = 0; i < tickets->len; i++)
+        {
+          gint64 id = ts_ticket_get_id (g_ptr_array_index (tickets, i));
+
+          g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id),
+                               g_array_new (FALSE, FALSE, sizeof (TsStateEntry)));
+        }
+
+      for (int row = 0; row < PQntuples (rows); row++)
+        {
+          gint64 id = g_ascii_strtoll (PQgetvalue (rows, row, 0), NULL, 10);
+          GArray *entries = g_hash_table_lookup (by_id, &id);
+          TsStateEntry entry = { PQgetvalue (rows, row, 1), g_ascii_strtoll (PQgetvalue (rows, row, 2), NULL, 10) };
+
+          if (entries != NULL)
+            g_array_append_val (entries, entry);
+        }
+
+      /* Before the rows go: the cache interns the states. */
+      for (guint i = 0; i < tickets->len; i++)
+        {
+          gint64 id = ts_ticket_get_id (g_ptr_array_index (tickets, i));
+          GArray *entries = g_hash_table_lookup (by_id, &id);
+
+          ts_cache_set_states (self->cache, id, (const TsStateEntry *)(gpointer)entries->data, entries->len);
+        }
+    }
+
+  complete_call (task, tickets);
+}
+
+/* One more query, for the states of the tickets of @tickets. */
+static void
+read_states (GTask     *task,
+             GPtrArray *tickets)
+{
+  TsStore *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GString) array = g_string_new ("{");
+  const char *params[1];
+
+  for (guint i = 0; i < tickets->len; i++)
+    g_string_append_printf (array, "%s%" G_GINT64_FORMAT, i ? "," : "",
+                            ts_ticket_get_id (g_ptr_array_index (tickets, i)));
+  g_string_append_c (array, '}');
+  params[0] = array->str;
+
+  call->value = tickets;
+  ts_connection_query_async (self->connection, STATES_SQL, params, 1,
+                             g_task_get_cancellable (task), on_states_read, g_object_ref (task));
+}
+
 static void
 on_query_done (GObject      *object,
                GAsyncResult *result,
@@ -537,10 +654,13 @@ on_query_done (GObject      *object,
       return;
     }
 
-  if (self->cache != NULL && call->save != NULL)
-    call->save (self->cache, call->cache_key, value);
+  if (call->with_states && self->cache != NULL && ((GPtrArray *)value)->len > 0)
+    {
+      read_states (task, value);
+      return;
+    }
 
-  g_task_return_pointer (task, value, call->destroy);
+  complete_call (task, value);
 }
 
 /* Returns (transfer none): the task, which the query owns until it
@@ -587,6 +707,16 @@ keep_in_cache (GTask      *task,
   data->save = save;
   data->load = load;
   data->cache_key = g_strdup (key);
+}
+
+/* Makes the call of @task (from call(), giving tickets) read the states
+ * its tickets entered too, for the offline copy, when there is a cache. */
+static void
+keep_states (GTask *task)
+{
+  Call *data = g_task_get_task_data (task);
+
+  data->with_states = TRUE;
 }
 
 static gpointer
@@ -748,13 +878,127 @@ on_installed_checked (GObject      *object,
 }
 
 static void
+check_installed (GTask *task)
+{
+  TsStore *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  /* has_schema_privilege() would fail on a missing schema; CASE guards it. */
+  call (self, parse_installed,
+        "SELECT to_regnamespace('tasksteper') IS NOT NULL, "
+        "       CASE WHEN to_regnamespace('tasksteper') IS NOT NULL "
+        "            THEN has_schema_privilege('tasksteper', 'USAGE') END",
+        NULL, 0, parse_installed, NULL,
+        cancellable, on_installed_checked, g_object_ref (task));
+}
+
+/* The session's time zone.
+ *
+ * Dates in a search's filter are days of the session's TimeZone
+ * (docs/sql-api.md), and the offline copy is searched in the local time
+ * zone: so the session gets the local zone, by its IANA name when it has
+ * one (daylight saving time then follows), else as its offset from UTC
+ * now.  It is set with set_config() at every open.  A pooler in
+ * transaction mode does not keep session state in general, but TimeZone
+ * is one of the settings PgBouncer tracks for each client (as the server
+ * reports it) and sets again on whichever server connection runs the
+ * client's next transaction, so the setting holds there too
+ * (tests/test-search-store.c checks it through PgBouncer). */
+
+/* The local zone's IANA name ("Asia/Shanghai"), or NULL. */
+static char *
+local_zone_name (void)
+{
+  g_autoptr(GTimeZone) zone = g_time_zone_new_local ();
+  const char *id = g_time_zone_get_identifier (zone);
+  const char *zoneinfo;
+
+  if (id != NULL && *id == ':')
+    id++;
+  /* TZ=/usr/share/zoneinfo/Asia/Shanghai */
+  if (id != NULL && *id == '/' && (zoneinfo = strstr (id, "/zoneinfo/")) != NULL)
+    id = zoneinfo + strlen ("/zoneinfo/");
+  if (id == NULL || !g_ascii_isalpha (*id))
+    return NULL;
+
+  /* Names are letters, digits and "/_+-" (Etc/GMT-8); anything else (a
+   * POSIX rule with its commas) is better sent as an offset. */
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("/_+-", *p) == NULL)
+      return NULL;
+
+  return g_strdup (id);
+}
+
+/* The local zone's offset from UTC now, as TimeZone takes a number: hours
+ * east of UTC (the SQL convention; a name such as "UTC+8" would be POSIX's,
+ * hours west). */
+static char *
+local_zone_offset (void)
+{
+  g_autoptr(GTimeZone) zone = g_time_zone_new_local ();
+  g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_dtostr (text, sizeof text,
+                                   (double)g_date_time_get_utc_offset (now) / G_TIME_SPAN_HOUR));
+}
+
+static void set_time_zone (GTask      *task,
+                           const char *zone,
+                           gboolean    is_name);
+
+static void
+on_time_zone_set (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GTask *inner = G_TASK (result);
+  gboolean was_name = GPOINTER_TO_INT (g_task_get_task_data (task));
+  GError *error = NULL;
+
+  if (g_task_propagate_pointer (inner, &error) == NULL)
+    {
+      /* A name this server's time zone data does not know: the offset. */
+      if (was_name && g_strcmp0 (ts_store_error_get_sqlstate (error), "22023") == 0)
+        {
+          g_autofree char *offset = local_zone_offset ();
+
+          g_debug ("The server does not know the time zone name: %s; sending the offset %s",
+                   error->message, offset);
+          g_error_free (error);
+          set_time_zone (task, offset, FALSE);
+          return;
+        }
+
+      g_task_return_error (task, error);
+      return;
+    }
+
+  check_installed (task);
+}
+
+static void
+set_time_zone (GTask      *task,
+               const char *zone,
+               gboolean    is_name)
+{
+  TsStore *self = g_task_get_source_object (task);
+  const char *params[] = { zone };
+
+  g_task_set_task_data (task, GINT_TO_POINTER (is_name), NULL);
+  call (self, set_time_zone, "SELECT set_config ('TimeZone', $1, false)", params, 1,
+        parse_nothing, NULL, g_task_get_cancellable (task), on_time_zone_set, g_object_ref (task));
+}
+
+static void
 on_connected (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  TsStore *self = g_task_get_source_object (task);
-  GCancellable *cancellable;
+  g_autofree char *zone = NULL;
   GError *error = NULL;
 
   if (!ts_connection_connect_finish (TS_CONNECTION (object), result, &error))
@@ -765,14 +1009,13 @@ on_connected (GObject      *object,
       return;
     }
 
-  /* has_schema_privilege() would fail on a missing schema; CASE guards it. */
-  cancellable = g_task_get_cancellable (task);
-  call (self, parse_installed,
-        "SELECT to_regnamespace('tasksteper') IS NOT NULL, "
-        "       CASE WHEN to_regnamespace('tasksteper') IS NOT NULL "
-        "            THEN has_schema_privilege('tasksteper', 'USAGE') END",
-        NULL, 0, parse_installed, NULL,
-        cancellable, on_installed_checked, g_steal_pointer (&task));
+  if ((zone = local_zone_name ()) != NULL)
+    set_time_zone (task, zone, TRUE);
+  else
+    {
+      zone = local_zone_offset ();
+      set_time_zone (task, zone, FALSE);
+    }
 }
 
 void
@@ -894,6 +1137,7 @@ ts_store_list_tickets_async (TsStore             *self,
   g_autofree char *max = g_strdup_printf ("%d", MAX (limit, 1));
   const char *params[] = { project, before, max };
   const char *sql;
+  GTask *task;
 
   g_return_if_fail (TS_IS_STORE (self));
   g_return_if_fail (project != NULL);
@@ -908,8 +1152,9 @@ ts_store_list_tickets_async (TsStore             *self,
           " WHERE project = $1 AND number < $2"
           " ORDER BY number DESC LIMIT $3";
 
-  call (self, ts_store_list_tickets_async, sql, params, G_N_ELEMENTS (params),
-        parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  task = call (self, ts_store_list_tickets_async, sql, params, G_N_ELEMENTS (params),
+               parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  keep_states (task);
 }
 
 GPtrArray *
@@ -930,6 +1175,7 @@ ts_store_get_tickets_async (TsStore             *self,
 {
   g_autoptr(GString) array = g_string_new ("{");
   const char *params[1];
+  GTask *task;
 
   g_return_if_fail (TS_IS_STORE (self));
 
@@ -938,9 +1184,11 @@ ts_store_get_tickets_async (TsStore             *self,
   g_string_append_c (array, '}');
   params[0] = array->str;
 
-  call (self, ts_store_get_tickets_async,
-        "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets WHERE id = ANY ($1::bigint[]) ORDER BY id",
-        params, 1, parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  task = call (self, ts_store_get_tickets_async,
+               "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets WHERE id = ANY ($1::bigint[]) ORDER BY id",
+               params, 1, parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  /* A ticket re-read after a change may have entered a state. */
+  keep_states (task);
 }
 
 GPtrArray *
@@ -1123,6 +1371,7 @@ ts_store_list_my_tickets_async (TsStore             *self,
                "SELECT " TICKET_COLUMNS " FROM tasksteper.my_tickets ()",
                NULL, 0, parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
   keep_in_cache (task, save_my_tickets, load_my_tickets, NULL);
+  keep_states (task);
 }
 
 /**
@@ -1139,19 +1388,12 @@ ts_store_list_my_tickets_finish (TsStore       *self,
   return finish (self, result, ts_store_list_my_tickets_async, error);
 }
 
-/* Changing: each gives the ticket's new row */
+/* Searching */
 
 static char *
-fields_to_text (JsonObject *fields)
+json_text (JsonNode *node)
 {
-  g_autoptr(JsonNode) node = NULL;
-  char *text;
-
-  if (fields == NULL)
-    return g_strdup ("{}");
-
-  node = json_node_init_object (json_node_alloc (), fields);
-  text = json_to_string (node, FALSE);
+  char *text = json_to_string (node, FALSE);
 
   /* json-glib 1.6 leaves U+001F unescaped, which is not JSON and which the
    * server refuses; raw control bytes can only be inside strings, so
@@ -1172,6 +1414,676 @@ fields_to_text (JsonObject *fields)
     }
 
   return text;
+}
+
+/* What a search asked for: sent to the server, and kept for the offline
+ * copy. */
+typedef struct
+{
+  char     *project;
+  JsonNode *filter;
+  char     *sort;
+  gboolean  descending;
+  TsTicket *after;
+  int       limit;     /* -1: a count */
+} Search;
+
+static void
+search_free (Search *search)
+{
+  g_free (search->project);
+  json_node_unref (search->filter);
+  g_free (search->sort);
+  g_clear_object (&search->after);
+  g_free (search);
+}
+
+static gpointer
+parse_count (TsStore   *self,
+             PGresult  *result,
+             GError   **error)
+{
+  gint64 *count;
+
+  if (PQntuples (result) != 1)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FAILED,
+                   _("The server sent %d rows where one was expected"), PQntuples (result));
+      return NULL;
+    }
+
+  count = g_new (gint64, 1);
+  *count = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  return count;
+}
+
+/* An error of ours about a filter, as the server's refusal would be:
+ * INVALID, with the key at fault as its field. */
+static GError *
+invalid_filter_error (const char   *field,
+                      const GError *filter_error)
+{
+  GError *error = g_error_new_literal (TS_STORE_ERROR, TS_STORE_ERROR_INVALID, filter_error->message);
+  TsStoreErrorPrivate *priv = ts_store_error_get_private (error);
+
+  priv->field = g_strdup (field);
+  return error;
+}
+
+static TsProject *
+find_project (GPtrArray  *summaries,
+              const char *name)
+{
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      TsProject *project = ts_project_summary_get_project (g_ptr_array_index (summaries, i));
+
+      if (g_strcmp0 (ts_project_get_name (project), name) == 0)
+        return project;
+    }
+
+  return NULL;
+}
+
+/* The search over the offline copy, with the server's meaning, order and
+ * pages.  Returns FALSE with @error when it cannot be answered from the
+ * cache; *@tickets gets the page, or with @count the number of matches. */
+static gboolean
+search_offline (TsStore    *self,
+                Search     *search,
+                GPtrArray **tickets,
+                gint64     *count,
+                GError    **error)
+{
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(GPtrArray) cached = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GHashTable) states = NULL;
+  g_autoptr(GDateTime) projects_saved = NULL;
+  g_autoptr(GDateTime) tickets_saved = NULL;
+  g_autoptr(TsFilter) filter = NULL;
+  g_autoptr(GError) filter_error = NULL;
+  g_autofree char *bad_field = NULL;
+  TsProject *project;
+
+  projects = ts_cache_load_projects (self->cache, &projects_saved);
+  if (projects == NULL)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE,
+                   _("The server cannot be reached and nothing was saved for searching offline. Search again once the connection is back."));
+      return FALSE;
+    }
+
+  if ((project = find_project (projects, search->project)) == NULL)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_FOUND,
+                   _("The offline copy has no project “%s”. Search it again once the server can be reached."),
+                   search->project);
+      return FALSE;
+    }
+
+  /* Days are local days, as the server's are (the session's time zone is
+   * the local one). */
+  filter = ts_filter_new (project, search->filter, NULL, &bad_field, &filter_error);
+  if (filter == NULL)
+    {
+      g_propagate_error (error, invalid_filter_error (bad_field, filter_error));
+      return FALSE;
+    }
+
+  cached = ts_cache_load_project_tickets (self->cache, search->project, &states, &tickets_saved);
+  if (cached == NULL)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE,
+                   _("The server cannot be reached, and no tickets of “%s” were saved for searching offline. Search again once the connection is back."),
+                   ts_project_get_title (project));
+      return FALSE;
+    }
+
+  note_data_time (self, projects_saved);
+  note_data_time (self, tickets_saved);
+  found = _ts_search_run (cached, states, filter, search->sort, search->descending, search->after,
+                          search->limit);
+  if (count != NULL)
+    *count = found->len;
+  if (tickets != NULL)
+    *tickets = g_steal_pointer (&found);
+
+  return TRUE;
+}
+
+static void
+on_searched (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  Search *search = g_task_get_task_data (task);
+  gboolean counting = search->limit < 0;
+  GError *error = NULL;
+  GPtrArray *tickets = NULL;
+  gint64 count = -1;
+  gpointer value;
+
+  value = g_task_propagate_pointer (G_TASK (result), &error);
+  if (value != NULL)
+    {
+      if (counting)
+        g_task_return_pointer (task, value, g_free);
+      else
+        g_task_return_pointer (task, value, (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+
+  /* Offline: the same search over what the cache holds. */
+  if (self->cache != NULL && g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+    {
+      GError *offline_error = NULL;
+
+      if (search_offline (self, search, counting ? NULL : &tickets, counting ? &count : NULL, &offline_error))
+        {
+          g_error_free (error);
+          if (counting)
+            g_task_return_pointer (task, g_memdup2 (&count, sizeof count), g_free);
+          else
+            g_task_return_pointer (task, tickets, (GDestroyNotify)g_ptr_array_unref);
+          return;
+        }
+
+      /* Still offline: say so in the words of why the cache could not do. */
+      g_error_free (error);
+      error = offline_error;
+    }
+
+  g_task_return_error (task, error);
+}
+
+void
+ts_store_search_tickets_async (TsStore             *self,
+                               const char          *project,
+                               JsonNode            *filter,
+                               const char          *sort,
+                               gboolean             descending,
+                               TsTicket            *after,
+                               int                  limit,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *filter_text = NULL;
+  g_autofree char *cursor_text = NULL;
+  g_autofree char *limit_text = NULL;
+  g_autoptr(JsonNode) cursor = NULL;
+  const char *params[6];
+  Search *search;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (filter != NULL);
+  g_return_if_fail (after == NULL || TS_IS_TICKET (after));
+  g_return_if_fail (limit >= 1 && limit <= 1000);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_store_search_tickets_async);
+  search = g_new0 (Search, 1);
+  search->project = g_strdup (project);
+  search->filter = json_node_copy (filter);
+  search->sort = g_strdup (sort != NULL ? sort : "number");
+  search->descending = descending;
+  /* As it was shown: the cursor is the values the previous page ended on. */
+  search->after = after != NULL ? ts_ticket_copy (after) : NULL;
+  search->limit = limit;
+  g_task_set_task_data (task, search, (GDestroyNotify)search_free);
+
+  filter_text = json_text (filter);
+  if (after != NULL)
+    {
+      cursor = _ts_search_cursor (after, search->sort);
+      cursor_text = json_text (cursor);
+    }
+  limit_text = g_strdup_printf ("%d", limit);
+  params[0] = project;
+  params[1] = filter_text;
+  params[2] = search->sort;
+  params[3] = descending ? "true" : "false";
+  params[4] = cursor_text;   /* NULL: the first page */
+  params[5] = limit_text;
+
+  call (self, parse_tickets,
+        "SELECT " TICKET_COLUMNS
+        "  FROM tasksteper.search_tickets ($1, $2::jsonb, $3, $4::boolean, $5::jsonb, $6::int)",
+        params, G_N_ELEMENTS (params), parse_tickets, (GDestroyNotify)g_ptr_array_unref,
+        cancellable, on_searched, g_steal_pointer (&task));
+}
+
+/**
+ * ts_store_search_tickets_finish:
+ *
+ * Returns: (transfer container) (element-type TsTicket): the page, in the
+ *   search's order; fewer than the limit on the last page
+ */
+GPtrArray *
+ts_store_search_tickets_finish (TsStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish (self, result, ts_store_search_tickets_async, error);
+}
+
+void
+ts_store_count_tickets_async (TsStore             *self,
+                              const char          *project,
+                              JsonNode            *filter,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *filter_text = NULL;
+  const char *params[2];
+  Search *search;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (filter != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_store_count_tickets_async);
+  search = g_new0 (Search, 1);
+  search->project = g_strdup (project);
+  search->filter = json_node_copy (filter);
+  search->sort = g_strdup ("number");
+  search->descending = TRUE;
+  search->limit = -1;
+  g_task_set_task_data (task, search, (GDestroyNotify)search_free);
+
+  filter_text = json_text (filter);
+  params[0] = project;
+  params[1] = filter_text;
+  call (self, parse_count, "SELECT tasksteper.count_tickets ($1, $2::jsonb)",
+        params, G_N_ELEMENTS (params), parse_count, g_free,
+        cancellable, on_searched, g_steal_pointer (&task));
+}
+
+gint64
+ts_store_count_tickets_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_autofree gint64 *count = finish (self, result, ts_store_count_tickets_async, error);
+
+  return count != NULL ? *count : -1;
+}
+
+/* Saved searches */
+
+#define SAVED_SEARCH_COLUMNS \
+  "project, name, owner, query, filter::text, shared, owner = session_user::text, " \
+  "(extract(epoch FROM updated_at) * 1000000)::bigint"
+
+static TsSavedSearch *
+saved_search_from_row (PGresult *result,
+                       int       row)
+{
+  g_autoptr(JsonNode) filter = json_from_string (PQgetvalue (result, row, 4), NULL);
+  g_autoptr(GDateTime) updated_at = PQgetisnull (result, row, 7) ? NULL : time_from_usec (PQgetvalue (result, row, 7));
+
+  return ts_saved_search_new (PQgetvalue (result, row, 0),
+                              PQgetvalue (result, row, 1),
+                              PQgetvalue (result, row, 2),
+                              nullable (result, row, 3),
+                              filter,
+                              g_str_equal (PQgetvalue (result, row, 5), "t"),
+                              g_str_equal (PQgetvalue (result, row, 6), "t"),
+                              updated_at);
+}
+
+static gpointer
+parse_saved_searches (TsStore   *self,
+                      PGresult  *result,
+                      GError   **error)
+{
+  GPtrArray *searches = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (searches, saved_search_from_row (result, row));
+
+  return searches;
+}
+
+static gpointer
+parse_one_saved_search (TsStore   *self,
+                        PGresult  *result,
+                        GError   **error)
+{
+  if (PQntuples (result) != 1)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FAILED,
+                   _("The server sent %d rows where one was expected"), PQntuples (result));
+      return NULL;
+    }
+
+  return saved_search_from_row (result, 0);
+}
+
+static void
+save_saved_searches (TsCache    *cache,
+                     const char *project,
+                     gpointer    searches)
+{
+  ts_cache_save_saved_searches (cache, project, searches);
+}
+
+static gpointer
+load_saved_searches (TsCache     *cache,
+                     const char  *project,
+                     GDateTime  **saved_at)
+{
+  return ts_cache_load_saved_searches (cache, project, saved_at);
+}
+
+void
+ts_store_list_saved_searches_async (TsStore             *self,
+                                    const char          *project,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  const char *params[] = { project };
+  GTask *task;
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  /* Row-level security shows mine and those shared in my projects. */
+  if (project != NULL)
+    task = call (self, ts_store_list_saved_searches_async,
+                 "SELECT " SAVED_SEARCH_COLUMNS " FROM tasksteper.saved_searches WHERE project = $1"
+                 " ORDER BY project, name, owner <> session_user::text, owner",
+                 params, 1, parse_saved_searches, (GDestroyNotify)g_ptr_array_unref,
+                 cancellable, callback, user_data);
+  else
+    task = call (self, ts_store_list_saved_searches_async,
+                 "SELECT " SAVED_SEARCH_COLUMNS " FROM tasksteper.saved_searches"
+                 " ORDER BY project, name, owner <> session_user::text, owner",
+                 NULL, 0, parse_saved_searches, (GDestroyNotify)g_ptr_array_unref,
+                 cancellable, callback, user_data);
+  keep_in_cache (task, save_saved_searches, load_saved_searches, project);
+}
+
+/**
+ * ts_store_list_saved_searches_finish:
+ *
+ * Returns: (transfer container) (element-type TsSavedSearch)
+ */
+GPtrArray *
+ts_store_list_saved_searches_finish (TsStore       *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return finish (self, result, ts_store_list_saved_searches_async, error);
+}
+
+/* A change of a saved search: which, to say what went wrong in words that
+ * fit, and to announce it. */
+typedef struct
+{
+  char           *project;
+  char           *name;       /* the one asked for */
+  char           *new_name;   /* rename */
+  gboolean        shared;     /* save */
+  GDestroyNotify  destroy;    /* of the answer */
+} SearchChange;
+
+static void
+search_change_free (SearchChange *change)
+{
+  g_free (change->project);
+  g_free (change->name);
+  g_free (change->new_name);
+  g_free (change);
+}
+
+/* The project's title when the refusal says it, else its name. */
+static const char *
+project_title (const GError *error,
+               const char   *project)
+{
+  JsonObject *facts = ts_store_error_get_facts (error);
+  JsonNode *title = facts != NULL ? json_object_get_member (facts, "title") : NULL;
+
+  if (title != NULL && JSON_NODE_HOLDS_VALUE (title) && json_node_get_value_type (title) == G_TYPE_STRING)
+    return json_node_get_string (title);
+  return project;
+}
+
+/* The refusals of save_search(), rename_search() and delete_search() said
+ * in full, when the server's facts are not of a kind ts_refusal_describe()
+ * knows: what went wrong, with which search, and what to do. */
+static void
+describe_search_refusal (GError       *error,
+                         gpointer      source_tag,
+                         SearchChange *change)
+{
+  const char *kind = ts_store_error_get_kind (error);
+  JsonObject *facts = ts_store_error_get_facts (error);
+  g_autofree char *described = NULL;
+  const char *title = project_title (error, change->project);
+  char *message = NULL;
+
+  if (error->domain != TS_STORE_ERROR || ts_store_error_get_sqlstate (error) == NULL)
+    return;
+  if (kind != NULL && facts != NULL && (described = ts_refusal_describe (kind, facts)) != NULL)
+    return;
+
+  if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_CONFLICT))
+    {
+      if (source_tag == ts_store_rename_search_async)
+        message = g_strdup_printf (_("A search called “%s” already exists in %s. Choose another name."),
+                                   change->new_name, title);
+      else if (change->shared)
+        message = g_strdup_printf (_("A shared search called “%s” already exists in %s. Choose another name."),
+                                   change->name, title);
+      else
+        message = g_strdup_printf (_("A search called “%s” already exists in %s. Choose another name."),
+                                   change->name, title);
+    }
+  else if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_FOUND))
+    {
+      if (source_tag == ts_store_save_search_async)
+        message = g_strdup_printf (_("There is no project “%s” that you are a member of, so the search cannot be saved there. Ask the project’s administrator to add you."),
+                                   title);
+      else
+        message = g_strdup_printf (_("You have no saved search called “%s” in %s: it may have been renamed or deleted meanwhile. Reload the list of saved searches."),
+                                   change->name, title);
+    }
+
+  if (message != NULL)
+    {
+      g_free (error->message);
+      error->message = message;
+    }
+}
+
+static void
+on_search_changed (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  SearchChange *change = g_task_get_task_data (task);
+  GError *error = NULL;
+  gpointer value;
+
+  value = g_task_propagate_pointer (G_TASK (result), &error);
+  if (value == NULL)
+    {
+      describe_search_refusal (error, g_task_get_source_tag (task), change);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Before the caller hears of it: a sidebar re-reads its list. */
+  g_signal_emit (self, signals[SAVED_SEARCHES_CHANGED], 0, change->project);
+  g_task_return_pointer (task, value, change->destroy);
+}
+
+static void
+change_search (TsStore             *self,
+               gpointer             source_tag,
+               SearchChange        *change,
+               const char          *sql,
+               const char * const  *params,
+               int                  n_params,
+               ParseFunc            parse,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, change, (GDestroyNotify)search_change_free);
+  call (self, parse, sql, params, n_params, parse, change->destroy,
+        cancellable, on_search_changed, g_steal_pointer (&task));
+}
+
+void
+ts_store_save_search_async (TsStore             *self,
+                            const char          *project,
+                            const char          *name,
+                            const char          *query,
+                            JsonNode            *filter,
+                            gboolean             shared,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *filter_text = NULL;
+  const char *params[5];
+  SearchChange *change;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (filter != NULL);
+
+  change = g_new0 (SearchChange, 1);
+  change->project = g_strdup (project);
+  change->name = g_strdup (name);
+  change->shared = shared;
+  change->destroy = g_object_unref;
+
+  filter_text = json_text (filter);
+  params[0] = project;
+  params[1] = name;
+  params[2] = query != NULL ? query : "";
+  params[3] = filter_text;
+  params[4] = shared ? "true" : "false";
+  change_search (self, ts_store_save_search_async, change,
+                 "SELECT " SAVED_SEARCH_COLUMNS
+                 "  FROM tasksteper.save_search ($1, $2, $3, $4::jsonb, $5::boolean)",
+                 params, G_N_ELEMENTS (params), parse_one_saved_search, cancellable, callback, user_data);
+}
+
+/**
+ * ts_store_save_search_finish:
+ *
+ * Returns: (transfer full): the search as the server now has it
+ */
+TsSavedSearch *
+ts_store_save_search_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_save_search_async, error);
+}
+
+void
+ts_store_rename_search_async (TsStore             *self,
+                              const char          *project,
+                              const char          *name,
+                              const char          *new_name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  const char *params[] = { project, name, new_name };
+  SearchChange *change;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (new_name != NULL);
+
+  change = g_new0 (SearchChange, 1);
+  change->project = g_strdup (project);
+  change->name = g_strdup (name);
+  change->new_name = g_strdup (new_name);
+  change->destroy = g_object_unref;
+  change_search (self, ts_store_rename_search_async, change,
+                 "SELECT " SAVED_SEARCH_COLUMNS " FROM tasksteper.rename_search ($1, $2, $3)",
+                 params, G_N_ELEMENTS (params), parse_one_saved_search, cancellable, callback, user_data);
+}
+
+/**
+ * ts_store_rename_search_finish:
+ *
+ * Returns: (transfer full): the search under its new name
+ */
+TsSavedSearch *
+ts_store_rename_search_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish (self, result, ts_store_rename_search_async, error);
+}
+
+void
+ts_store_delete_search_async (TsStore             *self,
+                              const char          *project,
+                              const char          *name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  const char *params[] = { project, name };
+  SearchChange *change;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (name != NULL);
+
+  change = g_new0 (SearchChange, 1);
+  change->project = g_strdup (project);
+  change->name = g_strdup (name);
+  change_search (self, ts_store_delete_search_async, change,
+                 "SELECT tasksteper.delete_search ($1, $2)",
+                 params, G_N_ELEMENTS (params), parse_nothing, cancellable, callback, user_data);
+}
+
+gboolean
+ts_store_delete_search_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish (self, result, ts_store_delete_search_async, error) != NULL;
+}
+
+/* Changing: each gives the ticket's new row */
+
+static char *
+fields_to_text (JsonObject *fields)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (fields == NULL)
+    return g_strdup ("{}");
+
+  node = json_node_init_object (json_node_alloc (), fields);
+  return json_text (node);
 }
 
 void
@@ -1741,6 +2653,18 @@ ts_store_class_init (TsStoreClass *klass)
   signals[TICKET_CHANGED] =
     g_signal_new ("ticket-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT);
+
+  /**
+   * TsStore::saved-searches-changed:
+   * @project: the project whose saved searches changed
+   *
+   * This store saved, renamed or deleted a saved search (emitted before
+   * the call finishes).  Changes made by others are not announced: a
+   * shared search appears in the next list.
+   */
+  signals[SAVED_SEARCHES_CHANGED] =
+    g_signal_new ("saved-searches-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   /**
    * TsStore::project-changed:

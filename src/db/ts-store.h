@@ -9,6 +9,7 @@
 #include "ts-member.h"
 #include "ts-project.h"
 #include "ts-project-summary.h"
+#include "ts-saved-search.h"
 #include "ts-ticket.h"
 
 G_BEGIN_DECLS
@@ -16,7 +17,11 @@ G_BEGIN_DECLS
 /* The client's view of the server: the public SQL API (docs/sql-api.md) as
  * asynchronous calls that give GObjects, with the server's refusals turned
  * into TS_STORE_ERROR codes a window can act on.  It also LISTENs and
- * re-emits what changed as signals.  GTK-free. */
+ * re-emits what changed as signals.  GTK-free.
+ *
+ * The session's TimeZone is the local time zone (set at every open), so
+ * that the days of a search are the days of the person searching, online
+ * as offline. */
 
 #define TS_STORE_ERROR (ts_store_error_quark ())
 GQuark ts_store_error_quark (void);
@@ -203,5 +208,102 @@ void          ts_store_fire_async           (TsStore              *self,
 TsTicket     *ts_store_change_finish        (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
+
+/* Searching (tasksteper.search_tickets, docs/sql-api.md): the tickets of
+ * @project that @filter (a JSON node, not consumed; tests/data/search.json
+ * says what it means) matches, sorted by @sort (NULL: "number"; "key",
+ * "state", "assigned_to", "created_by", "created_at", "updated_at" or a
+ * field's name), @descending or not; tickets without a value for @sort
+ * come last either way, ties go by number.  @after: NULL for the first
+ * page, else the last ticket of the previous page (its values as it was
+ * shown); at most @limit (1..1000) tickets.
+ *
+ * Offline (the server cannot be reached, a cache is set), the tickets the
+ * cache holds for @project (its lists, my tickets, the tickets opened)
+ * are searched with TsFilter instead: the same meaning, order and pages,
+ * and ts_store_get_online() is FALSE; "data-time" says since when.
+ *
+ * A bad filter fails with TS_STORE_ERROR_INVALID, online and offline;
+ * ts_store_error_get_field() then names the key at fault (NULL: the filter
+ * as a whole) and the message says what is wrong with it.  An unknown
+ * project, or one I am not a member of: NOT_FOUND.
+ * Returns (element-type TsTicket). */
+void          ts_store_search_tickets_async  (TsStore             *self,
+                                              const char          *project,
+                                              JsonNode            *filter,
+                                              const char          *sort,
+                                              gboolean             descending,
+                                              TsTicket            *after,
+                                              int                  limit,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray    *ts_store_search_tickets_finish (TsStore             *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+/* How many tickets the search would give in all its pages
+ * (tasksteper.count_tickets); offline, as above.  -1 on error. */
+void          ts_store_count_tickets_async   (TsStore             *self,
+                                              const char          *project,
+                                              JsonNode            *filter,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gint64        ts_store_count_tickets_finish  (TsStore             *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+/* Saved searches (tasksteper.saved_searches): mine and those shared with
+ * the project, by project, then name, mine before another's of the same
+ * name.  @project NULL: of all my projects.  Online the answer is also
+ * saved to the cache; offline the cached answer is given.
+ * Returns (element-type TsSavedSearch). */
+void          ts_store_list_saved_searches_async  (TsStore             *self,
+                                                   const char          *project,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GPtrArray    *ts_store_list_saved_searches_finish (TsStore             *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Creates my search @name in @project, or replaces mine of that name.
+ * Errors: INVALID (a bad filter, name or query; the field says which),
+ * CONFLICT (@shared, and another member shares one of that name),
+ * NOT_FOUND (not a member of @project).  Each change emits
+ * "saved-searches-changed" before the call finishes. */
+void          ts_store_save_search_async          (TsStore             *self,
+                                                   const char          *project,
+                                                   const char          *name,
+                                                   const char          *query,
+                                                   JsonNode            *filter,
+                                                   gboolean             shared,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+TsSavedSearch *ts_store_save_search_finish        (TsStore             *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Renames my search: NOT_FOUND when I have none of that name, CONFLICT
+ * when the new name is taken, INVALID for a bad new name. */
+void          ts_store_rename_search_async        (TsStore             *self,
+                                                   const char          *project,
+                                                   const char          *name,
+                                                   const char          *new_name,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+TsSavedSearch *ts_store_rename_search_finish      (TsStore             *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Deletes my search: NOT_FOUND when I have none of that name. */
+void          ts_store_delete_search_async        (TsStore             *self,
+                                                   const char          *project,
+                                                   const char          *name,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean      ts_store_delete_search_finish       (TsStore             *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
 
 G_END_DECLS
