@@ -313,24 +313,25 @@ resolve_columns (TsExportWriter  *self,
 
 /* The temporary file */
 
-static gboolean
-create_tmp_file (TsExportWriter  *self,
-                 int             *fd_out,
-                 GError         **error)
+/* Creates a hidden file next to @path, in the same directory so that
+ * the rename at the end is atomic; new files get the usual 0666 & ~umask. */
+static int
+open_tmp_next_to (const char  *path,
+                  char       **tmp_path,
+                  GError     **error)
 {
-  g_autofree char *dir = g_path_get_dirname (self->path);
-  g_autofree char *base = g_path_get_basename (self->path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
   g_autofree char *tmpl = NULL;
   int fd;
 
-  if (g_file_test (self->path, G_FILE_TEST_IS_DIR))
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, TS_EXPORT_ERROR, TS_EXPORT_ERROR_FAILED,
-                   _("Could not write “%s”: it is a folder; choose a file name"), self->path);
-      return FALSE;
+                   _("Could not write “%s”: it is a folder; choose a file name"), path);
+      return -1;
     }
 
-  /* Hidden, in the same directory, so the rename at the end is atomic. */
   tmpl = g_strdup_printf ("%s%s.%s.XXXXXX", dir, G_DIR_SEPARATOR_S, base);
   fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
@@ -339,11 +340,74 @@ create_tmp_file (TsExportWriter  *self,
 
       g_set_error (error, TS_EXPORT_ERROR, TS_EXPORT_ERROR_FAILED,
                    _("Could not write “%s”: %s; choose a folder you may write to"),
-                   self->path, g_strerror (saved_errno));
-      return FALSE;
+                   path, g_strerror (saved_errno));
+      return -1;
     }
 
-  self->tmp_path = g_steal_pointer (&tmpl);
+  *tmp_path = g_steal_pointer (&tmpl);
+  return fd;
+}
+
+gboolean
+ts_export_save_text (const char  *path,
+                     const char  *text,
+                     gssize       length,
+                     GError     **error)
+{
+  g_autofree char *tmp_path = NULL;
+  gsize size = length < 0 ? strlen (text) : (gsize)length;
+  gsize done = 0;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if ((fd = open_tmp_next_to (path, &tmp_path, error)) < 0)
+    return FALSE;
+
+  while (done < size)
+    {
+      gssize n = write (fd, text + done, size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto failed;
+      done += n;
+    }
+  if (fsync (fd) != 0)
+    goto failed;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto failed;
+    }
+  fd = -1;
+  if (g_rename (tmp_path, path) != 0)
+    goto failed;
+  return TRUE;
+
+failed:
+  {
+    int saved_errno = errno;
+
+    if (fd >= 0)
+      close (fd);
+    g_unlink (tmp_path);
+    set_io_error (error, path, saved_errno);
+    return FALSE;
+  }
+}
+
+static gboolean
+create_tmp_file (TsExportWriter  *self,
+                 int             *fd_out,
+                 GError         **error)
+{
+  int fd = open_tmp_next_to (self->path, &self->tmp_path, error);
+
+  if (fd < 0)
+    return FALSE;
   *fd_out = fd;
   return TRUE;
 }

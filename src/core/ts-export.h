@@ -64,6 +64,14 @@ typedef enum
 /* The extension of @format's files, without the dot ("csv", "xlsx"). */
 const char  *ts_export_format_get_extension (TsExportFormat format);
 
+/* Writes @text (@length bytes, -1: up to its NUL) to @path in the same
+ * way: whole or not at all.  The error (TS_EXPORT_ERROR_FAILED) names
+ * @path and the reason. */
+gboolean     ts_export_save_text      (const char *path,
+                                       const char *text,
+                                       gssize      length,
+                                       GError    **error);
+
 /* Every column of @project, in the order of the ticket tables: key, the
  * summary, state, assigned_to, created_by, the other fields in the
  * schema's order, created_at, updated_at. */
