@@ -7,9 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "tasksteper-core.h"
+#include "ts-connection.h"
 #include "ts-export.h"
+#include "ts-export-job.h"
+#include "ts-migrations.h"
 #include "ts-release-notes.h"
+#include "ts-store.h"
+#include "ts-test-server.h"
 
 /* The CSV and XLSX writers and the release notes on their own (suite
  * unit): exact bytes, the cells of the XLSX file as unzip(1) shows them,
@@ -762,6 +769,33 @@ test_destination_is_folder (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, fixture->dir));
 }
 
+/* Text saved whole: release notes go through ts_export_save_text(). */
+static void
+test_save_text (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "notes.md", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *listing = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ts_export_save_text (path, "# 旧的\n", -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (ts_export_save_text (path, "# 发布说明\n- 一\n", -1, &error));
+  g_assert_no_error (error);
+  contents = read_file (path, NULL);
+  g_assert_cmpstr (contents, ==, "# 发布说明\n- 一\n");
+  listing = list_dir (fixture->dir);
+  g_assert_cmpstr (listing, ==, "notes.md");
+
+  g_assert_false (ts_export_save_text ("/proc/version", "x", -1, &error));
+  g_assert_error (error, TS_EXPORT_ERROR, TS_EXPORT_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "/proc/version"));
+  g_clear_error (&error);
+  g_assert_false (ts_export_save_text (fixture->dir, "x", -1, &error));
+  g_assert_error (error, TS_EXPORT_ERROR, TS_EXPORT_ERROR_FAILED);
+}
+
 /* ---- release notes ----------------------------------------------------- */
 
 static GPtrArray *
@@ -921,13 +955,445 @@ test_release_notes_refused (void)
     }
 }
 
+/* ---- through the store, from a real server (--db) ---------------------- */
+
+static TsTestServer *server;
+static guint db_counter;
+
+typedef struct
+{
+  char *dir;
+  char *db;
+  char *zhangwei;   /* roles are cluster-wide: each test names its own */
+  char *lina;
+} DbFixture;
+
+static PGconn *
+connect_as (DbFixture  *fixture,
+            const char *user)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, user);
+  PGconn *conn = PQconnectdb (conninfo);
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  return conn;
+}
+
+static void
+exec_as (DbFixture  *fixture,
+         const char *user,
+         const char *sql)
+{
+  PGconn *conn = connect_as (fixture, user);
+  PGresult *result = PQexec (conn, sql);
+
+  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  PQclear (result);
+  PQfinish (conn);
+}
+
+static void
+db_fixture_set_up (DbFixture     *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *schema_path = g_build_filename (g_getenv ("TS_SCHEMAS_DIR"), "issue_track.json", NULL);
+  g_autofree char *schema = NULL;
+  g_autofree char *sql = NULL;
+  PGconn *conn;
+  PGresult *result;
+  const char *params[1];
+
+  fixture->dir = g_dir_make_tmp ("ts-export-db-XXXXXX", NULL);
+  fixture->db = ts_test_server_create_database (server, &error);
+  g_assert_no_error (error);
+  db_counter++;
+  fixture->zhangwei = g_strdup_printf ("e%u_zhangwei", db_counter);
+  fixture->lina = g_strdup_printf ("e%u_lina", db_counter);
+
+  conn = connect_as (fixture, NULL);
+  g_assert_true (ts_migrations_apply (conn, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (schema_path, &schema, NULL, NULL));
+  params[0] = schema;
+  result = PQexecParams (conn, "SELECT tasksteper.import_project ($1::jsonb)", 1, NULL, params, NULL, NULL, 0);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  PQclear (result);
+  PQfinish (conn);
+
+  sql = g_strdup_printf ("CREATE ROLE %1$s LOGIN IN ROLE tasksteper_user;"
+                         "CREATE ROLE %2$s LOGIN IN ROLE tasksteper_user;"
+                         "SELECT tasksteper.add_member ('issue_track', '%1$s');"
+                         "SELECT tasksteper.add_member ('issue_track', '%2$s');"
+                         "SELECT tasksteper.set_display_name ('%1$s', '张伟');",
+                         fixture->zhangwei, fixture->lina);
+  exec_as (fixture, NULL, sql);
+}
+
+static void
+db_fixture_tear_down (DbFixture     *fixture,
+                      gconstpointer  data)
+{
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db);
+  g_free (fixture->zhangwei);
+  g_free (fixture->lina);
+}
+
+/* @n tickets made by zhangwei: number i is "第i号", every third one
+ * 严重问题, the others 一般问题. */
+static void
+make_tickets (DbFixture *fixture,
+              guint      n)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(tasksteper.create_ticket ('issue_track',"
+                                          " jsonb_build_object ('summary', '第' || i || '号, \"引号\"',"
+                                          "                     'issue_level', CASE WHEN i %% 3 = 0 THEN '严重问题' ELSE '一般问题' END)))"
+                                          " FROM generate_series (1, %u) i", n);
+
+  exec_as (fixture, fixture->zhangwei, sql);
+}
+
+static void
+store_result (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static TsStore *
+open_store (DbFixture  *fixture,
+            const char *user)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, fixture->db, user);
+  g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
+  TsStore *store = ts_store_new (connection);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ts_store_open_async (store, NULL, store_result, &result);
+  g_assert_true (ts_store_open_finish (store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  return store;
+}
+
+static TsProject *
+store_project (TsStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = NULL;
+
+  ts_store_list_projects_async (store, NULL, store_result, &result);
+  projects = ts_store_list_projects_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (projects->len, ==, 1);
+  return g_object_ref (ts_project_summary_get_project (g_ptr_array_index (projects, 0)));
+}
+
+/* RFC 4180 read back: the records of @text, each a NULL-terminated array. */
+static GPtrArray *
+parse_csv (const char *text)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+  g_autoptr(GPtrArray) record = g_ptr_array_new ();
+  g_autoptr(GString) field = g_string_new (NULL);
+  const char *p = text;
+
+  if (g_str_has_prefix (p, "\xEF\xBB\xBF"))
+    p += 3;
+  while (*p)
+    {
+      if (*p == '"')
+        {
+          for (p++; *p && !(p[0] == '"' && p[1] != '"'); p++)
+            {
+              if (p[0] == '"')
+                p++;
+              g_string_append_c (field, *p);
+            }
+          g_assert_true (*p == '"');
+          p++;
+        }
+      else
+        while (*p && *p != ',' && *p != '\r')
+          {
+            g_assert_true (*p != '\n' && *p != '"');
+            g_string_append_c (field, *p++);
+          }
+
+      g_ptr_array_add (record, g_strdup (field->str));
+      g_string_truncate (field, 0);
+      if (*p == ',')
+        p++;
+      else
+        {
+          /* Every record ends in CRLF. */
+          g_assert_true (p[0] == '\r' && p[1] == '\n');
+          p += 2;
+          g_ptr_array_add (record, NULL);
+          g_ptr_array_add (records, g_ptr_array_steal (record, NULL));
+        }
+    }
+  return records;
+}
+
+typedef struct
+{
+  guint   notified;
+  guint64 last;
+  GCancellable *cancel_at_first;
+} Progress;
+
+static void
+on_written (TsExportJob *job,
+            GParamSpec  *pspec,
+            Progress    *progress)
+{
+  /* Written only grows. */
+  g_assert_cmpuint (ts_export_job_get_written (job), >=, progress->last);
+  progress->last = ts_export_job_get_written (job);
+  progress->notified++;
+  if (progress->cancel_at_first != NULL)
+    g_cancellable_cancel (progress->cancel_at_first);
+}
+
+static gboolean
+run_job (TsExportJob  *job,
+         const char   *path,
+         GCancellable *cancellable,
+         Progress     *progress,
+         GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_signal_connect (job, "notify::written", G_CALLBACK (on_written), progress);
+  ts_export_job_run_async (job, path, cancellable, store_result, &result);
+  return ts_export_job_run_finish (job, wait_for (&result), error);
+}
+
+/* All tickets, the visible columns, in pages: the rows come out in the
+ * list's order, people by their names. */
+static void
+test_job_csv (DbFixture     *fixture,
+              gconstpointer  data)
+{
+  static const char * const columns[] = { "key", "summary", "state", "assigned_to", "created_by",
+                                          "issue_level", "updated_at", NULL };
+  g_autoptr(TsStore) store = open_store (fixture, fixture->lina);
+  g_autoptr(TsProject) project = store_project (store);
+  g_autoptr(JsonNode) all = json_from_string ("{}", NULL);
+  g_autoptr(TsExportJob) job = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "所有条目.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress progress = { 0 };
+
+  make_tickets (fixture, 25);
+  job = g_object_new (TS_TYPE_EXPORT_JOB, "store", store, "project", project, "filter", all,
+                      "descending", TRUE, "format", TS_EXPORT_FORMAT_CSV, "columns", columns,
+                      "flags", TS_EXPORT_FLAGS_EXCEL_COMPATIBLE, "page-size", 10, NULL);
+  g_assert_true (run_job (job, path, NULL, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ts_export_job_get_total (job), ==, 25);
+  g_assert_cmpuint (ts_export_job_get_written (job), ==, 25);
+  /* One notice per page of ten. */
+  g_assert_cmpuint (progress.notified, >=, 3);
+
+  contents = read_file (path, NULL);
+  g_assert_true (g_str_has_prefix (contents, "\xEF\xBB\xBF"));
+  records = parse_csv (contents);
+  g_assert_cmpuint (records->len, ==, 26);
+  g_assert_cmpstrv (g_ptr_array_index (records, 0),
+                    ((const char * const []) { "ID", "概要", "State", "Assignee", "Reporter", "问题级别", "Updated", NULL }));
+  for (guint i = 1; i <= 25; i++)
+    {
+      char **row = g_ptr_array_index (records, i);
+      g_autofree char *key = g_strdup_printf ("question_%u", 26 - i);
+      g_autofree char *summary = g_strdup_printf ("第%u号, \"引号\"", 26 - i);
+
+      g_assert_cmpuint (g_strv_length (row), ==, 7);
+      g_assert_cmpstr (row[0], ==, key);
+      g_assert_cmpstr (row[1], ==, summary);
+      g_assert_cmpstr (row[2], ==, "维护人员处理");
+      g_assert_cmpstr (row[3], ==, "张伟");
+      g_assert_cmpstr (row[4], ==, "张伟");
+      g_assert_cmpstr (row[5], ==, (26 - i) % 3 == 0 ? "严重问题" : "一般问题");
+      g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$", row[6], 0, 0));
+    }
+}
+
+/* A search's filter, every field, as XLSX. */
+static void
+test_job_xlsx (DbFixture     *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(TsStore) store = open_store (fixture, fixture->zhangwei);
+  g_autoptr(TsProject) project = store_project (store);
+  g_autoptr(JsonNode) severe = json_from_string ("{\"issue_level\": \"严重问题\"}", NULL);
+  g_autoptr(TsExportJob) job = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "严重问题.xlsx", NULL);
+  g_autofree char *sheet = NULL;
+  g_autofree char *styles = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress progress = { 0 };
+  g_auto(GStrv) all = ts_export_all_columns (project);
+
+  make_tickets (fixture, 12);
+  job = ts_export_job_new (store, project, severe, "number", FALSE, TS_EXPORT_FORMAT_XLSX, NULL,
+                           TS_EXPORT_FLAGS_NONE);
+  g_assert_true (run_job (job, path, NULL, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ts_export_job_get_total (job), ==, 4);
+  g_assert_cmpuint (ts_export_job_get_written (job), ==, 4);
+
+  sheet = unzip (path, "xl/worksheets/sheet1.xml");
+  styles = unzip (path, "xl/styles.xml");
+  g_assert_cmpstr (all[0], ==, "key");
+  /* Ascending by number: 3, 6, 9, 12; a header and four rows. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *ref = g_strdup_printf ("A%u", i + 2);
+      g_autofree char *cell = cell_xml (sheet, ref);
+      g_autofree char *text = cell_string (cell);
+      g_autofree char *key = g_strdup_printf ("question_%u", 3 * (i + 1));
+
+      g_assert_cmpstr (text, ==, key);
+    }
+  g_assert_null (cell_xml (sheet, "A6"));
+  g_assert_nonnull (strstr (sheet, "<dimension ref=\"A1:"));
+
+  /* created_at is the next to last column: a date-time. */
+  {
+    guint col = g_strv_length (all) - 2;
+    g_autofree char *ref = g_strdup_printf ("%c2", 'A' + col);
+    g_autofree char *cell = cell_xml (sheet, ref);
+    g_autofree char *format = NULL;
+
+    g_assert_cmpstr (all[col], ==, "created_at");
+    g_assert_nonnull (cell);
+    g_assert_cmpfloat (cell_number (cell), >, 45000);   /* after 2023 */
+    format = style_format (styles, cell_style (cell));
+    g_assert_cmpstr (format, ==, "yyyy-mm-dd hh:mm:ss");
+  }
+}
+
+/* Cancel after the first page: the export fails as cancelled and the file
+ * that was there stays as it was, with nothing beside it. */
+static void
+test_job_cancel (DbFixture     *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TsStore) store = open_store (fixture, fixture->zhangwei);
+  g_autoptr(TsProject) project = store_project (store);
+  g_autoptr(JsonNode) all = json_from_string ("{}", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *path = g_build_filename (fixture->dir, "tickets.xlsx", NULL);
+  g_autoptr(GError) error = NULL;
+
+  make_tickets (fixture, 60);
+  for (TsExportFormat format = TS_EXPORT_FORMAT_CSV; format <= TS_EXPORT_FORMAT_XLSX; format++)
+    {
+      g_autoptr(TsExportJob) job = g_object_new (TS_TYPE_EXPORT_JOB, "store", store, "project", project,
+                                                 "filter", all, "format", format, "page-size", 5, NULL);
+      g_autoptr(GCancellable) cancel = g_cancellable_new ();
+      g_autofree char *contents = NULL;
+      g_autofree char *listing = NULL;
+      Progress progress = { 0, 0, cancel };
+
+      g_assert_true (g_file_set_contents (path, "the old file", -1, NULL));
+      g_assert_false (run_job (job, path, cancel, &progress, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      g_assert_cmpuint (ts_export_job_get_written (job), <, 60);
+
+      contents = read_file (path, NULL);
+      g_assert_cmpstr (contents, ==, "the old file");
+      listing = list_dir (fixture->dir);
+      g_assert_cmpstr (listing, ==, "tickets.xlsx");
+    }
+}
+
+/* What cannot be exported says why, and writes nothing. */
+static void
+test_job_refused (DbFixture     *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TsStore) store = open_store (fixture, fixture->zhangwei);
+  g_autoptr(TsProject) project = store_project (store);
+  g_autoptr(JsonNode) bad = json_from_string ("{\"no_such_field\": 1}", NULL);
+  g_autoptr(JsonNode) all = json_from_string ("{}", NULL);
+  g_autofree char *path = g_build_filename (fixture->dir, "x.csv", NULL);
+  g_autofree char *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress progress = { 0 };
+
+  make_tickets (fixture, 3);
+  {
+    g_autoptr(TsExportJob) job = ts_export_job_new (store, project, bad, NULL, TRUE, TS_EXPORT_FORMAT_CSV, NULL,
+                                                    TS_EXPORT_FLAGS_NONE);
+
+    g_assert_false (run_job (job, path, NULL, &progress, &error));
+    g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+    g_assert_cmpstr (ts_store_error_get_field (error), ==, "no_such_field");
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(TsExportJob) job = ts_export_job_new (store, project, all, NULL, TRUE, TS_EXPORT_FORMAT_XLSX, NULL,
+                                                    TS_EXPORT_FLAGS_NONE);
+
+    g_assert_false (run_job (job, "/proc/tickets.xlsx", NULL, &progress, &error));
+    g_assert_error (error, TS_EXPORT_ERROR, TS_EXPORT_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "/proc/tickets.xlsx"));
+  }
+  listing = list_dir (fixture->dir);
+  g_assert_cmpstr (listing, ==, "");
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 int
 main (int   argc,
       char *argv[])
 {
+  gboolean db = FALSE;
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--db"))
+      db = TRUE;
+
+  if (db)
+    {
+      g_autoptr(GError) error = NULL;
+
+      server = ts_test_server_start (&error);
+      g_assert_no_error (error);
+#define ADD_DB(path, func) g_test_add ("/ts/export/db/" path, DbFixture, NULL, db_fixture_set_up, func, db_fixture_tear_down)
+      ADD_DB ("csv", test_job_csv);
+      ADD_DB ("xlsx", test_job_xlsx);
+      ADD_DB ("cancel", test_job_cancel);
+      ADD_DB ("refused", test_job_refused);
+#undef ADD_DB
+      ret = g_test_run ();
+      ts_test_server_free (server);
+      return ret;
+    }
 
 #define ADD(path, func) g_test_add ("/ts/export/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("csv/bytes", test_csv_bytes);
@@ -939,6 +1405,7 @@ main (int   argc,
   ADD ("atomic/read-only-directory", test_read_only_directory);
   ADD ("atomic/commit-fails", test_commit_fails);
   ADD ("atomic/folder", test_destination_is_folder);
+  ADD ("atomic/save-text", test_save_text);
 #undef ADD
   g_test_add_func ("/ts/release-notes/plain", test_release_notes_plain);
   g_test_add_func ("/ts/release-notes/grouped", test_release_notes_grouped);
