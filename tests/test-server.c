@@ -1068,7 +1068,8 @@ static const char issue_track_defaults[] =
   " \"detail\": \"【问题现象】: xx\\n【问题影响】: xx\\n【客户诉求】: xx\\n【客户态度】: xx\","
   " \"current_process\": \"\", \"issue_level\": \"一般问题\", \"customer_type\": \"金融\","
   " \"class_1\": \"\", \"class_2\": \"\", \"class_3\": \"\", \"buglist_url\": \"\","
-  " \"improvement_url\": \"\", \"issue_processor\": \"\", \"issue_checker\": \"\", \"issue_se\": \"\"}";
+  " \"improvement_url\": \"\", \"release_notes\": \"\", \"issue_processor\": \"\", \"issue_checker\": \"\","
+  " \"issue_se\": \"\"}";
 
 static void
 test_create_member (Fixture       *fx,
