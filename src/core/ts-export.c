@@ -264,22 +264,6 @@ column_resolve (TsProject  *project,
   return TRUE;
 }
 
-char *
-ts_export_writer_format_cell (TsExportWriter *self,
-                              TsTicket       *ticket,
-                              const char     *column)
-{
-  Column c;
-
-  g_return_val_if_fail (TS_IS_EXPORT_WRITER (self), NULL);
-  g_return_val_if_fail (TS_IS_TICKET (ticket), NULL);
-  g_return_val_if_fail (column != NULL, NULL);
-
-  if (!column_resolve (self->project, column, &c))
-    return g_strdup ("");
-  return cell_text (self, ticket, &c);
-}
-
 static gboolean
 resolve_columns (TsExportWriter  *self,
                  GError         **error)

@@ -110,10 +110,4 @@ guint64             ts_export_writer_get_n_rows      (TsExportWriter *self);
 /* XLSX: how many cells were cut to TS_EXPORT_XLSX_MAX_CELL_CHARS. */
 guint64             ts_export_writer_get_n_truncated (TsExportWriter *self);
 
-/* What a cell shows for @column of @ticket, as the CSV file has it: the
- * shared rule of both formats.  Returns a new string, "" for no value. */
-char           *ts_export_writer_format_cell (TsExportWriter *self,
-                                              TsTicket       *ticket,
-                                              const char     *column);
-
 G_END_DECLS
