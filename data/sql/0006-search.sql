@@ -1163,7 +1163,7 @@ BEGIN
      WHERE x.project = p_project AND x.name = p_name AND x.shared AND x.owner <> session_user;
     IF FOUND THEN
       PERFORM tasksteper.refuse('TS409', 'name_taken',
-                                jsonb_build_object('project', p_project, 'name', p_name, 'owner', v_other),
+                                jsonb_build_object('field', 'name', 'project', p_project, 'name', p_name, 'owner', v_other),
                                 format('%s already shares a search named “%s” in project %s: pick another name',
                                        v_other, p_name, p_project),
                                 'name', 'Save it under another name, or keep it private.');
@@ -1180,7 +1180,7 @@ BEGIN
   EXCEPTION
     WHEN unique_violation THEN
       -- Another member shared that name meanwhile.
-      PERFORM tasksteper.refuse('TS409', 'name_taken', jsonb_build_object('project', p_project, 'name', p_name),
+      PERFORM tasksteper.refuse('TS409', 'name_taken', jsonb_build_object('field', 'name', 'project', p_project, 'name', p_name),
                                 format('someone already shares a search named “%s” in project %s: pick another name',
                                        p_name, p_project),
                                 'name', 'Save it under another name, or keep it private.');
@@ -1231,7 +1231,8 @@ BEGIN
   IF EXISTS (SELECT 1 FROM tasksteper.saved_searches x
               WHERE x.project = p_project AND x.owner = session_user AND x.name = p_new_name) THEN
     PERFORM tasksteper.refuse('TS409', 'name_taken',
-                              jsonb_build_object('project', p_project, 'name', p_new_name, 'owner', session_user::text),
+                              jsonb_build_object('field', 'new_name', 'project', p_project, 'name', p_new_name,
+                                                 'owner', session_user::text),
                               format('you already have a saved search named “%s” in project %s', p_new_name, p_project),
                               'new_name', 'Pick another name, or delete that search first.');
   END IF;
@@ -1240,7 +1241,8 @@ BEGIN
      WHERE x.project = p_project AND x.name = p_new_name AND x.shared AND x.owner <> session_user;
     IF FOUND THEN
       PERFORM tasksteper.refuse('TS409', 'name_taken',
-                                jsonb_build_object('project', p_project, 'name', p_new_name, 'owner', v_other),
+                                jsonb_build_object('field', 'new_name', 'project', p_project, 'name', p_new_name,
+                                                   'owner', v_other),
                                 format('%s already shares a search named “%s” in project %s: pick another name',
                                        v_other, p_new_name, p_project),
                                 'new_name', 'Pick another name.');
@@ -1252,7 +1254,8 @@ BEGIN
      WHERE id = s.id
     RETURNING * INTO s;
   EXCEPTION WHEN unique_violation THEN
-    PERFORM tasksteper.refuse('TS409', 'name_taken', jsonb_build_object('project', p_project, 'name', p_new_name),
+    PERFORM tasksteper.refuse('TS409', 'name_taken',
+                              jsonb_build_object('field', 'new_name', 'project', p_project, 'name', p_new_name),
                               format('the name “%s” was taken meanwhile in project %s: pick another name', p_new_name, p_project),
                               'new_name', 'Pick another name.');
   END;

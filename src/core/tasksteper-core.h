@@ -7,6 +7,7 @@
 #include "ts-field.h"
 #include "ts-filter.h"
 #include "ts-project.h"
+#include "ts-query.h"
 #include "ts-ticket.h"
 #include "ts-transition.h"
 #include "ts-workflow.h"

@@ -852,7 +852,8 @@ states_from_history (JsonNode *data)
 typedef struct
 {
   TsTicket *ticket;
-  GArray   *states;  /* nullable */
+  GArray   *states;          /* nullable */
+  int       states_version;  /* of the ticket they were saved with */
 } Found;
 
 static void
@@ -863,8 +864,9 @@ found_free (Found *found)
   g_free (found);
 }
 
-/* Keeps the newest version of each ticket, and states that belong to
- * that version. */
+/* Keeps the newest version of each ticket, with the states saved with the
+ * newest version that has them.  History only grows, so an older
+ * version's states still hold for a newer one (if perhaps not all). */
 static void
 add_found (GHashTable *found,
            TsTicket   *ticket,
@@ -872,21 +874,27 @@ add_found (GHashTable *found,
 {
   gint64 id = ts_ticket_get_id (ticket);
   Found *known = g_hash_table_lookup (found, &id);
+  int version = ts_ticket_get_version (ticket);
 
-  if (known != NULL && ts_ticket_get_version (known->ticket) > ts_ticket_get_version (ticket))
-    return;
-
-  if (known != NULL && ts_ticket_get_version (known->ticket) == ts_ticket_get_version (ticket))
+  if (known == NULL)
     {
-      if (known->states == NULL && states != NULL)
-        known->states = g_array_ref (states);
+      known = g_new0 (Found, 1);
+      known->ticket = g_object_ref (ticket);
+      known->states = states != NULL ? g_array_ref (states) : NULL;
+      known->states_version = version;
+      g_hash_table_insert (found, g_memdup2 (&id, sizeof id), known);
       return;
     }
 
-  known = g_new0 (Found, 1);
-  known->ticket = g_object_ref (ticket);
-  known->states = states != NULL ? g_array_ref (states) : NULL;
-  g_hash_table_replace (found, g_memdup2 (&id, sizeof id), known);
+  if (version > ts_ticket_get_version (known->ticket))
+    g_set_object (&known->ticket, ticket);
+
+  if (states != NULL && (known->states == NULL || version > known->states_version))
+    {
+      g_clear_pointer (&known->states, g_array_unref);
+      known->states = g_array_ref (states);
+      known->states_version = version;
+    }
 }
 
 static void
@@ -900,18 +908,33 @@ note_oldest (GDateTime **oldest,
   *oldest = g_date_time_ref (saved_at);
 }
 
+/* An element of the states of load_ticket_array(), which may be NULL. */
+static void
+clear_states (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
+/* Adds the tickets of @project in the list @name; TRUE when the list says
+ * something about @project: it is one of the project's own lists (even
+ * empty), or it has tickets of the project. */
 static gboolean
 add_list (TsCache     *self,
           GHashTable  *found,
           const char  *name,
           const char  *project,
+          gboolean     own,
           GDateTime  **oldest)
 {
-  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (clear_states);
   g_autoptr(GDateTime) saved_at = NULL;
   g_autoptr(GPtrArray) tickets = load_ticket_array (self, name, project, states, &saved_at);
 
   if (tickets == NULL)
+    return FALSE;
+
+  if (!own && tickets->len == 0)
     return FALSE;
 
   for (guint i = 0; i < tickets->len; i++)
@@ -943,9 +966,9 @@ ts_cache_load_project_tickets (TsCache     *self,
   found = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)found_free);
   all = list_name (project, "all");
   pending = list_name (project, "pending");
-  any |= add_list (self, found, all, project, &oldest);
-  any |= add_list (self, found, pending, project, &oldest);
-  any |= add_list (self, found, MY_TICKETS_NAME, project, &oldest);
+  any |= add_list (self, found, all, project, TRUE, &oldest);
+  any |= add_list (self, found, pending, project, TRUE, &oldest);
+  any |= add_list (self, found, MY_TICKETS_NAME, project, FALSE, &oldest);
 
   /* The tickets opened, each with its history. */
   ts_cache_flush (self);

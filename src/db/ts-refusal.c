@@ -79,6 +79,15 @@ label_of (JsonObject *facts)
   return label != NULL ? label : fact (facts, "field");
 }
 
+/* The project's title, else its name. */
+static const char *
+project_of (JsonObject *facts)
+{
+  const char *title = fact (facts, "title");
+
+  return title != NULL ? title : fact (facts, "project");
+}
+
 /* "A, B, C" ("A、B、C" in Chinese): the choices of a choice field. */
 static char *
 join_choices (JsonObject *facts)
@@ -164,6 +173,51 @@ ts_refusal_describe (const char *kind,
       /* TRANSLATORS: a ticket's key, then the person who holds it */
       return g_strdup_printf (_("%s may only be changed by %s, who holds it"),
                               key, name != NULL ? name : fact (facts, "assignee"));
+    }
+
+  /* Saved searches: TS409, TS404 and TS422 of save_search(),
+   * rename_search(), delete_search().  "title" is the project's title,
+   * when the caller knows it; "own" whether the search in the way is the
+   * caller's. */
+  if (g_str_equal (kind, "name_taken") && fact (facts, "name") != NULL && project_of (facts) != NULL)
+    {
+      const char *name = fact (facts, "name");
+      const char *owner = fact (facts, "owner");
+
+      if (json_object_get_boolean_member_with_default (facts, "own", FALSE))
+        /* TRANSLATORS: a saved search's name, then a project's title */
+        return g_strdup_printf (_("You already have a saved search called “%s” in %s. Choose another name, or delete that search first."),
+                                name, project_of (facts));
+      if (owner != NULL)
+        /* TRANSLATORS: a login, a saved search's name, then a project's title */
+        return g_strdup_printf (_("%s already shares a search called “%s” in %s. Choose another name, or keep yours private."),
+                                owner, name, project_of (facts));
+      return g_strdup_printf (_("A shared search called “%s” already exists in %s. Choose another name."),
+                              name, project_of (facts));
+    }
+
+  if (g_str_equal (kind, "no_search") && fact (facts, "name") != NULL && project_of (facts) != NULL)
+    /* TRANSLATORS: a saved search's name, then a project's title */
+    return g_strdup_printf (_("You have no saved search called “%s” in %s: it may have been renamed or deleted meanwhile. Reload the list of saved searches."),
+                            fact (facts, "name"), project_of (facts));
+
+  if (g_str_equal (kind, "blank_name"))
+    return g_strdup (_("A saved search needs a name that is not only spaces. Type a name for it."));
+
+  if (g_str_equal (kind, "too_long") &&
+      (g_strcmp0 (fact (facts, "field"), "name") == 0 || g_strcmp0 (fact (facts, "field"), "new_name") == 0 ||
+       g_strcmp0 (fact (facts, "field"), "query") == 0))
+    {
+      gint64 length = 0, max_length = 0;
+
+      if (!fact_int (facts, "length", &length) || !fact_int (facts, "max_length", &max_length))
+        return NULL;
+      if (g_str_equal (fact (facts, "field"), "query"))
+        /* TRANSLATORS: the most characters a saved search's query may have, then how many it has */
+        return g_strdup_printf (_("A saved search’s query may have at most %d characters; this one has %d. Shorten it."),
+                                (int) MIN (max_length, G_MAXINT), (int) MIN (length, G_MAXINT));
+      return g_strdup_printf (_("A saved search’s name may have at most %d characters; this one has %d. Shorten it."),
+                              (int) MIN (max_length, G_MAXINT), (int) MIN (length, G_MAXINT));
     }
 
   /* TS404 */
@@ -252,6 +306,103 @@ ts_refusal_describe (const char *kind,
 
   if (g_str_equal (kind, "not_a_login"))
     return g_strdup_printf (_("“%s” must name a person by their login"), label);
+
+  return NULL;
+}
+
+char *
+ts_refusal_describe_filter (const char *kind,
+                            JsonObject *facts)
+{
+  const char *label;
+  const char *field;
+  const char *operator;
+  const char *expected;
+  const char *value;
+  const char *what = NULL;
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  g_return_val_if_fail (facts != NULL, NULL);
+
+  label = label_of (facts);
+  field = fact (facts, "field");
+  operator = fact (facts, "operator");
+  expected = fact (facts, "expected");
+  value = fact (facts, "value");
+
+  /* The sort; the other parameters (the cursor, the limit) are the
+   * program's to get right, and the server's words say it. */
+  if (fact (facts, "parameter") != NULL)
+    {
+      if (g_str_equal (kind, "unknown_field") && g_str_equal (fact (facts, "parameter"), "p_sort") && field != NULL)
+        return g_strdup_printf (_("Tickets cannot be sorted by “%s”: it is not a field of this project. Sort by one of its fields, or by key, state, assignee, creator or a time."),
+                                field);
+      return NULL;
+    }
+
+  /* TS440 */
+  if (g_str_equal (kind, "unknown_field") && field != NULL)
+    /* TRANSLATORS: do not translate the names after "key": they are written as they are */
+    return g_strdup_printf (_("The search names “%s”, which is not a field of this project. Use a field’s name (not its label), or key, state, assigned_to, created_by, created_at, updated_at, text or reached."),
+                            field);
+
+  /* TS441 */
+  if (g_str_equal (kind, "bad_operator") && label != NULL)
+    {
+      if (operator != NULL)
+        /* TRANSLATORS: a field, then a search operator such as "contains" or "gte" */
+        return g_strdup_printf (_("“%s” cannot be searched with “%s”. Search it another way."), label, operator);
+      return g_strdup_printf (_("The search’s condition on “%s” is not one it takes. Change it."), label);
+    }
+
+  /* TS442 */
+  if (g_str_equal (kind, "bad_value"))
+    {
+      if (label == NULL)
+        return g_strdup (_("A search filter must be an object of fields and what they must hold, such as {\"state\": \"关闭\"}. Change the search."));
+
+      if (g_strcmp0 (expected, "true") == 0 && operator != NULL)
+        /* TRANSLATORS: a field, then "empty" or "not_empty" */
+        return g_strdup_printf (_("“%s”: “%s” takes only true. For the opposite, use the other one of “empty” and “not_empty”."),
+                                label, operator);
+
+      if (g_strcmp0 (expected, "integer") == 0)
+        what = _("a whole number");
+      else if (g_strcmp0 (expected, "boolean") == 0)
+        what = _("true or false");
+      else if (g_strcmp0 (expected, "string") == 0)
+        what = _("text in quotes");
+      else if (g_strcmp0 (expected, "date") == 0)
+        what = _("a date written YYYY-MM-DD");
+      else if (g_strcmp0 (expected, "instant") == 0)
+        what = _("a date written YYYY-MM-DD or a time with its offset");
+      else if (g_strcmp0 (expected, "value") == 0)
+        what = _("a single value or a list of values");
+      else if (g_strcmp0 (expected, "values") == 0)
+        what = _("a value or a list of at least one value");
+      else if (g_strcmp0 (expected, "words") == 0)
+        what = _("a word or a list of words, none of them empty");
+      else if (g_strcmp0 (expected, "state") == 0)
+        what = _("an object naming the state, such as {\"state\": \"关闭\"}");
+      else if (g_strcmp0 (expected, "object") == 0)
+        what = _("an object such as {\"state\": \"关闭\", \"from\": \"2018-01-01\", \"to\": \"2018-01-31\"}");
+
+      if (what != NULL)
+        /* TRANSLATORS: a field, then what its value must be ("a whole number") */
+        return g_strdup_printf (_("What “%s” is searched for must be %s. Change it."), label, what);
+      return g_strdup_printf (_("What “%s” is searched for is not something it can hold. Change it."), label);
+    }
+
+  /* TS443 */
+  if (g_str_equal (kind, "bad_date") && label != NULL)
+    {
+      if (value != NULL)
+        /* TRANSLATORS: a field, then what was written as its date */
+        return g_strdup_printf (_("“%s” is searched with “%s”, which is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
+                                label, value);
+      return g_strdup_printf (_("“%s” is searched with something that is not a day or a time. Write a date that exists as YYYY-MM-DD, such as 2018-01-31."),
+                              label);
+    }
 
   return NULL;
 }

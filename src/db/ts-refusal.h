@@ -19,4 +19,10 @@ JsonObject *ts_refusal_parse_detail (const char *detail);
 char       *ts_refusal_describe     (const char *kind,
                                      JsonObject *facts);
 
+/* The same for a search's filter or sort refused (TS440-TS443 of
+ * search_tickets(), count_tickets(), save_search()): the kinds
+ * unknown_field, bad_operator, bad_value, bad_date. */
+char       *ts_refusal_describe_filter (const char *kind,
+                                        JsonObject *facts);
+
 G_END_DECLS

@@ -112,24 +112,44 @@ _ts_search_cursor (TsTicket   *after,
   return json_node_init_object (json_node_alloc (), cursor);
 }
 
-/* Values of different JSON types sort as jsonb sorts them:
- * string < number < boolean < array < object. */
-static int
-json_rank (JsonNode *node)
+typedef struct
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return 4;
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return 3;
-  switch (json_node_get_value_type (node))
+  const char  *sort;
+  SortKind     kind;
+  TsFieldType  field_type;  /* SORT_FIELD */
+  gboolean     descending;
+} Order;
+
+/* A field's value as the search sorts by it: an integer field's number, a
+ * boolean field's truth, any other field's non-empty string.  A value of
+ * another JSON type (search.json's ticket 8 has some), or an empty one,
+ * is no value: NULL. */
+static JsonNode *
+field_key (const Order *order,
+           JsonNode    *value)
+{
+  GType type;
+
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return NULL;
+
+  type = json_node_get_value_type (value);
+  switch (order->field_type)
     {
-    case G_TYPE_BOOLEAN:
-      return 2;
-    case G_TYPE_INT64:
-    case G_TYPE_DOUBLE:
-      return 1;
+    case TS_FIELD_INTEGER:
+      return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE ? value : NULL;
+
+    case TS_FIELD_BOOLEAN:
+      return type == G_TYPE_BOOLEAN ? value : NULL;
+
+    case TS_FIELD_STRING:
+    case TS_FIELD_TEXT:
+    case TS_FIELD_CHOICE:
+    case TS_FIELD_URL:
+    case TS_FIELD_DATE:
+    case TS_FIELD_USER:
     default:
-      return 0;
+      return type == G_TYPE_STRING && !ts_value_is_empty (value) ? value : NULL;
     }
 }
 
@@ -140,24 +160,15 @@ number_of (JsonNode *node)
                                                          : json_node_get_double (node);
 }
 
+/* Two values of field_key(), of one kind. */
 static int
-compare_json (JsonNode *a,
-              JsonNode *b)
+compare_field_keys (const Order *order,
+                    JsonNode    *a,
+                    JsonNode    *b)
 {
-  int rank_a = json_rank (a);
-  int rank_b = json_rank (b);
-
-  if (rank_a != rank_b)
-    return rank_a < rank_b ? -1 : 1;
-
-  switch (rank_a)
+  switch (order->field_type)
     {
-    case 0:
-      /* Byte order, which is code point order in UTF-8: the order of a
-       * server whose collation is C or C.UTF-8. */
-      return strcmp (json_node_get_string (a), json_node_get_string (b));
-
-    case 1:
+    case TS_FIELD_INTEGER:
       /* Integers as integers: doubles would round large ones. */
       if (json_node_get_value_type (a) == G_TYPE_INT64 && json_node_get_value_type (b) == G_TYPE_INT64)
         {
@@ -172,29 +183,24 @@ compare_json (JsonNode *a,
           return x < y ? -1 : x > y;
         }
 
-    case 2:
+    case TS_FIELD_BOOLEAN:
       return (int)json_node_get_boolean (a) - (int)json_node_get_boolean (b);
 
+    case TS_FIELD_STRING:
+    case TS_FIELD_TEXT:
+    case TS_FIELD_CHOICE:
+    case TS_FIELD_URL:
+    case TS_FIELD_DATE:
+    case TS_FIELD_USER:
     default:
-      {
-        /* Arrays and objects: a stable order is all a list needs. */
-        g_autofree char *x = json_to_string (a, FALSE);
-        g_autofree char *y = json_to_string (b, FALSE);
-
-        return strcmp (x, y);
-      }
+      /* Byte order, which is code point order in UTF-8: the server sorts
+       * text COLLATE "C". */
+      return strcmp (json_node_get_string (a), json_node_get_string (b));
     }
 }
 
-typedef struct
-{
-  const char *sort;
-  SortKind    kind;
-  gboolean    descending;
-} Order;
-
-/* Where a row with sort value @value_a and @number_a goes against one with
- * @value_b, @number_b: < 0 before, > 0 after.  Values are NULL for none. */
+/* Where row @a goes against row @b, or (@b NULL) against the cursor's
+ * @cursor_value and @cursor_number: < 0 before, > 0 after. */
 static int
 compare_keys (const Order *order,
               TsTicket    *a,
@@ -251,15 +257,13 @@ compare_keys (const Order *order,
     case SORT_FIELD:
     default:
       {
-        JsonNode *x = field_of (a, order->sort);
-        JsonNode *y = b != NULL ? field_of (b, order->sort) : cursor_value;
+        JsonNode *x = field_key (order, field_of (a, order->sort));
+        JsonNode *y = field_key (order, b != NULL ? field_of (b, order->sort) : cursor_value);
 
-        if (y != NULL && JSON_NODE_HOLDS_NULL (y))
-          y = NULL;
         if ((x == NULL) != (y == NULL))
           return x == NULL ? 1 : -1;
         if (x != NULL)
-          c = compare_json (x, y);
+          c = compare_field_keys (order, x, y);
       }
       break;
     }
@@ -278,22 +282,35 @@ compare_rows (gconstpointer a,
   return compare_keys (user_data, *(TsTicket **)a, *(TsTicket **)b, NULL, 0);
 }
 
+gboolean
+_ts_search_is_sort (TsProject  *project,
+                    const char *sort)
+{
+  return sort_kind (sort) != SORT_FIELD || ts_project_lookup_field (project, sort) != NULL;
+}
+
 GPtrArray *
 _ts_search_run (GPtrArray  *tickets,
                 GHashTable *states,
+                TsProject  *project,
                 TsFilter   *filter,
                 const char *sort,
                 gboolean    descending,
                 TsTicket   *after,
                 int         limit)
 {
-  Order order = { sort, sort_kind (sort), descending };
+  Order order = { sort, sort_kind (sort), TS_FIELD_STRING, descending };
   g_autoptr(JsonNode) cursor_value = NULL;
   g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func (g_object_unref);
   GPtrArray *page;
 
   g_return_val_if_fail (tickets != NULL, NULL);
+  g_return_val_if_fail (TS_IS_PROJECT (project), NULL);
   g_return_val_if_fail (TS_IS_FILTER (filter), NULL);
+  g_return_val_if_fail (_ts_search_is_sort (project, sort), NULL);
+
+  if (order.kind == SORT_FIELD)
+    order.field_type = ts_field_get_field_type (ts_project_lookup_field (project, sort));
 
   /* The cursor is the value @after had when it was shown, as the server
    * takes it: the ticket may have changed since. */

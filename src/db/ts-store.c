@@ -121,6 +121,12 @@ struct _TsStore
   guint         poll_id;
   gboolean      pooled;           /* notifications cannot be relied on */
   int           backend_pid;      /* of the connection that LISTENs */
+
+  /* name → TsProject, as last listed: for saying what is wrong with a
+   * filter the server refused, in the words of the offline copy. */
+  GHashTable   *projects;
+  /* name → OfflineCopy: the cached tickets searched while offline. */
+  GHashTable   *offline_copies;
 };
 
 G_DEFINE_FINAL_TYPE (TsStore, ts_store, G_TYPE_OBJECT)
@@ -215,7 +221,10 @@ error_from_result (PGresult *result)
   if (facts != NULL)
     {
       kind = json_object_get_string_member (facts, "ts");
-      message = ts_refusal_describe (kind, facts);
+      if (g_str_has_prefix (sqlstate, "TS44"))
+        message = ts_refusal_describe_filter (kind, facts);
+      else
+        message = ts_refusal_describe (kind, facts);
     }
 
   if (code == TS_STORE_ERROR_NOT_INSTALLED)
@@ -360,6 +369,7 @@ parse_projects (TsStore   *self,
       g_ptr_array_add (projects, ts_project_summary_new (project,
                                                          atoi (PQgetvalue (result, row, 1)),
                                                          atoi (PQgetvalue (result, row, 3))));
+      g_hash_table_replace (self->projects, g_strdup (name), g_object_ref (project));
     }
 
   return projects;
@@ -1055,21 +1065,40 @@ ts_store_open_finish (TsStore       *self,
 
 /* Reading */
 
+static void
+save_projects (TsCache    *cache,
+               const char *key,
+               gpointer    projects)
+{
+  ts_cache_save_projects (cache, projects);
+}
+
+static gpointer
+load_projects (TsCache     *cache,
+               const char  *key,
+               GDateTime  **saved_at)
+{
+  return ts_cache_load_projects (cache, saved_at);
+}
+
 void
 ts_store_list_projects_async (TsStore             *self,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  GTask *task;
+
   g_return_if_fail (TS_IS_STORE (self));
 
-  call (self, ts_store_list_projects_async,
-        "SELECT p.name, p.revision, p.definition::text, "
-        "       (SELECT count(*) FROM tasksteper.tickets t "
-        "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final) "
-        "  FROM tasksteper.projects p ORDER BY p.title, p.name",
-        NULL, 0, parse_projects, (GDestroyNotify)g_ptr_array_unref,
-        cancellable, callback, user_data);
+  task = call (self, ts_store_list_projects_async,
+               "SELECT p.name, p.revision, p.definition::text, "
+               "       (SELECT count(*) FROM tasksteper.tickets t "
+               "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final) "
+               "  FROM tasksteper.projects p ORDER BY p.title, p.name",
+               NULL, 0, parse_projects, (GDestroyNotify)g_ptr_array_unref,
+               cancellable, callback, user_data);
+  keep_in_cache (task, save_projects, load_projects, NULL);
 }
 
 static void
@@ -1097,30 +1126,7 @@ ts_store_list_projects_finish (TsStore       *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  GError *local_error = NULL;
-  GPtrArray *projects = finish (self, result, ts_store_list_projects_async, &local_error);
-
-  if (projects != NULL)
-    {
-      if (self->cache != NULL)
-        ts_cache_save_projects (self->cache, projects);
-      return projects;
-    }
-
-  if (self->cache != NULL && g_error_matches (local_error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
-    {
-      g_autoptr(GDateTime) saved_at = NULL;
-
-      if ((projects = ts_cache_load_projects (self->cache, &saved_at)) != NULL)
-        {
-          note_data_time (self, saved_at);
-          g_error_free (local_error);
-          return projects;
-        }
-    }
-
-  g_propagate_error (error, local_error);
-  return NULL;
+  return finish (self, result, ts_store_list_projects_async, error);
 }
 
 void
@@ -1438,6 +1444,43 @@ search_free (Search *search)
   g_free (search);
 }
 
+/* The title of @project as last listed, else its name. */
+static const char *
+title_of (TsStore    *self,
+          const char *project)
+{
+  TsProject *known = g_hash_table_lookup (self->projects, project);
+
+  return known != NULL ? ts_project_get_title (known) : project;
+}
+
+/* A filter the server refused (TS440-TS443) said as the offline copy
+ * says it, when this store listed the project and TsFilter finds the
+ * fault at the same key; else the refusal's own sentence stays. */
+static void
+describe_filter_refusal (TsStore    *self,
+                         const char *project,
+                         JsonNode   *filter,
+                         GError     *error)
+{
+  const char *sqlstate = ts_store_error_get_sqlstate (error);
+  g_autoptr(TsFilter) checked = NULL;
+  g_autoptr(GError) filter_error = NULL;
+  g_autofree char *bad_field = NULL;
+  TsProject *known;
+
+  if (sqlstate == NULL || !g_str_has_prefix (sqlstate, "TS44") || filter == NULL ||
+      (known = g_hash_table_lookup (self->projects, project)) == NULL)
+    return;
+
+  checked = ts_filter_new (known, filter, NULL, &bad_field, &filter_error);
+  if (checked == NULL && g_strcmp0 (bad_field, ts_store_error_get_field (error)) == 0)
+    {
+      g_free (error->message);
+      error->message = g_strdup (filter_error->message);
+    }
+}
+
 static gpointer
 parse_count (TsStore   *self,
              PGresult  *result,
@@ -1485,6 +1528,23 @@ find_project (GPtrArray  *summaries,
   return NULL;
 }
 
+/* What the offline search reads of one project (ts_cache_load_project_tickets()). */
+typedef struct
+{
+  GPtrArray  *tickets;   /* NULL: nothing saved */
+  GHashTable *states;
+  GDateTime  *saved_at;
+} OfflineCopy;
+
+static void
+offline_copy_free (OfflineCopy *copy)
+{
+  g_clear_pointer (&copy->tickets, g_ptr_array_unref);
+  g_clear_pointer (&copy->states, g_hash_table_unref);
+  g_clear_pointer (&copy->saved_at, g_date_time_unref);
+  g_free (copy);
+}
+
 /* The search over the offline copy, with the server's meaning, order and
  * pages.  Returns FALSE with @error when it cannot be answered from the
  * cache; *@tickets gets the page, or with @count the number of matches. */
@@ -1496,11 +1556,9 @@ search_offline (TsStore    *self,
                 GError    **error)
 {
   g_autoptr(GPtrArray) projects = NULL;
-  g_autoptr(GPtrArray) cached = NULL;
   g_autoptr(GPtrArray) found = NULL;
-  g_autoptr(GHashTable) states = NULL;
   g_autoptr(GDateTime) projects_saved = NULL;
-  g_autoptr(GDateTime) tickets_saved = NULL;
+  OfflineCopy *copy;
   g_autoptr(TsFilter) filter = NULL;
   g_autoptr(GError) filter_error = NULL;
   g_autofree char *bad_field = NULL;
@@ -1531,8 +1589,26 @@ search_offline (TsStore    *self,
       return FALSE;
     }
 
-  cached = ts_cache_load_project_tickets (self->cache, search->project, &states, &tickets_saved);
-  if (cached == NULL)
+  if (!_ts_search_is_sort (project, search->sort))
+    {
+      GError *sort_error = g_error_new (TS_STORE_ERROR, TS_STORE_ERROR_INVALID,
+                                        _("Tickets of %s cannot be sorted by “%s”: it is not one of its fields. Sort by one of its fields, or by key, state, assignee, creator or time."),
+                                        ts_project_get_title (project), search->sort);
+
+      ts_store_error_get_private (sort_error)->field = g_strdup (search->sort);
+      g_propagate_error (error, sort_error);
+      return FALSE;
+    }
+
+  /* Read once while offline: nothing is saved meanwhile, and a search
+   * is read page by page. */
+  if ((copy = g_hash_table_lookup (self->offline_copies, search->project)) == NULL)
+    {
+      copy = g_new0 (OfflineCopy, 1);
+      copy->tickets = ts_cache_load_project_tickets (self->cache, search->project, &copy->states, &copy->saved_at);
+      g_hash_table_insert (self->offline_copies, g_strdup (search->project), copy);
+    }
+  if (copy->tickets == NULL)
     {
       g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE,
                    _("The server cannot be reached, and no tickets of “%s” were saved for searching offline. Search again once the connection is back."),
@@ -1541,9 +1617,9 @@ search_offline (TsStore    *self,
     }
 
   note_data_time (self, projects_saved);
-  note_data_time (self, tickets_saved);
-  found = _ts_search_run (cached, states, filter, search->sort, search->descending, search->after,
-                          search->limit);
+  note_data_time (self, copy->saved_at);
+  found = _ts_search_run (copy->tickets, copy->states, project, filter, search->sort, search->descending,
+                          search->after, search->limit);
   if (count != NULL)
     *count = found->len;
   if (tickets != NULL)
@@ -1595,6 +1671,8 @@ on_searched (GObject      *object,
       g_error_free (error);
       error = offline_error;
     }
+  else
+    describe_filter_refusal (self, search->project, search->filter, error);
 
   g_task_return_error (task, error);
 }
@@ -1833,6 +1911,7 @@ typedef struct
   char           *name;       /* the one asked for */
   char           *new_name;   /* rename */
   gboolean        shared;     /* save */
+  JsonNode       *filter;     /* save */
   GDestroyNotify  destroy;    /* of the answer */
 } SearchChange;
 
@@ -1842,42 +1921,46 @@ search_change_free (SearchChange *change)
   g_free (change->project);
   g_free (change->name);
   g_free (change->new_name);
+  g_clear_pointer (&change->filter, json_node_unref);
   g_free (change);
 }
 
-/* The project's title when the refusal says it, else its name. */
-static const char *
-project_title (const GError *error,
-               const char   *project)
-{
-  JsonObject *facts = ts_store_error_get_facts (error);
-  JsonNode *title = facts != NULL ? json_object_get_member (facts, "title") : NULL;
-
-  if (title != NULL && JSON_NODE_HOLDS_VALUE (title) && json_node_get_value_type (title) == G_TYPE_STRING)
-    return json_node_get_string (title);
-  return project;
-}
-
 /* The refusals of save_search(), rename_search() and delete_search() said
- * in full, when the server's facts are not of a kind ts_refusal_describe()
- * knows: what went wrong, with which search, and what to do. */
+ * in full: what went wrong, with which search, and what to do; from the
+ * refusal's facts with the project's title added, else from what was
+ * asked. */
 static void
-describe_search_refusal (GError       *error,
+describe_search_refusal (TsStore      *self,
+                         GError       *error,
                          gpointer      source_tag,
                          SearchChange *change)
 {
   const char *kind = ts_store_error_get_kind (error);
   JsonObject *facts = ts_store_error_get_facts (error);
-  g_autofree char *described = NULL;
-  const char *title = project_title (error, change->project);
+  const char *title = title_of (self, change->project);
   char *message = NULL;
 
   if (error->domain != TS_STORE_ERROR || ts_store_error_get_sqlstate (error) == NULL)
     return;
-  if (kind != NULL && facts != NULL && (described = ts_refusal_describe (kind, facts)) != NULL)
-    return;
 
-  if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_CONFLICT))
+  if (g_str_has_prefix (ts_store_error_get_sqlstate (error), "TS44"))
+    {
+      describe_filter_refusal (self, change->project, change->filter, error);
+      return;
+    }
+
+  if (kind != NULL && facts != NULL)
+    {
+      const char *project = json_object_get_string_member_with_default (facts, "project", change->project);
+      const char *owner = json_object_get_string_member_with_default (facts, "owner", NULL);
+
+      json_object_set_string_member (facts, "title", title_of (self, project));
+      if (owner != NULL)
+        json_object_set_boolean_member (facts, "own", g_strcmp0 (owner, ts_store_get_user (self)) == 0);
+      message = ts_refusal_describe (kind, facts);
+    }
+
+  if (message == NULL && g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_CONFLICT))
     {
       if (source_tag == ts_store_rename_search_async)
         message = g_strdup_printf (_("A search called “%s” already exists in %s. Choose another name."),
@@ -1889,7 +1972,7 @@ describe_search_refusal (GError       *error,
         message = g_strdup_printf (_("A search called “%s” already exists in %s. Choose another name."),
                                    change->name, title);
     }
-  else if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_FOUND))
+  else if (message == NULL && g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_FOUND))
     {
       if (source_tag == ts_store_save_search_async)
         message = g_strdup_printf (_("There is no project “%s” that you are a member of, so the search cannot be saved there. Ask the project’s administrator to add you."),
@@ -1920,7 +2003,7 @@ on_search_changed (GObject      *object,
   value = g_task_propagate_pointer (G_TASK (result), &error);
   if (value == NULL)
     {
-      describe_search_refusal (error, g_task_get_source_tag (task), change);
+      describe_search_refusal (self, error, g_task_get_source_tag (task), change);
       g_task_return_error (task, error);
       return;
     }
@@ -1974,6 +2057,7 @@ ts_store_save_search_async (TsStore             *self,
   change->project = g_strdup (project);
   change->name = g_strdup (name);
   change->shared = shared;
+  change->filter = json_node_copy (filter);
   change->destroy = g_object_unref;
 
   filter_text = json_text (filter);
@@ -2380,6 +2464,8 @@ on_notification (TsStore    *self,
   object = json_node_get_object (node);
   if (json_object_has_member (object, "reimport"))
     g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+  else if (json_object_has_member (object, "saved_searches"))
+    g_signal_emit (self, signals[SAVED_SEARCHES_CHANGED], 0, NULL);
   else if (json_object_has_member (object, "id") && self->has_feed)
     {
       /* Only a hint: what changed, and whether we may see it, is the
@@ -2478,6 +2564,8 @@ on_connection_state (TsStore      *self,
   if (online != self->online)
     {
       self->online = online;
+      /* What was read of the offline copy is saved anew from now on. */
+      g_hash_table_remove_all (self->offline_copies);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
     }
 
@@ -2496,6 +2584,7 @@ ts_store_set_cache (TsStore *self,
   g_return_if_fail (cache == NULL || TS_IS_CACHE (cache));
 
   g_set_object (&self->cache, cache);
+  g_hash_table_remove_all (self->offline_copies);
 }
 
 TsCache *
@@ -2591,6 +2680,8 @@ ts_store_dispose (GObject *object)
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->data_time, g_date_time_unref);
+  g_clear_pointer (&self->projects, g_hash_table_unref);
+  g_clear_pointer (&self->offline_copies, g_hash_table_unref);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (ts_store_parent_class)->dispose (object);
@@ -2656,11 +2747,13 @@ ts_store_class_init (TsStoreClass *klass)
 
   /**
    * TsStore::saved-searches-changed:
-   * @project: the project whose saved searches changed
+   * @project: (nullable): the project whose saved searches changed, or
+   *   NULL when the server does not say which
    *
-   * This store saved, renamed or deleted a saved search (emitted before
-   * the call finishes).  Changes made by others are not announced: a
-   * shared search appears in the next list.
+   * This store saved, renamed or deleted a saved search (with @project,
+   * emitted before the call finishes), or someone did (announced by the
+   * server, with @project NULL; only a hint: behind a pooler it may never
+   * come).  List them again.
    */
   signals[SAVED_SEARCHES_CHANGED] =
     g_signal_new ("saved-searches-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -2683,6 +2776,9 @@ static void
 ts_store_init (TsStore *self)
 {
   self->poll_interval = DEFAULT_POLL_INTERVAL;
+  self->projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->offline_copies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify)offline_copy_free);
 }
 
 void
