@@ -137,7 +137,7 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpstr (ts_project_summary_get_title (g_ptr_array_index (projects, 0)), ==, "网上问题处理");
   g_assert_cmpint (ts_project_summary_get_revision (g_ptr_array_index (projects, 0)), ==, 3);
   g_assert_cmpuint (ts_project_summary_get_n_pending (g_ptr_array_index (projects, 0)), ==, 2);
-  g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (g_ptr_array_index (projects, 0))), ==, 13);
+  g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (g_ptr_array_index (projects, 0))), ==, 14);
 
   list = ts_cache_load_tickets (cache, "issue_track", "pending", NULL);
   g_assert_cmpuint (list->len, ==, 2);

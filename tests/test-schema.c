@@ -222,6 +222,7 @@ test_issue_track_content (void)
     { "class_3", "责任领域", TS_FIELD_CHOICE },
     { "buglist_url", "Buglist链接(URL)", TS_FIELD_URL },
     { "improvement_url", "改进项链接(URL)", TS_FIELD_URL },
+    { "release_notes", "发布说明", TS_FIELD_TEXT },
     { "issue_processor", "维护处理人", TS_FIELD_USER },
     { "issue_checker", "维护代表", TS_FIELD_USER },
     { "issue_se", "改进提取SE", TS_FIELD_USER },

@@ -1068,7 +1068,8 @@ static const char issue_track_defaults[] =
   " \"detail\": \"【问题现象】: xx\\n【问题影响】: xx\\n【客户诉求】: xx\\n【客户态度】: xx\","
   " \"current_process\": \"\", \"issue_level\": \"一般问题\", \"customer_type\": \"金融\","
   " \"class_1\": \"\", \"class_2\": \"\", \"class_3\": \"\", \"buglist_url\": \"\","
-  " \"improvement_url\": \"\", \"issue_processor\": \"\", \"issue_checker\": \"\", \"issue_se\": \"\"}";
+  " \"improvement_url\": \"\", \"release_notes\": \"\", \"issue_processor\": \"\", \"issue_checker\": \"\","
+  " \"issue_se\": \"\"}";
 
 static void
 test_create_member (Fixture       *fx,
@@ -1665,7 +1666,7 @@ test_save_assignee (Fixture       *fx,
 
   g_ptr_array_add (expected, g_strdup_printf ("%s | - | - | %s | - | %s | buglist_url,class_1,class_2,class_3,"
                                               "current_process,customer_type,detail,improvement_url,issue_checker,"
-                                              "issue_level,issue_processor,issue_se,summary",
+                                              "issue_level,issue_processor,issue_se,release_notes,summary",
                                               fx->zhangwei, S_PROCESS, fx->zhangwei));
   g_ptr_array_add (expected, g_strdup_printf ("%s | - | %s | %s | %s | %s | current_process,issue_level",
                                               fx->zhangwei, S_PROCESS, S_PROCESS, fx->zhangwei, fx->zhangwei));
@@ -1855,7 +1856,7 @@ test_fire_workflow (Fixture       *fx,
   assert_ticket (fx, id, "1", S_PROCESS, zw, FALSE);
   g_ptr_array_add (expected, g_strdup_printf ("%s | - | - | %s | - | %s | buglist_url,class_1,class_2,class_3,"
                                               "current_process,customer_type,detail,improvement_url,issue_checker,"
-                                              "issue_level,issue_processor,issue_se,summary", zw, S_PROCESS, zw));
+                                              "issue_level,issue_processor,issue_se,release_notes,summary", zw, S_PROCESS, zw));
   list = pending (zhangwei);
   g_assert_cmpstr (list, ==, key);
 
@@ -2145,7 +2146,7 @@ test_fire_assign_created_by (Fixture       *fx,
 
   g_ptr_array_add (expected, g_strdup_printf ("%s | - | - | %s | - | %s | buglist_url,class_1,class_2,class_3,"
                                               "current_process,customer_type,detail,improvement_url,issue_checker,"
-                                              "issue_level,issue_processor,issue_se,summary", fx->lina, S_PROCESS, fx->lina));
+                                              "issue_level,issue_processor,issue_se,release_notes,summary", fx->lina, S_PROCESS, fx->lina));
   g_ptr_array_add (expected, g_strdup_printf ("%s | %s | %s | %s | %s | %s | ", fx->lina, T_SUBMIT, S_PROCESS, S_REVIEW, fx->lina, fx->lina));
   g_ptr_array_add (expected, g_strdup_printf ("%s | %s | %s | %s | %s | %s | ", fx->lina, T_RETURN, S_REVIEW, S_PROCESS, fx->lina, fx->zhangwei));
   g_ptr_array_add (expected, g_strdup_printf ("%s | %s | %s | %s | %s | %s | ", fx->zhangwei, T_UPDATE, S_PROCESS, S_PROCESS, fx->zhangwei, fx->lina));

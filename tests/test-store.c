@@ -356,7 +356,7 @@ test_projects (Fixture       *fixture,
   g_assert_cmpstr (ts_project_summary_get_title (summary), ==, "网上问题处理");
   g_assert_cmpint (ts_project_summary_get_revision (summary), ==, 1);
   g_assert_cmpuint (ts_project_summary_get_n_pending (summary), ==, 2);
-  g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (summary)), ==, 13);
+  g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (summary)), ==, 14);
 
   g_clear_object (&result);
   g_clear_pointer (&projects, g_ptr_array_unref);
