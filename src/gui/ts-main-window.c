@@ -6,10 +6,12 @@
 #include <glib/gi18n.h>
 
 #include "ts-a11y.h"
+#include "ts-export-dialog.h"
 #include "ts-main-window.h"
 #include "ts-member-names.h"
 #include "ts-my-tickets.h"
 #include "ts-my-tickets-view.h"
+#include "ts-release-notes-dialog.h"
 #include "ts-save-search-dialog.h"
 #include "ts-saved-searches.h"
 #include "ts-search-bar.h"
@@ -98,6 +100,8 @@ update_actions (TsMainWindow *self)
   /* Shown from My Tickets, there is no project to create a ticket in. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-ticket", self->project != NULL && online);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", self->project != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->project != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.release-notes", self->project != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", !online);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-cache",
                                  self->store != NULL && ts_store_get_cache (self->store) != NULL);
@@ -942,6 +946,92 @@ on_search_button_toggled (TsMainWindow *self)
     ts_search_bar_stop (self->search_bar);
 }
 
+/* Export the list shown: the search's results, the pending list or all
+ * tickets.  The dialog reads the rows from the server itself, with the
+ * list's filter, so what is exported does not depend on how far the table
+ * has been scrolled. */
+static JsonNode *
+pending_filter (TsMainWindow *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const char * const *states = ts_project_get_states (self->project);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "assigned_to");
+  json_builder_add_string_value (builder, ts_store_get_user (self->store));
+  json_builder_set_member_name (builder, "state");
+  json_builder_begin_array (builder);
+  for (guint i = 0; states[i] != NULL; i++)
+    if (!ts_project_is_final_state (self->project, states[i]))
+      json_builder_add_string_value (builder, states[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+  g_autoptr(JsonNode) filter = NULL;
+  g_auto(GStrv) columns = NULL;
+  g_autofree char *title = NULL;
+  const char *sort = NULL;
+  gboolean descending = TRUE;
+  GtkWidget *table;
+
+  if (self->project == NULL || self->store == NULL)
+    return;
+
+  if (ts_search_bar_get_search_mode (self->search_bar) && self->results != NULL &&
+      ts_search_results_get_filter (self->results) != NULL)
+    {
+      table = adw_bin_get_child (self->search_bin);
+      filter = json_node_copy (ts_search_results_get_filter (self->results));
+      sort = ts_search_results_get_sort (self->results);
+      descending = ts_search_results_get_descending (self->results);
+      /* TRANSLATORS: the file name suggested for exported search results: project title */
+      title = g_strdup_printf (_("%s search"), ts_project_get_title (self->project));
+    }
+  else if (adw_view_stack_get_visible_child (self->view_stack) == GTK_WIDGET (self->pending_bin))
+    {
+      table = adw_bin_get_child (self->pending_bin);
+      filter = pending_filter (self);
+      /* TRANSLATORS: the file name suggested for the exported pending list: project title */
+      title = g_strdup_printf (_("%s pending"), ts_project_get_title (self->project));
+    }
+  else
+    {
+      table = adw_bin_get_child (self->all_bin);
+      filter = json_node_init_object (json_node_alloc (), json_object_new ());
+      title = g_strdup (ts_project_get_title (self->project));
+    }
+
+  if (table != NULL && TS_IS_TICKET_TABLE (table))
+    columns = ts_ticket_table_dup_visible_columns (TS_TICKET_TABLE (table));
+
+  gtk_window_present (GTK_WINDOW (ts_export_dialog_new (GTK_WINDOW (self), self->store, self->project,
+                                                        filter, sort, descending, title,
+                                                        (const char * const *)columns)));
+}
+
+static void
+release_notes_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (self->project == NULL || self->store == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (ts_release_notes_dialog_new (GTK_WINDOW (self), self->store,
+                                                               self->project)));
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -1346,6 +1436,8 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.clear-cache", NULL, clear_cache_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.release-notes", NULL, release_notes_action);
   gtk_widget_class_install_action (widget_class, "sidebar.rename-search", NULL, rename_search_action);
   gtk_widget_class_install_action (widget_class, "sidebar.delete-search", NULL, delete_search_action);
   gtk_widget_class_install_action (widget_class, "sidebar.copy-search-link", NULL, copy_search_link_action);

@@ -1150,6 +1150,24 @@ ts_ticket_table_get_sort_descending (TsTicketTable *self)
   return self->sort_column == NULL ? TRUE : self->sort_descending;
 }
 
+char **
+ts_ticket_table_dup_visible_columns (TsTicketTable *self)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  g_return_val_if_fail (TS_IS_TICKET_TABLE (self), NULL);
+
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      Column *column = g_ptr_array_index (self->columns, i);
+
+      if (gtk_column_view_column_get_visible (column->column))
+        g_strv_builder_add (names, column->name);
+    }
+
+  return g_strv_builder_end (names);
+}
+
 TsTicketList *
 ts_ticket_table_get_list (TsTicketTable *self)
 {

@@ -43,6 +43,9 @@ TsTicketTable *ts_ticket_table_new_for_search  (GListModel    *tickets,
 const char    *ts_ticket_table_get_sort_column     (TsTicketTable *self);
 gboolean       ts_ticket_table_get_sort_descending (TsTicketTable *self);
 
+/* The names of the columns shown, in their order ("key", "summary", ...),
+ * as the export takes them. */
+char         **ts_ticket_table_dup_visible_columns (TsTicketTable *self);
 /* The list given to ts_ticket_table_new(), or NULL. */
 TsTicketList  *ts_ticket_table_get_list        (TsTicketTable *self);
 TsProject     *ts_ticket_table_get_project     (TsTicketTable *self);
