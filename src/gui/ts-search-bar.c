@@ -195,8 +195,14 @@ update_status (TsSearchBar *self)
     }
 
   if (n >= 0)
-    /* Translators: how many tickets a search found */
-    count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " ticket", "%" G_GINT64_FORMAT " tickets", n), n);
+    {
+      /* xgettext cannot read G_GINT64_FORMAT into a message: the number
+       * goes in as text. */
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+
+      /* Translators: how many tickets a search found; %s is the number */
+      count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s ticket", "%s tickets", (gulong)n), number);
+    }
   else if (ts_search_results_get_loading (self->results))
     count = g_strdup (_("Searching…"));
   else
