@@ -731,6 +731,7 @@ DECLARE
   v_prefix text;
   v_where text[] := ARRAY['t.project = $1'];
   v_patterns text[] := '{}';  -- the LIKE conditions on ticket_texts, by reference
+  v_window boolean := false;  -- a time window: created_at, updated_at, reached with bounds
   v_frag text;
   v_terms text[];
   v_text_fields text[];
@@ -778,6 +779,7 @@ BEGIN
       v_frag := 'EXISTS (SELECT 1 FROM tasksteper.history h WHERE h.ticket_id = t.id AND h.project = $1'
                 || ' AND h.to_state = $2[' || cardinality(t) || ']'
                 || ' AND h.from_state IS DISTINCT FROM h.to_state';
+      v_window := v_window OR item.value ? 'from' OR item.value ? 'to';
       IF item.value ? 'from' THEN
         v_bound := tasksteper.filter_bound(item.value ->> 'from', false);
         ts := ts || v_bound.at;
@@ -900,6 +902,7 @@ BEGIN
           v_where := v_where || ('tasksteper.within(' || v_col || ', $3[' || cardinality(j) - 1 || '], $3['
                                  || cardinality(j) || '])');
         ELSE
+          v_window := true;
           v_bound := tasksteper.filter_bound(op.value #>> '{}', op.key = 'lte');
           ts := ts || v_bound.at;
           v_where := v_where || (v_col || CASE WHEN op.key = 'gte' THEN ' >= '
@@ -1048,13 +1051,14 @@ BEGIN
   -- The planner finds a page in the order's index, testing tickets as it
   -- goes, when it expects matches all along that order; but the tickets of
   -- a time window (created, reached in March) lie together in it, far from
-  -- its start, and walking to them reads half the table.  When it expects
-  -- few matches and finds them through indexes, find them all first and
-  -- sort those ("gathered"): at most some 25,000 tickets, whatever their
-  -- order.  A sort by a field has no index to walk, and finds them all
-  -- anyway.
+  -- its start, and walking to them reads half the table.  With a window,
+  -- when it expects few matches and finds them through indexes, find them
+  -- all first and sort those ("gathered"): at most some 25,000 tickets,
+  -- whatever their order.  Without one, matches lie all along the order as
+  -- the planner assumes.  A sort by a field has no index to walk, and finds
+  -- them all anyway.
   gathered := false;
-  IF cardinality(v_where) > 1 AND NOT v_nullable THEN
+  IF v_window AND NOT v_nullable THEN
     SELECT e.estimate, NOT e.whole AND e.estimate <= 25000 INTO estimate, gathered
       FROM tasksteper.estimated_rows('SELECT t.id FROM tasksteper.tickets t WHERE '
                                      || array_to_string(v_where, ' AND '),
@@ -1157,7 +1161,7 @@ BEGIN
                                CASE WHEN p_mode = 'count' THEN 'count' ELSE 'ids' END, false);
   RETURN NEXT CASE
     WHEN p_mode = 'count' THEN 'count_tickets():'
-    WHEN q.estimate IS NULL THEN 'search_ticket_ids(): no condition, or a sort by a field: as planned'
+    WHEN q.estimate IS NULL THEN 'search_ticket_ids(): no time window, or a sort by a field: as planned'
     WHEN q.gathered THEN format('search_ticket_ids(): %s matches expected, found through indexes: all gathered first, then sorted', q.estimate)
     ELSE format('search_ticket_ids(): %s matches expected, or no index finds them: as planned', q.estimate)
   END;
