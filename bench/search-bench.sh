@@ -17,7 +17,7 @@
 # generates TICKETS tickets (default 1000000) with bench/generate-tickets.sql
 # and removes everything when it ends.  It needs PostgreSQL's server
 # programs and contrib modules ($TS_PG_BINDIR, else pg_config --bindir, else
-# /usr/lib/postgresql/*/bin) and about 3 GB of disk; it takes several minutes.
+# /usr/lib/postgresql/*/bin) and about 6 GB of disk; it takes several minutes.
 
 set -eu
 
