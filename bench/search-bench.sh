@@ -17,7 +17,7 @@
 # generates TICKETS tickets (default 1000000) with bench/generate-tickets.sql
 # and removes everything when it ends.  It needs PostgreSQL's server
 # programs and contrib modules ($TS_PG_BINDIR, else pg_config --bindir, else
-# /usr/lib/postgresql/*/bin) and about 3 GB of disk; it takes several minutes.
+# /usr/lib/postgresql/*/bin) and about 6 GB of disk; it takes several minutes.
 
 set -eu
 
@@ -92,7 +92,7 @@ SELECT tasksteper.add_member('bench', 'bench_member') \\g /dev/null
 CREATE TABLE public.search_indexes AS
   SELECT c.relname AS name, pg_get_indexdef(c.oid) AS definition
     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-   WHERE c.relname IN ('tickets_fields_idx', 'tickets_text_idx', 'tickets_state_idx', 'tickets_assigned_to_idx',
+   WHERE c.relname IN ('tickets_fields_idx', 'ticket_texts_text_idx', 'tickets_state_idx', 'tickets_assigned_to_idx',
                        'tickets_created_by_idx', 'tickets_created_at_idx', 'tickets_updated_at_idx',
                        'history_reached_idx');
 DO \$\$ DECLARE r record; BEGIN
@@ -125,9 +125,11 @@ END
 $$;
 VACUUM (ANALYZE) tasksteper.tickets;
 VACUUM (ANALYZE) tasksteper.history;
+VACUUM (ANALYZE) tasksteper.ticket_texts;
 SELECT format('tickets %s (%s with indexes), history %s rows (%s)',
               (SELECT count(*) FROM tasksteper.tickets), pg_size_pretty(pg_total_relation_size('tasksteper.tickets')),
-              (SELECT count(*) FROM tasksteper.history), pg_size_pretty(pg_total_relation_size('tasksteper.history')));
+              (SELECT count(*) FROM tasksteper.history), pg_size_pretty(pg_total_relation_size('tasksteper.history')))
+       || format(', ticket_texts %s (with its index)', pg_size_pretty(pg_total_relation_size('tasksteper.ticket_texts')));
 EOF
 
 echo "== the plain copy: the same rows and indexes, no row-level security, no functions"
@@ -136,17 +138,21 @@ SET search_path = pg_catalog, pg_temp;
 CREATE SCHEMA plain;
 CREATE TABLE plain.tickets AS SELECT * FROM tasksteper.tickets;
 CREATE TABLE plain.history AS SELECT * FROM tasksteper.history;
+CREATE TABLE plain.ticket_texts AS SELECT * FROM tasksteper.ticket_texts;
 ALTER TABLE plain.tickets ADD PRIMARY KEY (id), ADD UNIQUE (project, number);
+ALTER TABLE plain.ticket_texts ADD PRIMARY KEY (ticket_id);
 DO $$
 DECLARE
   r record;
 BEGIN
   FOR r IN SELECT pg_get_indexdef(i.indexrelid) AS definition
              FROM pg_index i
-            WHERE i.indrelid IN ('tasksteper.tickets'::regclass, 'tasksteper.history'::regclass)
+            WHERE i.indrelid IN ('tasksteper.tickets'::regclass, 'tasksteper.history'::regclass,
+                                 'tasksteper.ticket_texts'::regclass)
               AND NOT i.indisprimary AND NOT i.indisunique LOOP
-    EXECUTE replace(replace(r.definition, 'ON tasksteper.tickets', 'ON plain.tickets'),
-                    'ON tasksteper.history', 'ON plain.history');
+    EXECUTE replace(replace(replace(r.definition, 'ON tasksteper.tickets', 'ON plain.tickets'),
+                            'ON tasksteper.history', 'ON plain.history'),
+                    'ON tasksteper.ticket_texts', 'ON plain.ticket_texts');
   END LOOP;
 END
 $$;
@@ -155,11 +161,9 @@ $$;
 CREATE INDEX plain_summary_trgm_idx ON plain.tickets USING gin ((fields ->> 'summary') tasksteper_ext.gin_trgm_ops);
 VACUUM (ANALYZE) plain.tickets;
 VACUUM (ANALYZE) plain.history;
+VACUUM (ANALYZE) plain.ticket_texts;
 GRANT USAGE ON SCHEMA plain TO bench_member;
 GRANT SELECT ON ALL TABLES IN SCHEMA plain TO bench_member;
-GRANT USAGE ON SCHEMA tasksteper_ext TO bench_member;
--- The trigram form of the text, for the hand-written queries.
-GRANT EXECUTE ON FUNCTION tasksteper.search_text(text, jsonb), tasksteper.trigram_form(text) TO bench_member;
 EOF
 
 # The searches: a name, the filter, and the same search written by hand
@@ -167,15 +171,15 @@ EOF
 cat > "$dir/searches.txt" <<'EOF'
 choice equality|{"issue_level": "紧急问题"}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND fields @> '{"issue_level": "紧急问题"}' ORDER BY number DESC LIMIT 100
 rare choice pair|{"class_2": "主板", "customer_type": "电网"}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND fields @> '{"class_2": "主板"}' AND fields @> '{"customer_type": "电网"}' ORDER BY number DESC LIMIT 100
-Chinese in a field (2 characters)|{"summary": {"contains": "北京"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND tasksteper.search_text(key, fields) LIKE '%北北京京%' AND strpos(lower(fields ->> 'summary'), '北京') > 0 ORDER BY number DESC LIMIT 100
+Chinese in a field (2 characters)|{"summary": {"contains": "北京"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND EXISTS (SELECT 1 FROM plain.ticket_texts x WHERE x.ticket_id = t.id AND x.project = 'bench' AND x.text LIKE '%北北京京%') AND strpos(lower(fields ->> 'summary'), '北京') > 0 ORDER BY number DESC LIMIT 100
   the same without doubling|-|SELECT * FROM plain.tickets t WHERE project = 'bench' AND (fields ->> 'summary') ILIKE '%北京%' ORDER BY number DESC LIMIT 100
-rare Chinese in a field|{"summary": {"contains": "乌鲁木齐局点磁带库"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND tasksteper.search_text(key, fields) LIKE '%乌乌鲁鲁木木齐齐局局点点磁磁带带库库%' AND strpos(lower(fields ->> 'summary'), '乌鲁木齐局点磁带库') > 0 ORDER BY number DESC LIMIT 100
+rare Chinese in a field|{"summary": {"contains": "乌鲁木齐局点磁带库"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND EXISTS (SELECT 1 FROM plain.ticket_texts x WHERE x.ticket_id = t.id AND x.project = 'bench' AND x.text LIKE '%乌乌鲁鲁木木齐齐局局点点磁磁带带库库%') AND strpos(lower(fields ->> 'summary'), '乌鲁木齐局点磁带库') > 0 ORDER BY number DESC LIMIT 100
   the same without doubling|-|SELECT * FROM plain.tickets t WHERE project = 'bench' AND (fields ->> 'summary') ILIKE '%乌鲁木齐局点磁带库%' ORDER BY number DESC LIMIT 100
-text over all fields|{"text": "psu2"}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND tasksteper.search_text(key, fields) LIKE '%psu2%' AND (strpos(lower(key), 'psu2') > 0 OR strpos(lower(fields ->> 'summary'), 'psu2') > 0 OR strpos(lower(fields ->> 'detail'), 'psu2') > 0 OR strpos(lower(fields ->> 'buglist_url'), 'psu2') > 0 OR strpos(lower(fields ->> 'improvement_url'), 'psu2') > 0 OR strpos(lower(fields ->> 'release_notes'), 'psu2') > 0) ORDER BY number DESC LIMIT 100
-rare text over all fields|{"text": "show_bug.cgi?id=1000042"}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND tasksteper.search_text(key, fields) LIKE '%show\_bug.cgi?id=1000042%' AND (strpos(lower(key), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'summary'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'detail'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'buglist_url'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'improvement_url'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'release_notes'), 'show_bug.cgi?id=1000042') > 0) ORDER BY number DESC LIMIT 100
+text over all fields|{"text": "psu2"}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND EXISTS (SELECT 1 FROM plain.ticket_texts x WHERE x.ticket_id = t.id AND x.project = 'bench' AND x.text LIKE '%psu2%') AND (strpos(lower(key), 'psu2') > 0 OR strpos(lower(fields ->> 'summary'), 'psu2') > 0 OR strpos(lower(fields ->> 'detail'), 'psu2') > 0 OR strpos(lower(fields ->> 'buglist_url'), 'psu2') > 0 OR strpos(lower(fields ->> 'improvement_url'), 'psu2') > 0 OR strpos(lower(fields ->> 'release_notes'), 'psu2') > 0) ORDER BY number DESC LIMIT 100
+rare text over all fields|{"text": "show_bug.cgi?id=1000042"}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND EXISTS (SELECT 1 FROM plain.ticket_texts x WHERE x.ticket_id = t.id AND x.project = 'bench' AND x.text LIKE '%show\_bug.cgi?id=1000042%') AND (strpos(lower(key), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'summary'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'detail'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'buglist_url'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'improvement_url'), 'show_bug.cgi?id=1000042') > 0 OR strpos(lower(fields ->> 'release_notes'), 'show_bug.cgi?id=1000042') > 0) ORDER BY number DESC LIMIT 100
 reached in a month|{"reached": {"state": "关闭", "from": "2020-03-01", "to": "2020-03-31"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND EXISTS (SELECT 1 FROM plain.history h WHERE h.ticket_id = t.id AND h.project = 'bench' AND h.to_state = '关闭' AND h.from_state IS DISTINCT FROM h.to_state AND h.at >= '2020-03-01 00:00+08' AND h.at < '2020-04-01 00:00+08') ORDER BY number DESC LIMIT 100
 created in a month|{"created_at": {"gte": "2019-06-01", "lte": "2019-06-30"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND created_at >= '2019-06-01 00:00+08' AND created_at < '2019-07-01 00:00+08' ORDER BY number DESC LIMIT 100
-a combination|{"issue_level": "严重问题", "summary": {"contains": "深圳"}, "reached": {"state": "关闭", "from": "2019-01-01", "to": "2019-12-31"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND fields @> '{"issue_level": "严重问题"}' AND tasksteper.search_text(key, fields) LIKE '%深深圳圳%' AND strpos(lower(fields ->> 'summary'), '深圳') > 0 AND EXISTS (SELECT 1 FROM plain.history h WHERE h.ticket_id = t.id AND h.project = 'bench' AND h.to_state = '关闭' AND h.from_state IS DISTINCT FROM h.to_state AND h.at >= '2019-01-01 00:00+08' AND h.at < '2020-01-01 00:00+08') ORDER BY number DESC LIMIT 100
+a combination|{"issue_level": "严重问题", "summary": {"contains": "深圳"}, "reached": {"state": "关闭", "from": "2019-01-01", "to": "2019-12-31"}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND fields @> '{"issue_level": "严重问题"}' AND EXISTS (SELECT 1 FROM plain.ticket_texts x WHERE x.ticket_id = t.id AND x.project = 'bench' AND x.text LIKE '%深深圳圳%') AND strpos(lower(fields ->> 'summary'), '深圳') > 0 AND EXISTS (SELECT 1 FROM plain.history h WHERE h.ticket_id = t.id AND h.project = 'bench' AND h.to_state = '关闭' AND h.from_state IS DISTINCT FROM h.to_state AND h.at >= '2019-01-01 00:00+08' AND h.at < '2020-01-01 00:00+08') ORDER BY number DESC LIMIT 100
 open tickets of one person|{"assigned_to": "user_7", "state": ["维护人员处理", "维护代表审核", "SE分析改进"]}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND assigned_to = 'user_7' AND state IN ('维护人员处理', '维护代表审核', 'SE分析改进') ORDER BY number DESC LIMIT 100
 a range on a field (no index)|{"device_count": {"gte": 150, "lte": 160}}|SELECT * FROM plain.tickets t WHERE project = 'bench' AND jsonb_typeof(fields -> 'device_count') = 'number' AND (fields -> 'device_count')::numeric BETWEEN 150 AND 160 ORDER BY number DESC LIMIT 100
 EOF

@@ -370,7 +370,10 @@ prepare_shared (void)
   run_command (shared_super, generator);
   sql = g_strdup_printf ("SELECT pg_temp.ts_generate_tickets('search_bulk', %d)", N_GENERATED);
   run_command (shared_super, sql);
-  run_command (shared_super, "ANALYZE tasksteper.tickets; ANALYZE tasksteper.history");
+  /* As autovacuum would: statistics, and the GIN indexes' pending entries merged. */
+  run_command (shared_super, "VACUUM (ANALYZE) tasksteper.tickets");
+  run_command (shared_super, "VACUUM (ANALYZE) tasksteper.history");
+  run_command (shared_super, "VACUUM (ANALYZE) tasksteper.ticket_texts");
   count = value (shared_super, "SELECT count(*) FROM tasksteper.tickets WHERE project = 'search_bulk'", 0);
   g_assert_cmpint (atoi (count), ==, N_GENERATED);
 
@@ -745,12 +748,12 @@ static const struct { const char *name; const char *index; } expected_indexes[] 
   { "assigned-to-equals", "tickets_assigned_to_idx" },
   { "created-by-equals", "tickets_created_by_idx" },
   { "key-equals", "tickets_project_number_key" },
-  { "contains-chinese", "tickets_text_idx" },
-  { "contains-list-needs-every-word", "tickets_text_idx" },
-  { "contains-in-text-field", "tickets_text_idx" },
-  { "contains-ignores-accented-case", "tickets_text_idx" },
-  { "text-over-string-and-text-fields", "tickets_text_idx" },
-  { "text-words-may-be-in-different-fields", "tickets_text_idx" },
+  { "contains-chinese", "ticket_texts_text_idx" },
+  { "contains-list-needs-every-word", "ticket_texts_text_idx" },
+  { "contains-in-text-field", "ticket_texts_text_idx" },
+  { "contains-ignores-accented-case", "ticket_texts_text_idx" },
+  { "text-over-string-and-text-fields", "ticket_texts_text_idx" },
+  { "text-words-may-be-in-different-fields", "ticket_texts_text_idx" },
   { "created-in-a-month-of-the-time-zone", "tickets_created_at_idx" },
   { "updated-in-a-month", "tickets_updated_at_idx" },
   { "reached-in-a-window", "history_reached_idx" },
@@ -788,6 +791,7 @@ test_explain (gconstpointer data)
   plan = plan_of (filter, "number", "ids");
   g_test_message ("first page of %s:\n%s", filter, plan);
   g_assert_null (strstr (plan, "Seq Scan on tickets"));
+  g_assert_null (strstr (plan, "Seq Scan on ticket_texts"));
   for (guint i = 0; i < G_N_ELEMENTS (expected_indexes); i++)
     if (g_str_equal (expected_indexes[i].name, name))
       g_assert_nonnull (strstr (plan, expected_indexes[i].index));
@@ -817,7 +821,7 @@ test_explain_is_the_query (void)
   prepare_shared ();
   plan = plan_of ("{\"summary\": {\"contains\": \"北京\"}, \"issue_level\": \"紧急问题\"}", "number", "ids");
   g_test_message ("%s", plan);
-  g_assert_nonnull (strstr (plan, "search_text(key, fields) ~~ '%北北京京%'::text"));
+  g_assert_nonnull (strstr (plan, "text ~~ '%北北京京%'::text"));
   g_assert_nonnull (strstr (plan, "Limit"));
 
   ids = value (shared_member,

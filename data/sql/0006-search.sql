@@ -104,6 +104,12 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- only text holding 北京 has.  The doubling and lower() map each character
 -- on its own, so a word found in a value is always found, doubled, in this
 -- text: the index never misses a ticket, it only finds a few too many.
+--
+-- The text is kept in a table of its own, ticket_texts, rather than
+-- indexed as an expression of tickets: pg_trgm's index has every ticket it
+-- finds tested again, and working the text out again takes some 30 to
+-- 60 µs a ticket (the doubling is a regular expression), reading it some
+-- 2 µs.  A trigger keeps it up to date.
 
 CREATE FUNCTION tasksteper.trigram_form(s text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
@@ -111,10 +117,6 @@ AS $$
   SELECT pg_catalog.regexp_replace(pg_catalog.lower(s), '[^\x01-\x7f]', '\&\&', 'g')
 $$;
 
--- Not inlined (SET), so that the index's expression and the searches'
--- are the same call.  COST: some 30 to 60 µs a ticket (the doubling is a
--- regular expression), which the planner must weigh when a bitmap scan
--- of the index has to test every ticket it finds again.
 CREATE FUNCTION tasksteper.search_text(p_key text, p_fields jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -194,7 +196,37 @@ $$;
 -- Equality and "one of" on fields: fields @> '{"issue_level": "严重问题"}'.
 CREATE INDEX tickets_fields_idx ON tasksteper.tickets USING gin (fields jsonb_path_ops);
 
--- contains, not_contains's partner, and text: search_text() LIKE pattern.
+-- contains and text: the ticket's search_text() LIKE the word's pattern.
+-- Nobody but the owner reads the table (row-level security on, no policy,
+-- nothing granted); tickets are never deleted.
+CREATE TABLE tasksteper.ticket_texts (
+  ticket_id  bigint PRIMARY KEY REFERENCES tasksteper.tickets (id),
+  project    text NOT NULL,
+  text       text NOT NULL
+);
+ALTER TABLE tasksteper.ticket_texts ENABLE ROW LEVEL SECURITY;
+
+-- Writes a ticket's text after it was created, or its key or fields
+-- changed (every creation, save, trigger and re-import).  As the owner.
+CREATE FUNCTION tasksteper.keep_ticket_text() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO tasksteper.ticket_texts AS x (ticket_id, project, text)
+  VALUES (NEW.id, NEW.project, tasksteper.search_text(NEW.key, NEW.fields))
+  ON CONFLICT (ticket_id) DO UPDATE SET text = EXCLUDED.text
+    WHERE x.text IS DISTINCT FROM EXCLUDED.text;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER tickets_text AFTER INSERT OR UPDATE OF key, fields ON tasksteper.tickets
+  FOR EACH ROW EXECUTE FUNCTION tasksteper.keep_ticket_text();
+
+INSERT INTO tasksteper.ticket_texts (ticket_id, project, text)
+SELECT id, project, tasksteper.search_text(key, fields) FROM tasksteper.tickets;
+
 DO $index$
 DECLARE
   v_schema name;
@@ -202,8 +234,8 @@ BEGIN
   SELECT n.nspname INTO v_schema
     FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
    WHERE e.extname = 'pg_trgm';
-  EXECUTE format('CREATE INDEX tickets_text_idx ON tasksteper.tickets'
-                 ' USING gin (tasksteper.search_text(key, fields) %I.gin_trgm_ops)', v_schema);
+  EXECUTE format('CREATE INDEX ticket_texts_text_idx ON tasksteper.ticket_texts USING gin (text %I.gin_trgm_ops)',
+                 v_schema);
 END
 $index$;
 
@@ -667,11 +699,30 @@ $$;
 -- @p_mode: 'ids' (the page: ticket ids in order), 'count' (count(*) of all
 -- pages; sort, cursor and limit are not used).
 
+-- How many rows the planner expects @p_sql to return, for these values,
+-- and whether its plan reads a table whole (EXPLAIN, which plans without
+-- running it).  VOLATILE: EXPLAIN is not allowed in the others.
+CREATE FUNCTION tasksteper.estimated_rows(p_sql text, p_project text, t text[], j jsonb[], ts timestamptz[],
+                                          i int[], n numeric[], b boolean[],
+                                          OUT estimate float8, OUT whole boolean)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || p_sql INTO v_plan USING p_project, t, j, ts, i, n, b;
+  estimate := (v_plan -> 0 -> 'Plan' ->> 'Plan Rows')::float8;
+  whole := strpos(v_plan::text, '"Node Type": "Seq Scan"') > 0;
+END
+$$;
+
 CREATE FUNCTION tasksteper.search_query(p_project text, p_filter jsonb, p_sort text, p_descending boolean,
                                         p_after jsonb, p_limit int, p_mode text,
                                         p_check_member boolean DEFAULT true,
                                         OUT sql text, OUT t text[], OUT j jsonb[], OUT ts timestamptz[],
-                                        OUT i int[], OUT n numeric[], OUT b boolean[])
+                                        OUT i int[], OUT n numeric[], OUT b boolean[],
+                                        OUT estimate float8, OUT gathered boolean)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -679,6 +730,8 @@ DECLARE
   v_def jsonb;
   v_prefix text;
   v_where text[] := ARRAY['t.project = $1'];
+  v_patterns text[] := '{}';  -- the LIKE conditions on ticket_texts, by reference
+  v_window boolean := false;  -- a time window: created_at, updated_at, reached with bounds
   v_frag text;
   v_terms text[];
   v_text_fields text[];
@@ -726,6 +779,7 @@ BEGIN
       v_frag := 'EXISTS (SELECT 1 FROM tasksteper.history h WHERE h.ticket_id = t.id AND h.project = $1'
                 || ' AND h.to_state = $2[' || cardinality(t) || ']'
                 || ' AND h.from_state IS DISTINCT FROM h.to_state';
+      v_window := v_window OR item.value ? 'from' OR item.value ? 'to';
       IF item.value ? 'from' THEN
         v_bound := tasksteper.filter_bound(item.value ->> 'from', false);
         ts := ts || v_bound.at;
@@ -829,9 +883,9 @@ BEGIN
             -- letters or digits in a row has no trigram to look up.
             IF tasksteper.trigram_form(v_word) ~ '[[:alnum:]]{3}' THEN
               t := t || tasksteper.search_pattern(v_word);
-              v_frag := 'tasksteper.search_text(t.key, t.fields) LIKE $2[' || cardinality(t) || '] AND ' || v_frag;
+              v_patterns := v_patterns || ('x.text LIKE $2[' || cardinality(t) || ']');
             END IF;
-            v_where := v_where || ('(' || v_frag || ')');
+            v_where := v_where || v_frag;
           ELSE
             v_where := v_where || ('NOT ' || v_frag);
           END IF;
@@ -848,6 +902,7 @@ BEGIN
           v_where := v_where || ('tasksteper.within(' || v_col || ', $3[' || cardinality(j) - 1 || '], $3['
                                  || cardinality(j) || '])');
         ELSE
+          v_window := true;
           v_bound := tasksteper.filter_bound(op.value #>> '{}', op.key = 'lte');
           ts := ts || v_bound.at;
           v_where := v_where || (v_col || CASE WHEN op.key = 'gte' THEN ' >= '
@@ -857,6 +912,12 @@ BEGIN
       END CASE;
     END LOOP;
   END LOOP;
+
+  -- Every word's pattern, in one look at ticket_texts.
+  IF cardinality(v_patterns) > 0 THEN
+    v_where := v_where || ('EXISTS (SELECT 1 FROM tasksteper.ticket_texts x WHERE x.ticket_id = t.id AND x.project = $1'
+                           || ' AND ' || array_to_string(v_patterns, ' AND ') || ')');
+  END IF;
 
   IF p_mode = 'count' THEN
     sql := 'SELECT count(*) FROM tasksteper.tickets t WHERE ' || array_to_string(v_where, E'\n   AND ');
@@ -986,6 +1047,32 @@ BEGIN
                  ELSE v_key || ' ' || v_dir || CASE WHEN v_nullable THEN ' NULLS LAST' ELSE '' END || ', ' END
          || 't.number ' || v_dir
          || E'\n LIMIT $5[' || cardinality(i) || ']';
+
+  -- The planner finds a page in the order's index, testing tickets as it
+  -- goes, when it expects matches all along that order; but the tickets of
+  -- a time window (created, reached in March) lie together in it, far from
+  -- its start, and walking to them reads half the table.  With a window,
+  -- when it expects few matches and finds them through indexes, find them
+  -- all first and sort those ("gathered"): at most some 25,000 tickets,
+  -- whatever their order.  Without one, matches lie all along the order as
+  -- the planner assumes.  A sort by a field has no index to walk, and finds
+  -- them all anyway.
+  gathered := false;
+  IF v_window AND NOT v_nullable THEN
+    SELECT e.estimate, NOT e.whole AND e.estimate <= 25000 INTO estimate, gathered
+      FROM tasksteper.estimated_rows('SELECT t.id FROM tasksteper.tickets t WHERE '
+                                     || array_to_string(v_where, ' AND '),
+                                     p_project, t, j, ts, i, n, b) e;
+    IF gathered THEN
+      sql := 'SELECT s.id FROM (SELECT t.id, t.number'
+             || CASE WHEN v_key IS NULL THEN '' ELSE ', ' || v_key || ' AS k' END
+             || ' FROM tasksteper.tickets t WHERE ' || array_to_string(v_where, E'\n   AND ')
+             || E'\n OFFSET 0) s\n ORDER BY '
+             || CASE WHEN v_key IS NULL THEN '' ELSE 's.k ' || v_dir || ', ' END
+             || 's.number ' || v_dir
+             || E'\n LIMIT $5[' || cardinality(i) || ']';
+    END IF;
+  END IF;
 END
 $$;
 
@@ -1055,8 +1142,10 @@ $$;
 -- For the database's administrator (superusers only: nothing is granted):
 -- the plan of the statement search_ticket_ids() or count_tickets() runs for
 -- these arguments, as EXPLAIN shows it (@p_mode 'ids' or 'count'; with
--- @p_analyze, EXPLAIN ANALYZE, which runs it).  Whose project it is is not
--- checked: the plan is the same for every member.
+-- @p_analyze, EXPLAIN ANALYZE, which runs it), after a first line saying
+-- how many matches the planner expected and so which form of the
+-- statement was chosen.  Whose project it is is not checked: the plan is
+-- the same for every member.
 CREATE FUNCTION tasksteper.search_plan(p_project text, p_filter jsonb, p_sort text DEFAULT 'number',
                                        p_descending boolean DEFAULT true, p_after jsonb DEFAULT NULL,
                                        p_limit int DEFAULT 100, p_mode text DEFAULT 'ids',
@@ -1070,6 +1159,12 @@ DECLARE
 BEGIN
   q := tasksteper.search_query(p_project, p_filter, p_sort, p_descending, p_after, p_limit,
                                CASE WHEN p_mode = 'count' THEN 'count' ELSE 'ids' END, false);
+  RETURN NEXT CASE
+    WHEN p_mode = 'count' THEN 'count_tickets():'
+    WHEN q.estimate IS NULL THEN 'search_ticket_ids(): no time window, or a sort by a field: as planned'
+    WHEN q.gathered THEN format('search_ticket_ids(): %s matches expected, found through indexes: all gathered first, then sorted', q.estimate)
+    ELSE format('search_ticket_ids(): %s matches expected, or no index finds them: as planned', q.estimate)
+  END;
   RETURN QUERY EXECUTE CASE WHEN p_analyze THEN 'EXPLAIN (ANALYZE, BUFFERS) ' ELSE 'EXPLAIN ' END || q.sql
     USING p_project, q.t, q.j, q.ts, q.i, q.n, q.b;
 END
