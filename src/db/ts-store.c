@@ -1463,12 +1463,17 @@ describe_filter_refusal (TsStore    *self,
                          JsonNode   *filter,
                          GError     *error)
 {
-  const char *sqlstate = ts_store_error_get_sqlstate (error);
+  const char *sqlstate;
   g_autoptr(TsFilter) checked = NULL;
   g_autoptr(GError) filter_error = NULL;
   g_autofree char *bad_field = NULL;
   TsProject *known;
 
+  /* A cancelled or local failure has no server refusal to describe. */
+  if (error == NULL || error->domain != TS_STORE_ERROR)
+    return;
+
+  sqlstate = ts_store_error_get_sqlstate (error);
   if (sqlstate == NULL || !g_str_has_prefix (sqlstate, "TS44") || filter == NULL ||
       (known = g_hash_table_lookup (self->projects, project)) == NULL)
     return;
