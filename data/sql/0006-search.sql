@@ -12,8 +12,9 @@
 --     every value of the caller's (field names too) goes in as a parameter.
 --   * Indexes that keep the first page fast at millions of tickets: a GIN
 --     index (jsonb_path_ops) on fields for equality, a trigram GIN index
---     (pg_trgm) for substrings, Chinese included, btree indexes on the
---     system columns, and one on history for "reached".
+--     (pg_trgm) for substrings, Chinese included, on each ticket's search
+--     text (ticket_texts, kept by a trigger), btree indexes on the system
+--     columns, and one on history for "reached".
 --   * Saved searches, private or shared with the project.
 --
 -- pg_trgm is a contrib extension: it is created here (in the schema
@@ -198,9 +199,11 @@ CREATE INDEX tickets_fields_idx ON tasksteper.tickets USING gin (fields jsonb_pa
 
 -- contains and text: the ticket's search_text() LIKE the word's pattern.
 -- Nobody but the owner reads the table (row-level security on, no policy,
--- nothing granted); tickets are never deleted.
+-- nothing granted).  No foreign key: tickets are never deleted, and a
+-- TRUNCATE of tickets (by their owner or a superuser, as tests do) empties
+-- this table too, by the trigger below.
 CREATE TABLE tasksteper.ticket_texts (
-  ticket_id  bigint PRIMARY KEY REFERENCES tasksteper.tickets (id),
+  ticket_id  bigint PRIMARY KEY,
   project    text NOT NULL,
   text       text NOT NULL
 );
@@ -215,14 +218,27 @@ AS $$
 BEGIN
   INSERT INTO tasksteper.ticket_texts AS x (ticket_id, project, text)
   VALUES (NEW.id, NEW.project, tasksteper.search_text(NEW.key, NEW.fields))
-  ON CONFLICT (ticket_id) DO UPDATE SET text = EXCLUDED.text
-    WHERE x.text IS DISTINCT FROM EXCLUDED.text;
+  ON CONFLICT (ticket_id) DO UPDATE SET project = EXCLUDED.project, text = EXCLUDED.text
+    WHERE (x.project, x.text) IS DISTINCT FROM (EXCLUDED.project, EXCLUDED.text);
   RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER tickets_text AFTER INSERT OR UPDATE OF key, fields ON tasksteper.tickets
   FOR EACH ROW EXECUTE FUNCTION tasksteper.keep_ticket_text();
+
+CREATE FUNCTION tasksteper.forget_ticket_texts() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  TRUNCATE tasksteper.ticket_texts;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER tickets_truncated AFTER TRUNCATE ON tasksteper.tickets
+  FOR EACH STATEMENT EXECUTE FUNCTION tasksteper.forget_ticket_texts();
 
 INSERT INTO tasksteper.ticket_texts (ticket_id, project, text)
 SELECT id, project, tasksteper.search_text(key, fields) FROM tasksteper.tickets;
