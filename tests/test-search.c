@@ -252,8 +252,9 @@ shows_keys (TsMainWindow *window,
 static char *
 count_text (guint n)
 {
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " ticket",
-                                       "%" G_GINT64_FORMAT " tickets", n), (gint64)n);
+  g_autofree char *number = g_strdup_printf ("%u", n);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s ticket", "%s tickets", n), number);
 }
 
 /* The first mapped widget of @type under @root (popovers included) that

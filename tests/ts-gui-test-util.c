@@ -42,11 +42,18 @@ ts_test_save_screenshot (GtkWidget     *widget,
   graphene_rect_init (&bounds, 0, 0, width, height);
 
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  if (background != NULL)
-    gtk_snapshot_append_color (snapshot, background, &bounds);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A widget that has not been drawn since it last changed (a busy
+   * machine) gives no render node yet: let the frame clock catch up. */
+  for (guint attempt = 0; node == NULL && attempt < 20; attempt++)
+    {
+      if (attempt > 0)
+        ts_test_iterate (100);
+      snapshot = gtk_snapshot_new ();
+      if (background != NULL)
+        gtk_snapshot_append_color (snapshot, background, &bounds);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node, &bounds);
