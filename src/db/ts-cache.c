@@ -420,6 +420,28 @@ ts_cache_save_projects (TsCache   *self,
   save_document (self, "projects.json", data);
 }
 
+/* A document holding a JSON array, or NULL when there is none; a damaged
+ * one is set aside. */
+static JsonNode *
+load_array_document (TsCache     *self,
+                     const char  *name,
+                     GDateTime  **saved_at)
+{
+  g_autoptr(JsonNode) data = NULL;
+
+  if ((data = load_document (self, name, saved_at)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (data))
+    {
+      g_autofree char *path = file_path (self, name);
+
+      set_aside (self, path, _("it is damaged"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&data);
+}
+
 GPtrArray *
 ts_cache_load_projects (TsCache    *self,
                         GDateTime **saved_at)
@@ -430,15 +452,8 @@ ts_cache_load_projects (TsCache    *self,
 
   g_return_val_if_fail (TS_IS_CACHE (self), NULL);
 
-  if ((data = load_document (self, "projects.json", saved_at)) == NULL)
+  if ((data = load_array_document (self, "projects.json", saved_at)) == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (data))
-    {
-      g_autofree char *path = file_path (self, "projects.json");
-
-      set_aside (self, path, _("it is damaged"));
-      return NULL;
-    }
 
   array = json_node_get_array (data);
   projects = g_ptr_array_new_with_free_func (g_object_unref);
@@ -521,15 +536,8 @@ load_ticket_array (TsCache     *self,
   GPtrArray *tickets;
   JsonArray *array;
 
-  if ((data = load_document (self, name, saved_at)) == NULL)
+  if ((data = load_array_document (self, name, saved_at)) == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (data))
-    {
-      g_autofree char *path = file_path (self, name);
-
-      set_aside (self, path, _("it is damaged"));
-      return NULL;
-    }
 
   array = json_node_get_array (data);
   tickets = g_ptr_array_new_with_free_func (g_object_unref);
@@ -655,15 +663,8 @@ ts_cache_load_members (TsCache     *self,
   g_return_val_if_fail (project != NULL, NULL);
 
   name = members_name (project);
-  if ((data = load_document (self, name, saved_at)) == NULL)
+  if ((data = load_array_document (self, name, saved_at)) == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (data))
-    {
-      g_autofree char *path = file_path (self, name);
-
-      set_aside (self, path, _("it is damaged"));
-      return NULL;
-    }
 
   array = json_node_get_array (data);
   members = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1072,15 +1073,8 @@ load_saved_searches (TsCache     *self,
   GPtrArray *searches;
   JsonArray *array;
 
-  if ((data = load_document (self, name, saved_at)) == NULL)
+  if ((data = load_array_document (self, name, saved_at)) == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (data))
-    {
-      g_autofree char *path = file_path (self, name);
-
-      set_aside (self, path, _("it is damaged"));
-      return NULL;
-    }
 
   array = json_node_get_array (data);
   searches = g_ptr_array_new_with_free_func (g_object_unref);
