@@ -10,6 +10,7 @@
 #include "ts-project.h"
 #include "ts-project-summary.h"
 #include "ts-saved-search.h"
+#include "ts-statistics.h"
 #include "ts-ticket.h"
 
 G_BEGIN_DECLS
@@ -250,6 +251,65 @@ void          ts_store_count_tickets_async   (TsStore             *self,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
 gint64        ts_store_count_tickets_finish  (TsStore             *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+/* Statistics (docs/sql-api.md, "Statistics"), each narrowed by @filter
+ * (a JSON object node, not consumed, as for searching; {} or NULL: every
+ * ticket).  Errors as for searching: a bad filter INVALID with
+ * ts_store_error_get_field() naming the key at fault and a message in the
+ * user's language; an unknown project or one I am not a member of
+ * NOT_FOUND.
+ *
+ * Ticket counts by @group_by: "state", "assigned_to" or the name of a
+ * choice, user or boolean field (else INVALID, the field being
+ * @group_by).  For a state or choice every value of the definition in
+ * schema order (0 included), for a boolean "false" then "true", for a
+ * user only the values present, most tickets first; then values present
+ * but no longer defined, most first; last the empty group (value NULL),
+ * when it has tickets.  Offline (as searching) the counts are those of
+ * the tickets the cache holds for @project, in the same order, and
+ * ts_store_get_online() is FALSE.
+ * Returns (transfer container) (element-type TsStatCount). */
+void          ts_store_ticket_counts_async   (TsStore             *self,
+                                              const char          *project,
+                                              const char          *group_by,
+                                              JsonNode            *filter,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray    *ts_store_ticket_counts_finish  (TsStore             *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+/* Tickets created and closed (entered a final state) per @bucket, from
+ * the bucket holding @from to the one holding @to (days of the local
+ * time zone), zeros included.  INVALID when @from is after @to or there
+ * would be more than 1000 buckets.  Offline it fails with OFFLINE: the
+ * offline copy does not hold the history it needs.
+ * Returns (transfer container) (element-type TsStatPeriod). */
+void          ts_store_created_closed_async  (TsStore             *self,
+                                              const char          *project,
+                                              GDate               *from,
+                                              GDate               *to,
+                                              TsStatBucket         bucket,
+                                              JsonNode            *filter,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray    *ts_store_created_closed_finish (TsStore             *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+/* Per state, in schema order: how many tickets passed through it, how
+ * many are in it now, and the median and 90th percentile of the time
+ * they spent there.  Offline: OFFLINE, as above.
+ * Returns (transfer container) (element-type TsStatStay). */
+void          ts_store_time_in_state_async   (TsStore             *self,
+                                              const char          *project,
+                                              JsonNode            *filter,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray    *ts_store_time_in_state_finish  (TsStore             *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 
