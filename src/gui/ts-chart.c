@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "ts-chart.h"
+#include "ts-chart-private.h"
 
 /* How a chart is drawn.
  *
@@ -808,18 +809,17 @@ ts_chart_measure (GtkWidget      *widget,
     }
 }
 
-static gboolean
-query_tooltip (GtkWidget  *widget,
-               int         x,
-               int         y,
-               gboolean    keyboard_mode,
-               GtkTooltip *tooltip,
-               TsChart    *self)
+/* The tooltip at (@x, @y): the category drawn there and each series'
+ * value, or NULL where there is none. */
+char *
+_ts_chart_get_tooltip_text_at (TsChart *self,
+                               double   x,
+                               double   y)
 {
   for (guint i = 0; self->data != NULL && i < self->hits->len; i++)
     {
       const ChartHit *hit = &g_array_index (self->hits, ChartHit, i);
-      g_autoptr(GString) text = NULL;
+      GString *text;
 
       if (!graphene_rect_contains_point (&hit->area, &GRAPHENE_POINT_INIT (x, y)))
         continue;
@@ -835,10 +835,25 @@ query_tooltip (GtkWidget  *widget,
            * value ("Created: 3"). */
           g_string_append_printf (text, _("%s: %s"), ts_chart_data_get_series_name (self->data, s), value);
         }
-      gtk_tooltip_set_text (tooltip, text->str);
-      return TRUE;
+      return g_string_free (text, FALSE);
     }
-  return FALSE;
+  return NULL;
+}
+
+static gboolean
+query_tooltip (GtkWidget  *widget,
+               int         x,
+               int         y,
+               gboolean    keyboard_mode,
+               GtkTooltip *tooltip,
+               TsChart    *self)
+{
+  g_autofree char *text = _ts_chart_get_tooltip_text_at (self, x, y);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
