@@ -526,7 +526,8 @@ draw_lines (ChartFrame *frame,
   cr = gtk_snapshot_append_cairo (frame->snapshot,
                                   &GRAPHENE_RECT_INIT (0, 0, frame->width, frame->height));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_width (cr, 2);
+  /* Thin lines where points are closer than a few pixels. */
+  cairo_set_line_width (cr, slot < 4 ? 1 : 2);
 
   for (guint s = 0; s < n_series; s++)
     {
