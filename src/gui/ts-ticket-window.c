@@ -284,7 +284,10 @@ update_workflow_view (TsTicketWindow *self,
       g_ptr_array_add (ready, (gpointer)ts_trigger_status_get_trigger (g_ptr_array_index (shown, i)));
 
   ts_workflow_view_set_current_state (self->workflow_view, state);
-  ts_workflow_view_set_available_triggers (self->workflow_view, (const char * const *)ready->pdata);
+  /* An empty list, not NULL: nothing to press, so every trigger dimmed. */
+  ts_workflow_view_set_available_triggers (self->workflow_view,
+                                           ready->pdata != NULL ? (const char * const *)ready->pdata
+                                                                : (const char * const[]) { NULL });
 }
 
 static void

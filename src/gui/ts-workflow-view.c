@@ -469,6 +469,39 @@ draw_picture (TsWorkflowView *self,
 
 /* ---- The canvas's widget functions ---- */
 
+/* The canvas fills the scrolled window (so a click anywhere gives it the
+ * keyboard); a picture smaller than it is centred in it, at this offset
+ * for a canvas @width × @height. */
+static void
+picture_offset (TsWorkflowView *self,
+                double          zoom,
+                double          width,
+                double          height,
+                double         *x,
+                double         *y)
+{
+  double picture_width = 0, picture_height = 0;
+
+  if (self->layout != NULL)
+    {
+      picture_width = (ts_workflow_layout_get_width (self->layout) + 2 * MARGIN) * zoom;
+      picture_height = (ts_workflow_layout_get_height (self->layout) + 2 * MARGIN) * zoom;
+    }
+
+  *x = MAX (0, floor ((width - picture_width) / 2));
+  *y = MAX (0, floor ((height - picture_height) / 2));
+}
+
+static void
+canvas_picture_offset (TsWorkflowView *self,
+                       double         *x,
+                       double         *y)
+{
+  picture_offset (self, self->zoom,
+                  gtk_widget_get_width (GTK_WIDGET (self->canvas)),
+                  gtk_widget_get_height (GTK_WIDGET (self->canvas)), x, y);
+}
+
 static void
 ts_workflow_canvas_measure (GtkWidget      *widget,
                             GtkOrientation  orientation,
@@ -496,8 +529,12 @@ ts_workflow_canvas_snapshot (GtkWidget   *widget,
 {
   TsWorkflowView *self = TS_WORKFLOW_CANVAS (widget)->view;
 
+  double ox, oy;
+
   ensure_layout (self);
+  canvas_picture_offset (self, &ox, &oy);
   gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ox, oy));
   gtk_snapshot_scale (snapshot, self->zoom, self->zoom);
   draw_picture (self, widget, snapshot);
   gtk_snapshot_restore (snapshot);
@@ -540,8 +577,6 @@ ts_workflow_canvas_init (TsWorkflowCanvas *self)
 {
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
-  gtk_widget_set_halign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
 }
 
 /* ---- Hit testing ---- */
@@ -552,7 +587,10 @@ to_layout (TsWorkflowView *self,
            double          x,
            double          y)
 {
-  return (TsWorkflowPoint) { x / self->zoom - MARGIN, y / self->zoom - MARGIN };
+  double ox, oy;
+
+  canvas_picture_offset (self, &ox, &oy);
+  return (TsWorkflowPoint) { (x - ox) / self->zoom - MARGIN, (y - oy) / self->zoom - MARGIN };
 }
 
 static const TsWorkflowEdge *
@@ -678,23 +716,6 @@ on_adjustment_changed (GtkAdjustment  *adjustment,
   apply_pending_scroll (self);
 }
 
-/* Where the canvas's top left corner is in the scrolled window (it is
- * centred while smaller than it). */
-static void
-canvas_offset (TsWorkflowView *self,
-               double         *x,
-               double         *y)
-{
-  graphene_point_t point;
-
-  if (!gtk_widget_compute_point (GTK_WIDGET (self->canvas), self->scroller,
-                                 &GRAPHENE_POINT_INIT (0, 0), &point))
-    point = GRAPHENE_POINT_INIT (0, 0);
-
-  *x = point.x;
-  *y = point.y;
-}
-
 static void
 update_zoom_controls (TsWorkflowView *self)
 {
@@ -715,16 +736,24 @@ zoom_around (TsWorkflowView *self,
              double          ax,
              double          ay)
 {
+  GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  double page_width = gtk_adjustment_get_page_size (h);
+  double page_height = gtk_adjustment_get_page_size (v);
   double old = self->zoom;
-  double ox, oy;
+  double ox, oy, nx, ny, px, py;
 
   zoom = CLAMP (zoom, ZOOM_MIN, ZOOM_MAX);
   if (fabs (zoom - old) < 1e-6)
     return;
 
-  canvas_offset (self, &ox, &oy);
-  self->pending_x = (ax - ox) * zoom / old - ax;
-  self->pending_y = (ay - oy) * zoom / old - ay;
+  /* The picture's point under the anchor, before and after. */
+  canvas_picture_offset (self, &ox, &oy);
+  px = (ax + gtk_adjustment_get_value (h) - ox) / old;
+  py = (ay + gtk_adjustment_get_value (v) - oy) / old;
+  picture_offset (self, zoom, page_width, page_height, &nx, &ny);
+  self->pending_x = px * zoom + nx - ax;
+  self->pending_y = py * zoom + ny - ay;
   self->pending_h = self->pending_v = TRUE;
 
   self->zoom = zoom;
@@ -1198,10 +1227,14 @@ layout_rect_to_view (TsWorkflowView  *self,
                      double           height,
                      graphene_rect_t *bounds)
 {
-  graphene_rect_t rect = GRAPHENE_RECT_INIT ((cx - width / 2 + MARGIN) * self->zoom,
-                                             (cy - height / 2 + MARGIN) * self->zoom,
-                                             width * self->zoom, height * self->zoom);
+  graphene_rect_t rect;
   graphene_matrix_t transform;
+  double ox, oy;
+
+  canvas_picture_offset (self, &ox, &oy);
+  rect = GRAPHENE_RECT_INIT ((cx - width / 2 + MARGIN) * self->zoom + ox,
+                             (cy - height / 2 + MARGIN) * self->zoom + oy,
+                             width * self->zoom, height * self->zoom);
 
   if (!gtk_widget_compute_transform (GTK_WIDGET (self->canvas), GTK_WIDGET (self), &transform))
     return FALSE;
