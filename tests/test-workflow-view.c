@@ -316,7 +316,7 @@ test_ticket_pane (void)
   TS_WAIT_FOR (is_available (view, "提交审核"));
   g_assert_true (gtk_widget_get_sensitive (ts_ticket_window_get_trigger_button (editor, "提交审核")));
   set_dark (TRUE);
-  screenshot (GTK_WIDGET (view), "workflow-pane-dark");
+  screenshot (GTK_WIDGET (editor), "workflow-pane-dark");
   set_dark (FALSE);
 
   /* Clicked in the picture, it is fired; the mark moves and, the ticket
@@ -327,7 +327,7 @@ test_ticket_pane (void)
   g_assert_nonnull (ts_workflow_view_get_available_triggers (view));
   state = ts_test_query_value (server, db, "SELECT state || ' ' || assigned_to FROM tasksteper.tickets WHERE key = $1", key);
   g_assert_cmpstr (state, ==, "维护代表审核 lina");
-  screenshot (GTK_WIDGET (view), "workflow-pane-passed");
+  screenshot (GTK_WIDGET (editor), "workflow-pane-passed");
 
   /* F9 hides it again. */
   ts_test_key (GTK_WIDGET (editor), GDK_KEY_F9, 0);

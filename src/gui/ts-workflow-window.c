@@ -148,6 +148,17 @@ ts_workflow_window_new (GtkWindow *parent,
   self->project = g_object_ref (project);
   ts_workflow_view_set_project (self->view, project);
 
+  /* Big enough for the whole picture when the screen allows. */
+  {
+    g_autoptr(GskRenderNode) node = NULL;
+    int width = 0, height = 0;
+
+    node = ts_workflow_view_render (self->view, &width, &height);
+    if (node != NULL)
+      gtk_window_set_default_size (GTK_WINDOW (self), CLAMP (width + 2, 480, 1400),
+                                   CLAMP (height + 48, 360, 900));
+  }
+
   /* TRANSLATORS: the title of the window with a project's workflow
    * picture; %s is the project's title. */
   title = g_strdup_printf (_("Workflow — %s"), ts_project_get_title (project));
