@@ -198,6 +198,25 @@ is_button_of_action (GtkWidget     *widget,
 }
 
 static gboolean
+is_canvas (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return g_strcmp0 (gtk_widget_get_css_name (widget), "workflowcanvas") == 0;
+}
+
+/* What a screen reader says of the picture. */
+static void
+assert_description (TsWorkflowView *view,
+                    const char     *description)
+{
+  GtkWidget *canvas = find_widget (GTK_WIDGET (view), is_canvas, NULL);
+
+  g_assert_nonnull (canvas);
+  gtk_test_accessible_assert_role (canvas, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_test_accessible_assert_property (canvas, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
+}
+
+static gboolean
 is_available (TsWorkflowView *view,
               const char     *trigger)
 {
@@ -309,6 +328,11 @@ test_ticket_pane (void)
   /* The current state is where one can see it. */
   g_assert_true (ts_workflow_view_get_state_bounds (view, "维护人员处理", &rect));
   g_assert_true (shows (view, &rect));
+  {
+    g_autofree char *description = g_strdup_printf (_("Current state: %s; you can: %s"), "维护人员处理", "更新进展");
+
+    assert_description (view, description);
+  }
   screenshot (GTK_WIDGET (editor), "workflow-pane");
 
   /* Choosing a 维护代表 makes 提交审核 available in the picture too. */
@@ -327,6 +351,11 @@ test_ticket_pane (void)
   g_assert_nonnull (ts_workflow_view_get_available_triggers (view));
   state = ts_test_query_value (server, db, "SELECT state || ' ' || assigned_to FROM tasksteper.tickets WHERE key = $1", key);
   g_assert_cmpstr (state, ==, "维护代表审核 lina");
+  {
+    g_autofree char *description = g_strdup_printf (_("Current state: %s; nothing you can do now"), "维护代表审核");
+
+    assert_description (view, description);
+  }
   screenshot (GTK_WIDGET (editor), "workflow-pane-passed");
 
   /* F9 hides it again. */
@@ -475,6 +504,9 @@ main (int argc, char *argv[])
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* GTK's test accessibility backend, so that what a screen reader is
+   * told can be checked (gtk_test_accessible_assert_property). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_init ();
   adw_init ();
   g_test_init (&argc, &argv, NULL);
