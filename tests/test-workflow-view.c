@@ -493,6 +493,68 @@ test_project_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+
+/* A workflow of 40 states: the window opens at a readable size, scrolled
+ * to the marked state, and zooms in to the most without trouble. */
+static void
+test_large (void)
+{
+  g_autoptr(GString) json = g_string_new ("{\"tasksteper\": 1, \"name\": \"big_flow\", \"title\": \"大流程\","
+                                          " \"key_prefix\": \"big\", \"summary_field\": \"summary\","
+                                          " \"fields\": [{\"name\": \"summary\", \"label\": \"概要\", \"type\": \"string\"}],"
+                                          " \"states\": [");
+  g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new ("big_flow.json");
+  g_autoptr(TsProject) project = NULL;
+  TsWorkflowWindow *window;
+  TsWorkflowView *view;
+  graphene_rect_t rect;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (json, "%s\"第%u步处理\"", i > 0 ? ", " : "", i + 1);
+  g_string_append (json, "], \"transitions\": [");
+  for (guint i = 0; i + 1 < 40; i++)
+    {
+      g_string_append_printf (json, "%s{\"source\": \"第%u步处理\", \"trigger\": \"前进\", \"dest\": \"第%u步处理\","
+                                    " \"trans_condition\": {}, \"trans_action\": {}}",
+                              i > 0 ? ", " : "", i + 1, i + 2);
+      if (i >= 3)
+        g_string_append_printf (json, ", {\"source\": \"第%u步处理\", \"trigger\": \"退回三步\", \"dest\": \"第%u步处理\","
+                                      " \"trans_condition\": {}, \"trans_action\": {}}",
+                                i + 1, i - 2);
+    }
+  g_string_append (json, "]}");
+  project = ts_project_new_from_data (json->str, -1, diagnostics);
+  g_assert_cmpuint (ts_diagnostics_get_n_errors (diagnostics), ==, 0);
+
+  window = ts_workflow_window_new (NULL, project);
+  view = TS_WORKFLOW_VIEW (ts_workflow_window_get_view (window));
+  ts_workflow_view_set_current_state (view, "第20步处理");
+  gtk_window_present (GTK_WINDOW (window));
+  TS_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (view)) &&
+               ts_workflow_view_get_state_bounds (view, "第20步处理", &rect));
+  ts_test_iterate (500);
+
+  /* Not shrunk to fit: the names stay their size, the window as large as
+   * the screen allows, with the marked state in sight. */
+  g_assert_cmpfloat (ts_workflow_view_get_zoom (view), ==, 1.0);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, 1000);
+  g_assert_true (ts_workflow_view_get_state_bounds (view, "第20步处理", &rect));
+  g_test_message ("第20步处理 at %.0f,%.0f in %d×%d", rect.origin.x, rect.origin.y,
+                  gtk_widget_get_width (GTK_WIDGET (view)), gtk_widget_get_height (GTK_WIDGET (view)));
+  g_assert_true (shows (view, &rect));
+  g_assert_false (ts_workflow_view_get_state_bounds (view, "第1步处理", &rect) && shows (view, &rect));
+  screenshot (GTK_WIDGET (window), "workflow-large");
+
+  ts_test_click_at (GTK_WIDGET (view), 5, 5);
+  for (guint i = 0; i < 10; i++)
+    ts_test_key (GTK_WIDGET (window), GDK_KEY_plus, GDK_CONTROL_MASK);
+  TS_WAIT_FOR (ts_workflow_view_get_zoom (view) == 4.0);
+  ts_test_iterate (500);
+  screenshot (GTK_WIDGET (window), "workflow-large-zoomed");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -517,6 +579,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/ts/workflow-view/ticket-pane", test_ticket_pane);
   g_test_add_func ("/ts/workflow-view/project-window", test_project_window);
+  g_test_add_func ("/ts/workflow-view/large", test_large);
 
   ret = g_test_run ();
   ts_test_server_free (server);

@@ -49,6 +49,7 @@ struct _TsWorkflowView
   double             zoom;
 
   /* Where to scroll to once the canvas has its new size. */
+  guint              scroll_source;
   gboolean           want_current;  /* centre the current state when sized */
   gboolean           pending_h;
   gboolean           pending_v;
@@ -281,21 +282,47 @@ trace_arrow (cairo_t              *cr,
   cairo_close_path (cr);
 }
 
+/* The box a bézier spline (its control points hold it) and its arrow
+ * take, with room for the line's width. */
+static graphene_rect_t
+edge_bounds (const TsWorkflowEdge *edge)
+{
+  double x0 = edge->points[0].x, y0 = edge->points[0].y, x1 = x0, y1 = y0;
+
+  for (guint i = 1; i < edge->n_points; i++)
+    {
+      x0 = MIN (x0, edge->points[i].x);
+      y0 = MIN (y0, edge->points[i].y);
+      x1 = MAX (x1, edge->points[i].x);
+      y1 = MAX (y1, edge->points[i].y);
+    }
+
+  if (edge->has_arrow)
+    {
+      x0 = MIN (x0, edge->arrow_tip.x);
+      y0 = MIN (y0, edge->arrow_tip.y);
+      x1 = MAX (x1, edge->arrow_tip.x);
+      y1 = MAX (y1, edge->arrow_tip.y);
+    }
+
+  /* The arrow's wings reach a little beyond its base. */
+  return GRAPHENE_RECT_INIT (floor (x0 - 6), floor (y0 - 6), ceil (x1 - x0 + 12), ceil (y1 - y0 + 12));
+}
+
+/* GTK 4.8 has no GskPath: each bézier is drawn by cairo, in a cairo node
+ * of its own that covers only that edge, so a zoomed-in large workflow
+ * never asks for one huge surface. */
 static void
 draw_edges (TsWorkflowView *self,
             GtkSnapshot    *snapshot,
-            const Colors   *colors)
+            const Colors   *colors,
+            double          zoom)
 {
-  double width = ts_workflow_layout_get_width (self->layout);
-  double height = ts_workflow_layout_get_height (self->layout);
-  cairo_t *cr;
-
-  /* GTK 4.8 has no GskPath: the béziers are drawn by cairo. */
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (-MARGIN, -MARGIN,
-                                                                  width + 2 * MARGIN,
-                                                                  height + 2 * MARGIN));
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  /* The cairo nodes are made in pixels, with cairo doing the zoom: GTK
+   * 4.8 clips a cairo node made under a scaled snapshot to its unscaled
+   * size (its lines were cut short when zoomed in). */
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_scale (snapshot, 1 / zoom, 1 / zoom);
 
   /* The emphasised ones last, on top. */
   for (int pass = 0; pass < 2; pass++)
@@ -303,7 +330,9 @@ draw_edges (TsWorkflowView *self,
       {
         const TsWorkflowEdge *edge = ts_workflow_layout_get_edge (self->layout, i);
         gboolean available = is_available (self, edge);
+        graphene_rect_t bounds;
         const GdkRGBA *color;
+        cairo_t *cr;
 
         if (available != (pass == 1) || edge->n_points == 0)
           continue;
@@ -315,6 +344,13 @@ draw_edges (TsWorkflowView *self,
         else
           color = &colors->line;
 
+        bounds = edge_bounds (edge);
+        graphene_rect_scale (&bounds, zoom, zoom, &bounds);
+        graphene_rect_round_extents (&bounds, &bounds);
+        cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+        cairo_scale (cr, zoom, zoom);
+        cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
         gdk_cairo_set_source_rgba (cr, color);
         cairo_set_line_width (cr, available ? 2.5 : 1.2);
         trace_edge (cr, edge);
@@ -325,9 +361,10 @@ draw_edges (TsWorkflowView *self,
             trace_arrow (cr, edge);
             cairo_fill (cr);
           }
+        cairo_destroy (cr);
       }
 
-  cairo_destroy (cr);
+  gtk_snapshot_restore (snapshot);
 }
 
 static void
@@ -447,11 +484,13 @@ draw_nodes (TsWorkflowView *self,
     }
 }
 
-/* The picture at zoom 1 with its margin, its top left corner at (0, 0). */
+/* The picture with its margin, its top left corner at (0, 0), under a
+ * snapshot scaled by @zoom. */
 static void
 draw_picture (TsWorkflowView *self,
               GtkWidget      *widget,
-              GtkSnapshot    *snapshot)
+              GtkSnapshot    *snapshot,
+              double          zoom)
 {
   Colors colors;
 
@@ -461,7 +500,7 @@ draw_picture (TsWorkflowView *self,
   get_colors (widget, &colors);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (MARGIN, MARGIN));
-  draw_edges (self, snapshot, &colors);
+  draw_edges (self, snapshot, &colors, zoom);
   draw_edge_labels (self, widget, snapshot, &colors);
   draw_nodes (self, widget, snapshot, &colors);
   gtk_snapshot_restore (snapshot);
@@ -536,7 +575,7 @@ ts_workflow_canvas_snapshot (GtkWidget   *widget,
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ox, oy));
   gtk_snapshot_scale (snapshot, self->zoom, self->zoom);
-  draw_picture (self, widget, snapshot);
+  draw_picture (self, widget, snapshot, self->zoom);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -709,11 +748,25 @@ apply_pending_scroll (TsWorkflowView *self)
     }
 }
 
+static gboolean
+apply_pending_scroll_cb (gpointer data)
+{
+  TsWorkflowView *self = data;
+
+  self->scroll_source = 0;
+  apply_pending_scroll (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The canvas has a new size: scroll where asked, once the viewport has
+ * configured both adjustments (not from inside its configuring them,
+ * which would set the value back). */
 static void
 on_adjustment_changed (GtkAdjustment  *adjustment,
                        TsWorkflowView *self)
 {
-  apply_pending_scroll (self);
+  if ((self->pending_h || self->pending_v || self->want_current) && self->scroll_source == 0)
+    self->scroll_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_pending_scroll_cb, self, NULL);
 }
 
 static void
@@ -903,6 +956,7 @@ ts_workflow_view_dispose (GObject *object)
 {
   TsWorkflowView *self = TS_WORKFLOW_VIEW (object);
 
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
   g_clear_pointer (&self->overlay, gtk_widget_unparent);
   G_OBJECT_CLASS (ts_workflow_view_parent_class)->dispose (object);
 }
@@ -1043,6 +1097,7 @@ ts_workflow_view_init (TsWorkflowView *self)
   GtkEventController *controller;
   GtkGesture *click;
   GtkWidget *zoom_box;
+  GtkWidget *viewport;
   GtkWidget *box;
 
   self->zoom = 1.0;
@@ -1053,7 +1108,12 @@ ts_workflow_view_init (TsWorkflowView *self)
   self->scroller = gtk_scrolled_window_new ();
   gtk_widget_set_hexpand (self->scroller, TRUE);
   gtk_widget_set_vexpand (self->scroller, TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->canvas));
+  /* The canvas is the whole picture: the viewport must not scroll back
+   * to its corner whenever it gets the keyboard focus. */
+  viewport = gtk_viewport_new (NULL, NULL);
+  gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), FALSE);
+  gtk_viewport_set_child (GTK_VIEWPORT (viewport), GTK_WIDGET (self->canvas));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), viewport);
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller)),
                            "changed", G_CALLBACK (on_adjustment_changed), self, 0);
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)),
@@ -1310,7 +1370,7 @@ ts_workflow_view_render (TsWorkflowView *self,
   *height = (int)ceil (ts_workflow_layout_get_height (self->layout) + 2 * MARGIN);
 
   snapshot = gtk_snapshot_new ();
-  draw_picture (self, GTK_WIDGET (self->canvas), snapshot);
+  draw_picture (self, GTK_WIDGET (self->canvas), snapshot, 1.0);
   return gtk_snapshot_free_to_node (snapshot);
 }
 
