@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/XTest.h>
 
 #include "tasksteper-core.h"
 #include "ts-gui-test-util.h"
@@ -262,6 +264,31 @@ click_trigger (TsWorkflowView *view,
   ts_test_click_at (GTK_WIDGET (view), rect.origin.x + rect.size.width / 2, rect.origin.y + rect.size.height / 2);
 }
 
+/* Ctrl+scroll (the wheel turned @clicks notches, up for a positive
+ * number) with the pointer at (@x, @y) of @widget, through the X server. */
+static void
+ctrl_scroll (GtkWidget *widget,
+             double     x,
+             double     y,
+             int        clicks)
+{
+  Display *display = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+  KeyCode control = XKeysymToKeycode (display, XK_Control_L);
+
+  /* Puts the pointer there (a click on the picture's empty corner does
+   * nothing else). */
+  ts_test_click_at (widget, x, y);
+  XTestFakeKeyEvent (display, control, True, CurrentTime);
+  for (int i = 0; i < ABS (clicks); i++)
+    {
+      XTestFakeButtonEvent (display, clicks > 0 ? 4 : 5, True, CurrentTime);
+      XTestFakeButtonEvent (display, clicks > 0 ? 4 : 5, False, CurrentTime);
+    }
+  XTestFakeKeyEvent (display, control, False, CurrentTime);
+  XSync (display, False);
+  ts_test_iterate (300);
+}
+
 static void
 set_dark (gboolean dark)
 {
@@ -456,6 +483,13 @@ test_project_window (void)
   ts_test_click (find_widget (GTK_WIDGET (view), is_button_of_action, "workflow.zoom-in"));
   TS_WAIT_FOR (ts_workflow_view_get_zoom (view) == zoom);
   ts_test_click (find_widget (GTK_WIDGET (view), is_button_of_action, "workflow.zoom-out"));
+  TS_WAIT_FOR (ts_workflow_view_get_zoom (view) == 1.0);
+  /* And with Ctrl and the wheel, over the picture. */
+  ctrl_scroll (GTK_WIDGET (view), 5, 5, 1);
+  TS_WAIT_FOR (ts_workflow_view_get_zoom (view) > 1.0);
+  ctrl_scroll (GTK_WIDGET (view), 5, 5, -2);
+  TS_WAIT_FOR (ts_workflow_view_get_zoom (view) < 1.0);
+  ts_test_key (GTK_WIDGET (workflow), GDK_KEY_0, GDK_CONTROL_MASK);
   TS_WAIT_FOR (ts_workflow_view_get_zoom (view) == 1.0);
 
   /* Saved as pictures. */
