@@ -209,6 +209,22 @@ char *
 ts_project_to_dot (TsProject  *project,
                    const char *current_state)
 {
+  return ts_project_to_dot_full (project, current_state, TS_DOT_DEFAULT);
+}
+
+/**
+ * ts_project_to_dot_full:
+ * @project: a valid project
+ * @current_state: (nullable): the state to highlight
+ * @flags: what to add to the graph ts_project_to_dot() writes
+ *
+ * Returns: (transfer full): the workflow as a Graphviz DOT graph
+ */
+char *
+ts_project_to_dot_full (TsProject  *project,
+                        const char *current_state,
+                        TsDotFlags  flags)
+{
   const char * const *states;
   const char *initial;
   const char *title;
@@ -288,6 +304,8 @@ ts_project_to_dot (TsProject  *project,
           append_quoted (out, ts_transition_get_dest (transition));
           g_string_append (out, " [label=");
           append_quoted (out, label);
+          if (flags & TS_DOT_EDGE_IDS)
+            g_string_append_printf (out, ", id=\"t%u.%u\"", i, j);
           g_string_append (out, "];\n");
         }
     }

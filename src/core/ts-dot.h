@@ -13,4 +13,16 @@ G_BEGIN_DECLS
 char *ts_project_to_dot (TsProject  *project,
                          const char *current_state);
 
+typedef enum {
+  TS_DOT_DEFAULT  = 0,
+  /* Each edge gets an `id` attribute "tI.J": transition I (in schema
+   * order) from its source J, so a program laying the graph out can tell
+   * which trigger an edge stands for. */
+  TS_DOT_EDGE_IDS = 1 << 0,
+} TsDotFlags;
+
+char *ts_project_to_dot_full (TsProject  *project,
+                              const char *current_state,
+                              TsDotFlags  flags);
+
 G_END_DECLS

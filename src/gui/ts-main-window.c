@@ -12,6 +12,7 @@
 #include "ts-my-tickets.h"
 #include "ts-my-tickets-view.h"
 #include "ts-release-notes-dialog.h"
+#include "ts-workflow-window.h"
 #include "ts-save-search-dialog.h"
 #include "ts-saved-searches.h"
 #include "ts-search-bar.h"
@@ -102,6 +103,7 @@ update_actions (TsMainWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", self->project != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", self->project != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.release-notes", self->project != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.workflow", self->project != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", !online);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-cache",
                                  self->store != NULL && ts_store_get_cache (self->store) != NULL);
@@ -1032,6 +1034,18 @@ release_notes_action (GtkWidget  *widget,
                                                                self->project)));
 }
 
+/* The selected project's workflow picture, in a window of its own. */
+static void
+workflow_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TsMainWindow *self = TS_MAIN_WINDOW (widget);
+
+  if (self->project != NULL)
+    gtk_window_present (GTK_WINDOW (ts_workflow_window_new (GTK_WINDOW (self), self->project)));
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -1438,6 +1452,7 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.release-notes", NULL, release_notes_action);
+  gtk_widget_class_install_action (widget_class, "win.workflow", NULL, workflow_action);
   gtk_widget_class_install_action (widget_class, "sidebar.rename-search", NULL, rename_search_action);
   gtk_widget_class_install_action (widget_class, "sidebar.delete-search", NULL, delete_search_action);
   gtk_widget_class_install_action (widget_class, "sidebar.copy-search-link", NULL, copy_search_link_action);

@@ -9,6 +9,7 @@
 #include "ts-ticket-form.h"
 #include "ts-a11y.h"
 #include "ts-ticket-window.h"
+#include "ts-workflow-view.h"
 
 typedef enum
 {
@@ -46,6 +47,8 @@ struct _TsTicketWindow
   GtkBox          *content_box;
   GtkLabel        *blocked_label;
   GtkListBox      *history_list;
+  GtkToggleButton *workflow_button;
+  TsWorkflowView  *workflow_view;
 
   GPtrArray       *history;        /* of TsHistoryEntry, as last read; shown again once names arrive */
 };
@@ -265,6 +268,60 @@ update_trigger_button (TsTicketWindow  *self,
     gtk_widget_remove_css_class (button, "suggested-action");
 }
 
+/* The workflow pane follows the ticket: its state marked, the triggers
+ * whose buttons are enabled now emphasised (none for someone else's
+ * ticket). */
+static void
+update_workflow_view (TsTicketWindow *self,
+                      GPtrArray      *shown)
+{
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_null_terminated (shown->len, NULL, TRUE);
+  const char *state = self->ticket != NULL ? ts_ticket_get_state (self->ticket)
+                                           : ts_project_get_initial_state (self->project);
+
+  for (guint i = 0; i < shown->len; i++)
+    if (ts_trigger_status_is_ready (g_ptr_array_index (shown, i)))
+      g_ptr_array_add (ready, (gpointer)ts_trigger_status_get_trigger (g_ptr_array_index (shown, i)));
+
+  ts_workflow_view_set_current_state (self->workflow_view, state);
+  /* An empty list, not NULL: nothing to press, so every trigger dimmed. */
+  ts_workflow_view_set_available_triggers (self->workflow_view,
+                                           ready->pdata != NULL ? (const char * const *)ready->pdata
+                                                                : (const char * const[]) { NULL });
+}
+
+static void
+on_workflow_toggled (TsTicketWindow *self)
+{
+  /* Laid out the first time it is shown, not with every editor. */
+  if (gtk_toggle_button_get_active (self->workflow_button) &&
+      ts_workflow_view_get_project (self->workflow_view) == NULL)
+    ts_workflow_view_set_project (self->workflow_view, self->project);
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->workflow_button),
+                               gtk_toggle_button_get_active (self->workflow_button)
+                                 ? _("Hide the Workflow (F9)")
+                                 : _("Show the Workflow (F9)"));
+}
+
+static void
+on_workflow_trigger (TsTicketWindow *self,
+                     const char     *trigger)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "ticket.fire", "s", trigger);
+}
+
+static void
+toggle_workflow_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->workflow_button,
+                                !gtk_toggle_button_get_active (self->workflow_button));
+}
+
 /* A button for every trigger of the ticket's state (for its assignee):
  * those that apply now, for the values as typed, enabled; the others
  * disabled, with their reason as tooltip and as a hint under the field
@@ -343,6 +400,8 @@ update_triggers (TsTicketWindow *self)
 
   gtk_label_set_text (self->blocked_label, elsewhere->str);
   gtk_widget_set_visible (GTK_WIDGET (self->blocked_label), elsewhere->len > 0);
+
+  update_workflow_view (self, shown);
 
   /* One suggested button in the header bar. */
   if (main != NULL)
@@ -1036,21 +1095,28 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, blocked_label);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_view);
 
   gtk_widget_class_install_action (widget_class, "ticket.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "ticket.fire", "s", fire_action);
   gtk_widget_class_install_action (widget_class, "ticket.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "ticket.toggle-workflow", NULL, toggle_workflow_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "ticket.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "ticket.reload", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "ticket.toggle-workflow", NULL);
 }
 
 static void
 ts_ticket_window_init (TsTicketWindow *self)
 {
+  g_type_ensure (TS_TYPE_WORKFLOW_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
   ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (self));
+  g_signal_connect_object (self->workflow_button, "toggled", G_CALLBACK (on_workflow_toggled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->workflow_view, "trigger-activated", G_CALLBACK (on_workflow_trigger), self, G_CONNECT_SWAPPED);
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (TS_APPLICATION_ID);
 }
@@ -1147,4 +1213,18 @@ ts_ticket_window_get_trigger_button (TsTicketWindow *self,
       return child;
 
   return NULL;
+}
+
+GtkWidget *
+ts_ticket_window_get_workflow_button (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+  return GTK_WIDGET (self->workflow_button);
+}
+
+GtkWidget *
+ts_ticket_window_get_workflow_view (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+  return GTK_WIDGET (self->workflow_view);
 }

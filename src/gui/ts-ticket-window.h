@@ -28,5 +28,7 @@ char           *ts_ticket_window_dup_key    (TsTicketWindow *self);
 GtkWidget      *ts_ticket_window_get_form   (TsTicketWindow *self);
 GtkWidget      *ts_ticket_window_get_trigger_button (TsTicketWindow *self,
                                                      const char     *trigger);
+GtkWidget      *ts_ticket_window_get_workflow_button (TsTicketWindow *self);
+GtkWidget      *ts_ticket_window_get_workflow_view   (TsTicketWindow *self);
 
 G_END_DECLS
