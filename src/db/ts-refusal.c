@@ -330,12 +330,22 @@ ts_refusal_describe_filter (const char *kind,
   expected = fact (facts, "expected");
   value = fact (facts, "value");
 
+  /* TS444 (ticket_counts) */
+  if (g_str_equal (kind, "group_by") && label != NULL)
+    /* TRANSLATORS: a field's label; "true/false" is a kind of field */
+    return g_strdup_printf (_("Tickets cannot be counted by “%s”: only the state, the assignee, or a choice, user or true/false field sorts them into groups. Choose one of those."),
+                            label);
+
   /* The sort; the other parameters (the cursor, the limit) are the
    * program's to get right, and the server's words say it. */
   if (fact (facts, "parameter") != NULL)
     {
       if (g_str_equal (kind, "unknown_field") && g_str_equal (fact (facts, "parameter"), "p_sort") && field != NULL)
         return g_strdup_printf (_("Tickets cannot be sorted by “%s”: it is not a field of this project. Sort by one of its fields, or by key, state, assignee, creator or a time."),
+                                field);
+      if (g_str_equal (kind, "unknown_field") && g_str_equal (fact (facts, "parameter"), "p_group_by") && field != NULL)
+        /* TRANSLATORS: a statistic's grouping; "true/false" is a kind of field */
+        return g_strdup_printf (_("Tickets cannot be counted by “%s”: it is not a field of this project. Count them by state, by assignee, or by a choice, user or true/false field."),
                                 field);
       return NULL;
     }

@@ -20,8 +20,9 @@ char       *ts_refusal_describe     (const char *kind,
                                      JsonObject *facts);
 
 /* The same for a search's filter or sort refused (TS440-TS443 of
- * search_tickets(), count_tickets(), save_search()): the kinds
- * unknown_field, bad_operator, bad_value, bad_date. */
+ * search_tickets(), count_tickets(), save_search() and the statistics):
+ * the kinds unknown_field, bad_operator, bad_value, bad_date, and
+ * group_by (TS444: a field ticket_counts() cannot group by). */
 char       *ts_refusal_describe_filter (const char *kind,
                                         JsonObject *facts);
 

@@ -9,6 +9,7 @@
 
 #include "ts-refusal.h"
 #include "ts-search-private.h"
+#include "ts-statistics-private.h"
 #include "ts-store.h"
 
 /* Every call is one statement of the public SQL API (docs/sql-api.md), sent
@@ -182,6 +183,7 @@ static const struct
   { "TS441", TS_STORE_ERROR_INVALID },        /* a filter: bad operator */
   { "TS442", TS_STORE_ERROR_INVALID },        /* a filter: bad value */
   { "TS443", TS_STORE_ERROR_INVALID },        /* a filter: bad date */
+  { "TS444", TS_STORE_ERROR_INVALID },        /* ticket_counts: cannot group by */
   { "3F000", TS_STORE_ERROR_NOT_INSTALLED },  /* no schema tasksteper */
   { "42P01", TS_STORE_ERROR_NOT_INSTALLED },  /* no such table */
   { "42883", TS_STORE_ERROR_NOT_INSTALLED },  /* no such function */
@@ -1431,7 +1433,8 @@ typedef struct
   char     *sort;
   gboolean  descending;
   TsTicket *after;
-  int       limit;     /* -1: a count */
+  int       limit;     /* -1: a count, or all the matches */
+  char     *group_by;  /* not NULL: the matches' counts by it (ticket_counts) */
 } Search;
 
 static void
@@ -1441,6 +1444,7 @@ search_free (Search *search)
   json_node_unref (search->filter);
   g_free (search->sort);
   g_clear_object (&search->after);
+  g_free (search->group_by);
   g_free (search);
 }
 
@@ -1552,7 +1556,9 @@ offline_copy_free (OfflineCopy *copy)
 
 /* The search over the offline copy, with the server's meaning, order and
  * pages.  Returns FALSE with @error when it cannot be answered from the
- * cache; *@tickets gets the page, or with @count the number of matches. */
+ * cache; *@tickets gets the page, or with @count the number of matches.
+ * With a group_by, *@tickets gets the matches' counts (TsStatCount), as
+ * ticket_counts() gives them. */
 static gboolean
 search_offline (TsStore    *self,
                 Search     *search,
@@ -1567,6 +1573,7 @@ search_offline (TsStore    *self,
   g_autoptr(TsFilter) filter = NULL;
   g_autoptr(GError) filter_error = NULL;
   g_autofree char *bad_field = NULL;
+  g_autofree char *group_problem = NULL;
   TsProject *project;
 
   projects = ts_cache_load_projects (self->cache, &projects_saved);
@@ -1582,6 +1589,16 @@ search_offline (TsStore    *self,
       g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_NOT_FOUND,
                    _("The offline copy has no project “%s”. Search it again once the server can be reached."),
                    search->project);
+      return FALSE;
+    }
+
+  if (search->group_by != NULL &&
+      (group_problem = _ts_stat_group_by_problem (project, search->group_by)) != NULL)
+    {
+      GError *group_error = g_error_new_literal (TS_STORE_ERROR, TS_STORE_ERROR_INVALID, group_problem);
+
+      ts_store_error_get_private (group_error)->field = g_strdup (search->group_by);
+      g_propagate_error (error, group_error);
       return FALSE;
     }
 
@@ -1625,6 +1642,13 @@ search_offline (TsStore    *self,
   note_data_time (self, copy->saved_at);
   found = _ts_search_run (copy->tickets, copy->states, project, filter, search->sort, search->descending,
                           search->after, search->limit);
+  if (search->group_by != NULL)
+    {
+      GPtrArray *counts = _ts_stat_count_tickets (found, project, search->group_by);
+
+      g_ptr_array_unref (found);
+      found = counts;
+    }
   if (count != NULL)
     *count = found->len;
   if (tickets != NULL)
@@ -1798,6 +1822,447 @@ ts_store_count_tickets_finish (TsStore       *self,
   g_autofree gint64 *count = finish (self, result, ts_store_count_tickets_async, error);
 
   return count != NULL ? *count : -1;
+}
+
+/* Statistics */
+
+/* The filter to send: @filter, or {} for NULL. */
+static JsonNode *
+filter_or_all (JsonNode *filter)
+{
+  JsonNode *all;
+
+  if (filter != NULL)
+    return json_node_copy (filter);
+
+  all = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (all, json_object_new ());
+  return all;
+}
+
+static Search *
+statistic_new (const char *project,
+               JsonNode   *filter,
+               const char *group_by)
+{
+  Search *search = g_new0 (Search, 1);
+
+  search->project = g_strdup (project);
+  search->filter = filter_or_all (filter);
+  search->sort = g_strdup ("number");
+  search->descending = FALSE;
+  search->limit = -1;
+  search->group_by = g_strdup (group_by);
+  return search;
+}
+
+static gpointer
+parse_counts (TsStore   *self,
+              PGresult  *result,
+              GError   **error)
+{
+  GPtrArray *rows = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (rows, _ts_stat_count_new (nullable (result, row, 0),
+                                               g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10)));
+
+  return rows;
+}
+
+static gpointer
+parse_periods (TsStore   *self,
+               PGresult  *result,
+               GError   **error)
+{
+  GPtrArray *rows = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (rows, _ts_stat_period_new (PQgetvalue (result, row, 0),
+                                                g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10),
+                                                g_ascii_strtoll (PQgetvalue (result, row, 2), NULL, 10)));
+
+  return rows;
+}
+
+/* A number of seconds, or -1 for SQL NULL. */
+static double
+seconds_or_none (PGresult *result,
+                 int       row,
+                 int       column)
+{
+  const char *text = nullable (result, row, column);
+
+  return text != NULL ? g_ascii_strtod (text, NULL) : -1;
+}
+
+static gpointer
+parse_stays (TsStore   *self,
+             PGresult  *result,
+             GError   **error)
+{
+  GPtrArray *rows = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (rows, _ts_stat_stay_new (PQgetvalue (result, row, 0),
+                                              g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10),
+                                              g_ascii_strtoll (PQgetvalue (result, row, 2), NULL, 10),
+                                              seconds_or_none (result, row, 3),
+                                              seconds_or_none (result, row, 4)));
+
+  return rows;
+}
+
+/* A grouping the server refused (TS440, TS444 at @group_by) said as the
+ * offline copy says it, when this store listed the project and the
+ * filter is not at fault. */
+static void
+describe_group_by_refusal (TsStore    *self,
+                           Search     *search,
+                           GError     *error)
+{
+  const char *sqlstate;
+  g_autofree char *problem = NULL;
+  g_autoptr(TsFilter) checked = NULL;
+  TsProject *known;
+
+  if (error == NULL || error->domain != TS_STORE_ERROR)
+    return;
+
+  sqlstate = ts_store_error_get_sqlstate (error);
+  if (sqlstate == NULL || (!g_str_equal (sqlstate, "TS440") && !g_str_equal (sqlstate, "TS444")) ||
+      g_strcmp0 (ts_store_error_get_field (error), search->group_by) != 0 ||
+      (known = g_hash_table_lookup (self->projects, search->project)) == NULL)
+    return;
+
+  checked = ts_filter_new (known, search->filter, NULL, NULL, NULL);
+  if (checked != NULL && (problem = _ts_stat_group_by_problem (known, search->group_by)) != NULL)
+    {
+      g_free (error->message);
+      error->message = g_steal_pointer (&problem);
+    }
+}
+
+static void
+on_counted (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  Search *search = g_task_get_task_data (task);
+  GError *error = NULL;
+  GPtrArray *rows;
+
+  rows = g_task_propagate_pointer (G_TASK (result), &error);
+  if (rows != NULL)
+    {
+      g_task_return_pointer (task, rows, (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+
+  /* Offline: the same counts over what the cache holds. */
+  if (self->cache != NULL && g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+    {
+      GError *offline_error = NULL;
+
+      if (search_offline (self, search, &rows, NULL, &offline_error))
+        {
+          g_error_free (error);
+          g_task_return_pointer (task, rows, (GDestroyNotify)g_ptr_array_unref);
+          return;
+        }
+
+      g_error_free (error);
+      error = offline_error;
+    }
+  else
+    {
+      describe_filter_refusal (self, search->project, search->filter, error);
+      describe_group_by_refusal (self, search, error);
+    }
+
+  g_task_return_error (task, error);
+}
+
+void
+ts_store_ticket_counts_async (TsStore             *self,
+                              const char          *project,
+                              const char          *group_by,
+                              JsonNode            *filter,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *filter_text = NULL;
+  const char *params[3];
+  Search *search;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (group_by != NULL);
+  g_return_if_fail (filter == NULL || JSON_NODE_HOLDS_OBJECT (filter));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_store_ticket_counts_async);
+  search = statistic_new (project, filter, group_by);
+  g_task_set_task_data (task, search, (GDestroyNotify)search_free);
+
+  filter_text = json_text (search->filter);
+  params[0] = project;
+  params[1] = group_by;
+  params[2] = filter_text;
+  call (self, parse_counts,
+        "SELECT value, tickets FROM tasksteper.ticket_counts ($1, $2, $3::jsonb)",
+        params, G_N_ELEMENTS (params), parse_counts, (GDestroyNotify)g_ptr_array_unref,
+        cancellable, on_counted, g_steal_pointer (&task));
+}
+
+/**
+ * ts_store_ticket_counts_finish:
+ *
+ * Returns: (transfer container) (element-type TsStatCount): the groups,
+ *   in the order of ts_store_ticket_counts_async()
+ */
+GPtrArray *
+ts_store_ticket_counts_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish (self, result, ts_store_ticket_counts_async, error);
+}
+
+/* The answer of created_closed or time_in_state: the server's, or why
+ * not.  The offline copy holds no history, so offline there is none. */
+static void
+on_history_statistic (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  Search *search = g_task_get_task_data (task);
+  GError *error = NULL;
+  GPtrArray *rows;
+
+  rows = g_task_propagate_pointer (G_TASK (result), &error);
+  if (rows != NULL)
+    {
+      g_task_return_pointer (task, rows, (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+
+  if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+    {
+      g_free (error->message);
+      error->message = g_strdup (_("This chart needs the server, which cannot be reached: the offline copy does not hold the tickets’ history. It will fill in when the connection is back."));
+    }
+  else
+    describe_filter_refusal (self, search->project, search->filter, error);
+
+  g_task_return_error (task, error);
+}
+
+/* The number of @bucket's from the one holding @from to the one holding
+ * @to, as the server counts them (ISO weeks start on Monday). */
+static gint64
+count_buckets (const GDate  *from,
+               const GDate  *to,
+               TsStatBucket  bucket)
+{
+  gint64 first, last;
+
+  switch (bucket)
+    {
+    case TS_STAT_BUCKET_WEEK:
+      first = (gint64)g_date_get_julian (from) - (g_date_get_weekday (from) - G_DATE_MONDAY);
+      last = (gint64)g_date_get_julian (to) - (g_date_get_weekday (to) - G_DATE_MONDAY);
+      return (last - first) / 7 + 1;
+
+    case TS_STAT_BUCKET_MONTH:
+      return ((gint64)g_date_get_year (to) * 12 + g_date_get_month (to)) -
+             ((gint64)g_date_get_year (from) * 12 + g_date_get_month (from)) + 1;
+
+    case TS_STAT_BUCKET_DAY:
+    default:
+      return (gint64)g_date_get_julian (to) - g_date_get_julian (from) + 1;
+    }
+}
+
+/* The most buckets created_closed() gives. */
+#define MAX_BUCKETS 1000
+
+static char *
+iso_date (const GDate *date)
+{
+  return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date), g_date_get_month (date), g_date_get_day (date));
+}
+
+/* An INVALID error about @field of a period. */
+static GError *
+invalid_period_error (const char *field,
+                      char       *message)
+{
+  GError *error = g_error_new_literal (TS_STORE_ERROR, TS_STORE_ERROR_INVALID, message);
+
+  ts_store_error_get_private (error)->field = g_strdup (field);
+  g_free (message);
+  return error;
+}
+
+/* NULL when the period can be charted, else why not. */
+static GError *
+check_period (const GDate  *from,
+              const GDate  *to,
+              TsStatBucket  bucket)
+{
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+
+  if (from == NULL || !g_date_valid (from))
+    return invalid_period_error ("from", g_strdup (_("The period has no first day. Choose the day it starts.")));
+  if (to == NULL || !g_date_valid (to))
+    return invalid_period_error ("to", g_strdup (_("The period has no last day. Choose the day it ends.")));
+
+  from_text = iso_date (from);
+  to_text = iso_date (to);
+  if (g_date_compare (from, to) > 0)
+    /* TRANSLATORS: two days written YYYY-MM-DD */
+    return invalid_period_error ("to", g_strdup_printf (_("The period ends on %s, before it starts on %s. Choose a last day on or after the first."),
+                                                        to_text, from_text));
+
+  if (count_buckets (from, to, bucket) > MAX_BUCKETS)
+    {
+      char *message;
+
+      /* TRANSLATORS: two days written YYYY-MM-DD */
+      if (bucket == TS_STAT_BUCKET_DAY)
+        message = g_strdup_printf (_("From %s to %s is more than 1000 days, too many to chart day by day. Choose a shorter period, or count by week or month."),
+                                   from_text, to_text);
+      else if (bucket == TS_STAT_BUCKET_WEEK)
+        /* TRANSLATORS: two days written YYYY-MM-DD */
+        message = g_strdup_printf (_("From %s to %s is more than 1000 weeks, too many to chart week by week. Choose a shorter period, or count by month."),
+                                   from_text, to_text);
+      else
+        /* TRANSLATORS: two days written YYYY-MM-DD */
+        message = g_strdup_printf (_("From %s to %s is more than 1000 months, too many to chart. Choose a shorter period."),
+                                   from_text, to_text);
+      return invalid_period_error ("from", message);
+    }
+
+  return NULL;
+}
+
+void
+ts_store_created_closed_async (TsStore             *self,
+                               const char          *project,
+                               GDate               *from,
+                               GDate               *to,
+                               TsStatBucket         bucket,
+                               JsonNode            *filter,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *filter_text = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  const char *params[5];
+  GError *period_error;
+  Search *search;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (bucket == TS_STAT_BUCKET_DAY || bucket == TS_STAT_BUCKET_WEEK || bucket == TS_STAT_BUCKET_MONTH);
+  g_return_if_fail (filter == NULL || JSON_NODE_HOLDS_OBJECT (filter));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_store_created_closed_async);
+  search = statistic_new (project, filter, NULL);
+  g_task_set_task_data (task, search, (GDestroyNotify)search_free);
+
+  /* Said here, in the user's words, rather than sent to be refused. */
+  if ((period_error = check_period (from, to, bucket)) != NULL)
+    {
+      g_task_return_error (task, period_error);
+      return;
+    }
+
+  filter_text = json_text (search->filter);
+  from_text = iso_date (from);
+  to_text = iso_date (to);
+  params[0] = project;
+  params[1] = from_text;
+  params[2] = to_text;
+  params[3] = ts_stat_bucket_to_string (bucket);
+  params[4] = filter_text;
+  call (self, parse_periods,
+        "SELECT to_char (bucket, 'YYYY-MM-DD'), created, closed"
+        "  FROM tasksteper.created_closed ($1, $2::date, $3::date, $4, $5::jsonb)",
+        params, G_N_ELEMENTS (params), parse_periods, (GDestroyNotify)g_ptr_array_unref,
+        cancellable, on_history_statistic, g_steal_pointer (&task));
+}
+
+/**
+ * ts_store_created_closed_finish:
+ *
+ * Returns: (transfer container) (element-type TsStatPeriod): one per
+ *   bucket, in order
+ */
+GPtrArray *
+ts_store_created_closed_finish (TsStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish (self, result, ts_store_created_closed_async, error);
+}
+
+void
+ts_store_time_in_state_async (TsStore             *self,
+                              const char          *project,
+                              JsonNode            *filter,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *filter_text = NULL;
+  const char *params[2];
+  Search *search;
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (filter == NULL || JSON_NODE_HOLDS_OBJECT (filter));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_store_time_in_state_async);
+  search = statistic_new (project, filter, NULL);
+  g_task_set_task_data (task, search, (GDestroyNotify)search_free);
+
+  filter_text = json_text (search->filter);
+  params[0] = project;
+  params[1] = filter_text;
+  call (self, parse_stays,
+        "SELECT state, tickets, current, median_seconds, p90_seconds"
+        "  FROM tasksteper.time_in_state ($1, $2::jsonb)",
+        params, G_N_ELEMENTS (params), parse_stays, (GDestroyNotify)g_ptr_array_unref,
+        cancellable, on_history_statistic, g_steal_pointer (&task));
+}
+
+/**
+ * ts_store_time_in_state_finish:
+ *
+ * Returns: (transfer container) (element-type TsStatStay): one per
+ *   state, in schema order
+ */
+GPtrArray *
+ts_store_time_in_state_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish (self, result, ts_store_time_in_state_async, error);
 }
 
 /* Saved searches */
