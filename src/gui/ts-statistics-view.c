@@ -648,6 +648,8 @@ toast (TsStatisticsView *self,
       return;
     }
   toast = adw_toast_new (message);
+  /* What was just done replaces what an earlier toast said. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
