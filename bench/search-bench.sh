@@ -10,9 +10,9 @@
 # security, no functions, the same indexes), and their plans.  See
 # bench/README.md.
 #
-# It starts a throwaway PostgreSQL cluster of its own (initdb in a fresh
-# directory under $TMPDIR, a Unix socket there, no TCP; as the "postgres"
-# system user through runuser when run as root), installs the server side
+# It starts a throwaway PostgreSQL cluster of its own (bench/cluster.sh:
+# initdb in a fresh directory under $TMPDIR, a Unix socket there, no TCP; as
+# the "postgres" system user through runuser when run as root), installs the server side
 # with TASKSTEPER-ADMIN init (default: build/src/admin/tasksteper-admin),
 # generates TICKETS tickets (default 1000000) with bench/generate-tickets.sql
 # and removes everything when it ends.  It needs PostgreSQL's server
@@ -27,59 +27,13 @@ admin=${1:-$top/build/src/admin/tasksteper-admin}
 tickets=${2:-1000000}
 runs=${TS_BENCH_RUNS:-7}
 
-if [ ! -x "$admin" ]; then
-  echo "search-bench: $admin is not a program; build first (meson setup build && ninja -C build)" >&2
-  echo "or give the path of tasksteper-admin as the first argument." >&2
-  exit 2
-fi
 case $tickets in
   ''|*[!0-9]*) echo "search-bench: the number of tickets must be a whole number, not $tickets" >&2; exit 2 ;;
 esac
 
-bindir=${TS_PG_BINDIR:-}
-if [ -z "$bindir" ] && command -v pg_config >/dev/null 2>&1; then
-  bindir=$(pg_config --bindir)
-fi
-if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
-  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-fi
-if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
-  echo "search-bench: PostgreSQL's server programs (initdb, pg_ctl) were not found; set TS_PG_BINDIR" >&2
-  exit 2
-fi
-psql=$bindir/psql
-[ -x "$psql" ] || psql=psql
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/tasksteper-bench.XXXXXX")
-as_server=""
-if [ "$(id -u)" = 0 ]; then
-  user=postgres
-  id "$user" >/dev/null 2>&1 || user=nobody
-  chown "$user" "$dir"
-  as_server="runuser -u $user --"
-fi
-
-stop() {
-  $as_server "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap stop EXIT
-trap 'exit 130' INT TERM
-
-echo "== a cluster in $dir (PostgreSQL in $bindir)"
-$as_server "$bindir/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --no-sync >/dev/null
-$as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-  -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-      -c shared_buffers=512MB -c maintenance_work_mem=512MB -c max_wal_size=4GB \
-      -c max_parallel_maintenance_workers=1 -c max_parallel_workers_per_gather=1" start >/dev/null
-
-q() {
-  "$psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres -d bench "$@"
-}
-
-"$psql" -X -q -h "$dir" -U postgres -d postgres -c "CREATE DATABASE bench" >/dev/null
-"$admin" init -d "host=$dir user=postgres dbname=bench"
-q -Atc "SELECT 'LC_CTYPE ' || datctype || ', ' || version() FROM pg_database WHERE datname = 'bench'"
+prog=search-bench
+. "$here/cluster.sh"
+ts_bench_start
 
 echo "== $tickets tickets"
 q <<EOF
@@ -187,24 +141,7 @@ EOF
 # The median of $runs runs of a statement, in milliseconds, as the member,
 # after one run to warm the cache; the member's session searches in the
 # time zone of tests/data/search.json.
-cat > "$dir/median.sql" <<'EOF'
-SET TimeZone = 'Asia/Shanghai';
-CREATE FUNCTION pg_temp.median_ms(p_sql text, p_runs int) RETURNS numeric
-LANGUAGE plpgsql AS $f$
-DECLARE
-  t timestamptz;
-  times numeric[] := '{}';
-BEGIN
-  EXECUTE p_sql;
-  FOR i IN 1 .. p_runs LOOP
-    t := clock_timestamp();
-    EXECUTE p_sql;
-    times := times || (extract(epoch FROM clock_timestamp() - t) * 1000)::numeric;
-  END LOOP;
-  RETURN (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 1) FROM unnest(times) x);
-END
-$f$;
-EOF
+ts_bench_median_file
 
 member() {
   "$psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U bench_member -d bench -f "$dir/median.sql" "$@"
