@@ -188,8 +188,13 @@ static void
 ts_chart_table_dispose (GObject *object)
 {
   TsChartTable *self = TS_CHART_TABLE (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_CHART_TABLE);
+  /* GTK 4.8 unparents only the bound children: the box and the scrolled
+   * window of the template are ours to remove. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->data);
   g_clear_object (&self->rows);
   G_OBJECT_CLASS (ts_chart_table_parent_class)->dispose (object);
