@@ -301,15 +301,29 @@ table_shows (TsMainWindow *window,
       }                                                                            \
   } G_STMT_END
 
+static void scroll_to_end   (TsMainWindow *window,
+                             const char   *card);
+static void scroll_to_start (TsMainWindow *window,
+                             const char   *card);
+
 /* The sum of the numbers of column @column over the rows of @card's table. */
 static gint64
 column_sum (TsMainWindow *window,
             const char   *card,
             guint         column)
 {
-  g_autofree char *text = table_text (window, card);
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
   gint64 sum = 0;
+
+  if (g_str_equal (card, "created-closed"))
+    scroll_to_end (window, card);
+  text = table_text (window, card);
+  lines = g_strsplit (text, "\n", -1);
+  /* Back to the top: GTK 4.8 warns when a scrolled list view's rows are
+   * all replaced (the next answer), and warnings are fatal here. */
+  if (g_str_equal (card, "created-closed"))
+    scroll_to_start (window, card);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -319,6 +333,41 @@ column_sum (TsMainWindow *window,
         sum += g_ascii_strtoll (cells[column], NULL, 10);
     }
   return sum;
+}
+
+/* Scrolls @card's table to its last row, as dragging its scroll bar to
+ * the bottom does (the rows of 30 days do not all fit beside the chart). */
+static void
+scroll_to_end (TsMainWindow *window,
+               const char   *card)
+{
+  GtkWidget *table = ts_statistics_view_get_table (view_of (window), card);
+  GtkWidget *view = find_widget (table, GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  GtkWidget *scroller = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  /* Rows just replaced are laid out first: GTK 4.8 warns when asked to
+   * scroll a list view whose rows it has not measured yet. */
+  TS_WAIT_FOR (!ts_statistics_view_get_loading (view_of (window)));
+  ts_test_iterate (300);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+  ts_test_iterate (300);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+  TS_WAIT_FOR (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+               gtk_adjustment_get_upper (adjustment) - 1);
+  ts_test_iterate (300);
+}
+
+static void
+scroll_to_start (TsMainWindow *window,
+                 const char   *card)
+{
+  GtkWidget *table = ts_statistics_view_get_table (view_of (window), card);
+  GtkWidget *view = find_widget (table, GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  GtkWidget *scroller = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  ts_test_iterate (100);
 }
 
 static TsMainWindow *
@@ -430,7 +479,8 @@ test_group_by (void)
   dropdown = ts_statistics_view_get_group_by (view_of (window));
 
   ts_test_choose (dropdown, "问题级别");
-  by_level = g_strdup_printf ("一般问题\t2\n严重问题\t3\n紧急问题\t1\n%s\t2\n", _("(empty)"));
+  /* 一般问题 is the field's default: the two created without one have it. */
+  by_level = g_strdup ("一般问题\t4\n严重问题\t3\n紧急问题\t1\n");
   WAIT_FOR_TABLE (window, "counts", by_level);
   {
     g_autofree char *title = g_strdup_printf (_("Tickets by %s"), "问题级别");
@@ -443,11 +493,24 @@ test_group_by (void)
   by_assignee = g_strdup ("张伟\t6\n李娜\t2\n");
   WAIT_FOR_TABLE (window, "counts", by_assignee);
 
+  /* A user field: display names, then the tickets without one. */
+  ts_test_choose (dropdown, "维护代表");
+  {
+    g_autofree char *by_checker = g_strdup_printf ("李娜\t2\n%s\t6\n", _("(empty)"));
+
+    WAIT_FOR_TABLE (window, "counts", by_checker);
+  }
+
   /* Keys: the drop-down opens with Space, Down moves to 问题级别's
    * neighbour below (the drop-down lists State, Assignee, then the
    * fields), Enter chooses. */
   ts_test_choose (dropdown, "问题级别");
   WAIT_FOR_TABLE (window, "counts", by_level);
+  /* The pointer away from where the list opens: in GTK 4.8 the list's
+   * selection follows the pointer (single-click-activate), and a person
+   * using the keys has it elsewhere.  A click on a title moves no focus. */
+  ts_test_click (ts_test_find_label (card_of (window, "created-closed"), _("Created and Closed")));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), dropdown));
   ts_test_key (GTK_WIDGET (window), GDK_KEY_space, 0);
   ts_test_iterate (300);
   ts_test_key (GTK_WIDGET (window), GDK_KEY_Down, 0);
@@ -457,9 +520,8 @@ test_group_by (void)
   text = table_text (window, "counts");
   g_test_message ("By 客户类别:\n%s", text);
   {
-    /* Every choice of 客户类别 (0 each), then the eight without one. */
-    g_autofree char *expected = g_strdup_printf ("金融\t0\n电网\t0\n运营商\t0\n政府\t0\n互联网\t0\n企业\t0\n其他\t0\n%s\t8\n",
-                                                 _("(empty)"));
+    /* Every choice of 客户类别, in the schema's order; 金融 is its default. */
+    g_autofree char *expected = g_strdup ("金融\t8\n电网\t0\n运营商\t0\n政府\t0\n互联网\t0\n企业\t0\n其他\t0\n");
 
     WAIT_FOR_TABLE (window, "counts", expected);
   }
@@ -618,7 +680,7 @@ test_dark (void)
   ts_test_save_screenshot (GTK_WIDGET (window), "statistics-dark.png", NULL);
 
   /* Narrow: each table under its chart. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 700, 1000);
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 1000);
   ts_test_iterate (500);
   ts_test_save_screenshot (GTK_WIDGET (window), "statistics-narrow.png", NULL);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -650,7 +712,7 @@ test_offline (void)
   /* Another grouping asks again, of the offline copy now. */
   ts_test_choose (ts_statistics_view_get_group_by (view_of (window)), "问题级别");
   {
-    g_autofree char *by_level = g_strdup_printf ("一般问题\t2\n严重问题\t4\n紧急问题\t1\n%s\t2\n", _("(empty)"));
+    g_autofree char *by_level = g_strdup ("一般问题\t4\n严重问题\t4\n紧急问题\t1\n");
 
     WAIT_FOR_TABLE (window, "counts", by_level);
   }

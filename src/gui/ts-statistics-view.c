@@ -19,7 +19,7 @@
 #define RELOAD_DELAY_MS 500
 
 /* Narrower than this, each card shows its table under its chart. */
-#define SIDE_BY_SIDE_WIDTH 760
+#define SIDE_BY_SIDE_WIDTH 900
 
 typedef enum
 {
