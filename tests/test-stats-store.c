@@ -338,22 +338,24 @@ test_offline_grouping (void)
   g_ptr_array_add (tickets, made_ticket (5, "旧状态", "bob", "{\"issue_level\": \"旧级别\", \"recurring\": 1}"));
   g_ptr_array_add (tickets, made_ticket (6, "更旧状态", "dave", "{\"issue_level\": \"另一旧级别\", \"recurring\": false, \"issue_se\": \"carol\"}"));
   g_ptr_array_add (tickets, made_ticket (7, "维护代表审核", "", "{}"));
+  /* Blanks, ideographic spaces included, are no value either. */
+  g_ptr_array_add (tickets, made_ticket (8, "维护代表审核", " ", "{\"issue_level\": \" \u3000\", \"issue_se\": \"\\t\"}"));
 
   /* Every state in schema order, 0 included; then the others, most
    * first, ties in byte order. */
   by_state = count_made (tickets, project, "state");
-  g_assert_cmpstr (by_state, ==, "维护人员处理=2 维护代表审核=1 SE分析改进=0 关闭=1 旧状态=2 更旧状态=1");
+  g_assert_cmpstr (by_state, ==, "维护人员处理=2 维护代表审核=2 SE分析改进=0 关闭=1 旧状态=2 更旧状态=1");
   by_level = count_made (tickets, project, "issue_level");
-  g_assert_cmpstr (by_level, ==, "一般问题=0 严重问题=2 紧急问题=0 旧级别=2 另一旧级别=1 ∅=2");
+  g_assert_cmpstr (by_level, ==, "一般问题=0 严重问题=2 紧急问题=0 旧级别=2 另一旧级别=1 ∅=3");
   /* false then true, 0 included; "yes" and 1 are values the definition
    * does not have. */
   by_recurring = count_made (tickets, project, "recurring");
-  g_assert_cmpstr (by_recurring, ==, "false=2 true=1 1=1 yes=1 ∅=2");
+  g_assert_cmpstr (by_recurring, ==, "false=2 true=1 1=1 yes=1 ∅=3");
   /* Users: only those present, most first, ties by login. */
   by_se = count_made (tickets, project, "issue_se");
-  g_assert_cmpstr (by_se, ==, "bob=2 carol=2 ∅=3");
+  g_assert_cmpstr (by_se, ==, "bob=2 carol=2 ∅=4");
   by_assignee = count_made (tickets, project, "assigned_to");
-  g_assert_cmpstr (by_assignee, ==, "alice=2 bob=2 carol=1 dave=1 ∅=1");
+  g_assert_cmpstr (by_assignee, ==, "alice=2 bob=2 carol=1 dave=1 ∅=2");
 
   /* No tickets: the definition's values at 0, no empty group. */
   nothing = count_made (none, project, "state");
@@ -799,7 +801,8 @@ test_refusals_online (void)
 
   /* A field that does not group: INVALID naming it, said by its label. */
   check_refused (alice, "detail", NULL, TS_STORE_ERROR_INVALID, "detail", text_problem);
-  check_refused (fresh, "detail", NULL, TS_STORE_ERROR_INVALID, "detail", text_problem);
+  /* (The refusal's facts name the field, not its label.) */
+  check_refused (fresh, "detail", NULL, TS_STORE_ERROR_INVALID, "detail", NULL);
   /* A name that is no field: by the name, as written. */
   check_refused (alice, "问题级别", NULL, TS_STORE_ERROR_INVALID, "问题级别", unknown_problem);
 
@@ -827,6 +830,17 @@ test_refusals_online (void)
   g_assert_cmpstr (ts_store_error_get_field (error), ==, "from");
   g_test_message ("%s", error->message);
   g_clear_error (&error);
+  /* Days the server does not take. */
+  {
+    g_autoptr(GDate) far = g_date_new_dmy (1, G_DATE_JANUARY, 10000);
+
+    rows = created_closed (alice, PROJECT, today, far, TS_STAT_BUCKET_MONTH, NULL, &error);
+    g_assert_null (rows);
+    g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+    g_assert_cmpstr (ts_store_error_get_field (error), ==, "to");
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+  }
   /* The same years by month are few enough. */
   rows = created_closed (alice, PROJECT, long_ago, today, TS_STAT_BUCKET_MONTH, NULL, &error);
   g_assert_no_error (error);
@@ -1007,9 +1021,11 @@ main (int argc, char *argv[])
   vectors = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
   online_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  g_test_add_func ("/ts/stats-store/rows", test_rows);
-  g_test_add_func ("/ts/stats-store/offline-grouping", test_offline_grouping);
-  g_test_add_func ("/ts/stats-store/group-by-problem", test_group_by_problem);
+  g_test_add_func ("/ts/stats-store/unit/rows", test_rows);
+  g_test_add_func ("/ts/stats-store/unit/offline-grouping", test_offline_grouping);
+  g_test_add_func ("/ts/stats-store/unit/group-by-problem", test_group_by_problem);
+  /* (A suite's own tests run before its sub-suites': each kind has its
+   * sub-suite, so that they run in this order.) */
 
   cache_root = g_dir_make_tmp ("ts-stats-store-XXXXXX", NULL);
   server = ts_test_server_start (&error);
@@ -1023,8 +1039,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/stats-store/online/created-closed", test_created_closed_online);
   g_test_add_func ("/ts/stats-store/online/time-in-state", test_time_in_state_online);
   g_test_add_func ("/ts/stats-store/online/refusals", test_refusals_online);
-  g_test_add_func ("/ts/stats-store/offline", test_offline);
-  g_test_add_func ("/ts/stats-store/online/reimported", test_reimported);
+  g_test_add_func ("/ts/stats-store/offline/counts", test_offline);
+  g_test_add_func ("/ts/stats-store/reimport/issue-level", test_reimported);
 
   ret = g_test_run ();
 

@@ -23,7 +23,8 @@ char      *_ts_stat_group_by_problem (TsProject  *project,
  * values the definition has in its order (states, choices, false then
  * true), 0 included; then the values present that it does not have, most
  * tickets first, ties by value in byte order; last the empty group
- * (value NULL: missing, null or ""), when it has tickets.
+ * (value NULL: missing, null, "" or only blanks, as the server's
+ * is_empty()), when it has tickets.
  * Returns (transfer container) (element-type TsStatCount). */
 GPtrArray *_ts_stat_count_tickets    (GPtrArray  *tickets,
                                       TsProject  *project,

@@ -655,44 +655,46 @@ _ts_stat_group_by_problem (TsProject  *project,
     }
 }
 
-/* The group of @ticket, as the server reads it (the field's text, as
- * fields->>name gives it), or NULL for the empty group: missing, null or
- * "". */
+/* The group of @ticket, as the server reads it (the value's text, as
+ * value #>> '{}' gives it), or NULL for the empty group: missing, null,
+ * or a string of blanks (tasksteper.is_empty(), ts_value_is_empty()). */
 static char *
 group_of (TsTicket   *ticket,
           GroupKind   kind,
           const char *group_by)
 {
-  const char *text = NULL;
+  g_autoptr(JsonNode) column = NULL;
   JsonNode *node;
 
-  if (kind == GROUP_STATE)
-    text = ts_ticket_get_state (ticket);
-  else if (kind == GROUP_ASSIGNEE)
-    text = ts_ticket_get_assigned_to (ticket);
-  else
+  if (kind == GROUP_STATE || kind == GROUP_ASSIGNEE)
     {
-      node = json_object_get_member (ts_ticket_get_fields (ticket), group_by);
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+      const char *text = kind == GROUP_STATE ? ts_ticket_get_state (ticket) : ts_ticket_get_assigned_to (ticket);
+
+      if (text == NULL)
         return NULL;
-      if (!JSON_NODE_HOLDS_VALUE (node))
-        return json_to_string (node, FALSE);  /* an array or object: its JSON text */
-
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          text = json_node_get_string (node);
-          break;
-        case G_TYPE_BOOLEAN:
-          return g_strdup (json_node_get_boolean (node) ? "true" : "false");
-        case G_TYPE_INT64:
-          return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-        default:
-          return json_to_string (node, FALSE);
-        }
+      column = json_node_new (JSON_NODE_VALUE);
+      json_node_set_string (column, text);
+      node = column;
     }
+  else
+    node = json_object_get_member (ts_ticket_get_fields (ticket), group_by);
 
-  return text != NULL && *text != '\0' ? g_strdup (text) : NULL;
+  if (ts_value_is_empty (node))
+    return NULL;
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return json_to_string (node, FALSE);  /* an array or object: its JSON text */
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    default:
+      return json_to_string (node, FALSE);
+    }
 }
 
 /* Most tickets first, ties by value in byte order (the server's

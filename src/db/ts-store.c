@@ -2125,6 +2125,12 @@ check_period (const GDate  *from,
   if (to == NULL || !g_date_valid (to))
     return invalid_period_error ("to", g_strdup (_("The period has no last day. Choose the day it ends.")));
 
+  /* The days the server takes. */
+  if (g_date_get_year (from) > 9999)
+    return invalid_period_error ("from", g_strdup (_("The period starts after the year 9999. Choose a first day before then.")));
+  if (g_date_get_year (to) > 9999)
+    return invalid_period_error ("to", g_strdup (_("The period ends after the year 9999. Choose a last day before then.")));
+
   from_text = iso_date (from);
   to_text = iso_date (to);
   if (g_date_compare (from, to) > 0)
