@@ -1251,6 +1251,7 @@ refresh_action (GtkWidget  *widget,
     ts_ticket_list_reload (self->all);
   if (self->results != NULL)
     ts_search_results_reload (self->results);
+  ts_statistics_view_reload (self->statistics_view);
   ts_my_tickets_reload (self->my_tickets);
   ts_member_names_reload (self->names);
   ts_saved_searches_reload (self->saved_searches);

@@ -19,7 +19,11 @@
 #define RELOAD_DELAY_MS 500
 
 /* Narrower than this, each card shows its table under its chart. */
-#define SIDE_BY_SIDE_WIDTH 900
+#define SIDE_BY_SIDE_WIDTH 880
+
+/* Under its chart a table is as tall as a chart: its list view asks for
+ * only a few rows of its own. */
+#define TABLE_UNDER_HEIGHT 280
 
 typedef enum
 {
@@ -83,6 +87,8 @@ struct _TsStatisticsView
   GtkLabel         *narrowed_label;
   GtkDropDown      *counts_dropdown;
   GtkDropDown      *trend_dropdown;
+  GtkWidget        *counts_label;
+  GtkWidget        *trend_label;
 };
 
 G_DEFINE_FINAL_TYPE (TsStatisticsView, ts_statistics_view, GTK_TYPE_WIDGET)
@@ -859,7 +865,18 @@ update_layout (gpointer user_data)
 
   self->layout_id = 0;
   for (guint i = 0; i < N_CARDS; i++)
-    gtk_orientable_set_orientation (GTK_ORIENTABLE (self->cards[i].body), orientation);
+    {
+      /* Beside the chart the table keeps room for its columns; under
+       * it, it takes the card's width. */
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->cards[i].body), orientation);
+      gtk_widget_set_size_request (GTK_WIDGET (self->cards[i].table),
+                                   self->narrow ? -1 : i == CARD_STAYS ? 460 : 300,
+                                   self->narrow ? TABLE_UNDER_HEIGHT : -1);
+    }
+  /* The drop-downs say what they choose by themselves (their accessible
+   * names); narrow, their labels give the room up. */
+  gtk_widget_set_visible (self->counts_label, !self->narrow);
+  gtk_widget_set_visible (self->trend_label, !self->narrow);
   return G_SOURCE_REMOVE;
 }
 
@@ -959,6 +976,8 @@ ts_statistics_view_class_init (TsStatisticsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsStatisticsView, narrowed_label);
   gtk_widget_class_bind_template_child (widget_class, TsStatisticsView, counts_dropdown);
   gtk_widget_class_bind_template_child (widget_class, TsStatisticsView, trend_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, TsStatisticsView, counts_label);
+  gtk_widget_class_bind_template_child (widget_class, TsStatisticsView, trend_label);
   for (guint i = 0; i < N_CARDS; i++)
     {
       BIND_CARD_CHILD (widget_class, i, title, "_title");
@@ -1070,6 +1089,14 @@ ts_statistics_view_set_filter (TsStatisticsView *self,
   g_clear_pointer (&self->filter, json_node_unref);
   self->filter = filter ? json_node_copy (filter) : NULL;
   update_narrowed (self);
+  reload (self);
+}
+
+void
+ts_statistics_view_reload (TsStatisticsView *self)
+{
+  g_return_if_fail (TS_IS_STATISTICS_VIEW (self));
+
   reload (self);
 }
 

@@ -37,6 +37,8 @@ void       ts_statistics_view_set_project (TsStatisticsView *self,
  * every card, or NULL for every ticket. */
 void       ts_statistics_view_set_filter  (TsStatisticsView *self,
                                            JsonNode         *filter);
+/* Asks every card again (F5), now if the view is shown, else once it is. */
+void       ts_statistics_view_reload      (TsStatisticsView *self);
 
 /* For tests: the chart and the table of a card ("counts", "created-closed"
  * or "time-in-state"), and the counts' grouping drop-down. */
