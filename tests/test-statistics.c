@@ -214,6 +214,17 @@ view_of (TsMainWindow *window)
   return TS_STATISTICS_VIEW (view);
 }
 
+/* The view, shown or not. */
+static TsStatisticsView *
+view_of_any (TsMainWindow *window)
+{
+  GtkWidget *stack = find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, NULL, NULL);
+  GtkWidget *page = stack ? adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), "statistics") : NULL;
+
+  g_assert_true (TS_IS_STATISTICS_VIEW (page));
+  return TS_STATISTICS_VIEW (page);
+}
+
 /* What the table beside a card's chart shows, as a person reads it: one
  * line per row, top to bottom, its cells separated by tabs. */
 typedef struct
@@ -603,6 +614,21 @@ test_live (void)
   WAIT_FOR_TABLE (window, "counts", "维护人员处理\t7\n维护代表审核\t2\nSE分析改进\t0\n关闭\t0\n");
   TS_WAIT_FOR (column_sum (window, "created-closed", 1) == G_N_ELEMENTS (tickets) + 1);
 
+  /* On another page the statistics wait; shown again, they ask once. */
+  {
+    GtkWidget *tab = ts_test_find_label (GTK_WIDGET (window), _("All Tickets"));
+    g_autoptr(TsTicket) later = NULL;
+
+    g_assert_nonnull (tab);
+    ts_test_click (tab);
+    TS_WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (view_of_any (window))));
+    later = create_ticket (lina, "【20180402】天津局点风扇告警", "紧急问题");
+    ts_test_iterate (1500);
+    g_assert_false (ts_statistics_view_get_loading (view_of_any (window)));
+    show_statistics (window);
+    WAIT_FOR_TABLE (window, "counts", "维护人员处理\t8\n维护代表审核\t2\nSE分析改进\t0\n关闭\t0\n");
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -646,6 +672,27 @@ save_through_chooser (TsMainWindow *window,
   return g_steal_pointer (&path);
 }
 
+static void
+on_text_read (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+
+  *(char **)user_data = text ? text : g_strdup ("");
+}
+
+/* What the clipboard holds now ("" for nothing). */
+static char *
+read_clipboard (GdkClipboard *clipboard)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &text);
+  TS_WAIT_FOR (text != NULL);
+  return text;
+}
+
 /* Each chart saved: the counts as PNG (an image the size of the chart),
  * the time in state as SVG. */
 static void
@@ -677,6 +724,22 @@ test_save (void)
   g_assert_true (g_file_get_contents (svg, &contents, NULL, &error));
   g_assert_no_error (error);
   g_assert_nonnull (strstr (contents, "<svg"));
+
+  /* Copy Numbers: the table as tab-separated text, header first. */
+  {
+    GtkWidget *menu = find_widget (card_of (window, "counts"), GTK_TYPE_MENU_BUTTON, has_tooltip, _("Save or Copy"));
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+    g_autofree char *header = g_strdup_printf ("%s\t%s\n", _("State"), _("Tickets"));
+    g_autofree char *text = NULL;
+
+    gdk_clipboard_set_text (clipboard, "");
+    ts_test_click (menu);
+    click_menu_item (menu, _("_Copy Numbers"));
+    TS_WAIT_FOR (*(g_free (text), text = read_clipboard (clipboard)) != '\0');
+    g_test_message ("Copied:\n%s", text);
+    g_assert_true (g_str_has_prefix (text, header));
+    g_assert_nonnull (strstr (text, "维护人员处理\t8\n维护代表审核\t2\n"));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -718,7 +781,7 @@ test_offline (void)
   GtkWidget *note = NULL;
 
   /* The lists are read, and kept on disk. */
-  TS_WAIT_FOR (g_list_model_get_n_items (all_rows) == G_N_ELEMENTS (tickets) + 1);
+  TS_WAIT_FOR (g_list_model_get_n_items (all_rows) == G_N_ELEMENTS (tickets) + 2);
   ts_test_iterate (500);
   ts_cache_flush (ts_store_get_cache (store));
   show_statistics (window);
@@ -729,7 +792,7 @@ test_offline (void)
   /* Another grouping asks again, of the offline copy now. */
   ts_test_choose (ts_statistics_view_get_group_by (view_of (window)), "问题级别");
   {
-    g_autofree char *by_level = g_strdup ("一般问题\t4\n严重问题\t4\n紧急问题\t1\n");
+    g_autofree char *by_level = g_strdup ("一般问题\t4\n严重问题\t4\n紧急问题\t2\n");
 
     WAIT_FOR_TABLE (window, "counts", by_level);
   }
@@ -761,7 +824,7 @@ test_offline (void)
   ts_store_reconnect (store);
   TS_WAIT_FOR (ts_store_get_online (store));
   /* Back online, the cards ask the server again by themselves. */
-  TS_WAIT_FOR (column_sum (window, "created-closed", 1) == G_N_ELEMENTS (tickets) + 1);
+  TS_WAIT_FOR (column_sum (window, "created-closed", 1) == G_N_ELEMENTS (tickets) + 2);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
