@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "ts-chart.h"
+#include "ts-chart-private.h"
 #include "ts-chart-table.h"
 #include "ts-gui-test-util.h"
 
@@ -207,6 +208,64 @@ test_bars_chinese (void)
   check_chart (data, "bars-chinese", 640, 400);
 }
 
+/* "category\nseries: value", with the catalogue's colon. */
+static void
+assert_tooltip (const char *text,
+                const char *category,
+                const char *series,
+                const char *value)
+{
+  g_autofree char *line = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "%s: %s"), series, value);
+  g_autofree char *expected = g_strconcat (category, "\n", line, NULL);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* Across the middle of the chart, from left to right, the tooltips name
+ * each category in turn with its value; outside the plot there is none. */
+static void
+test_tooltips (void)
+{
+  g_autoptr(TsChartData) data = severity_bars ();
+  g_autoptr(TsChartData) lines = weekly_lines (4);
+  GtkWidget *chart = ts_chart_new ();
+  GtkWidget *window;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *none = NULL;
+  g_autofree char *line = NULL;
+  int width, height;
+
+  ts_chart_set_data (TS_CHART (chart), data);
+  window = show_in_window (chart, 640, 400);
+  ts_test_iterate (200);
+  width = gtk_widget_get_width (chart);
+  height = gtk_widget_get_height (chart);
+
+  for (int x = 0; x < width; x++)
+    {
+      g_autofree char *text = _ts_chart_get_tooltip_text_at (TS_CHART (chart), x, height / 2);
+
+      if (text != NULL && (seen->len == 0 || g_strcmp0 (g_ptr_array_index (seen, seen->len - 1), text) != 0))
+        g_ptr_array_add (seen, g_steal_pointer (&text));
+    }
+  g_assert_cmpuint (seen->len, ==, 5);
+  assert_tooltip (g_ptr_array_index (seen, 0), "一般", "工单", "12");
+  assert_tooltip (g_ptr_array_index (seen, 1), "严重", "工单", "5");
+  assert_tooltip (g_ptr_array_index (seen, 3), "提示", "工单", "0");
+  /* The title is no bar. */
+  none = _ts_chart_get_tooltip_text_at (TS_CHART (chart), width / 2, 4);
+  g_assert_null (none);
+
+  /* Lines: every series of the week under the pointer. */
+  ts_chart_set_data (TS_CHART (chart), lines);
+  ts_test_iterate (200);
+  line = _ts_chart_get_tooltip_text_at (TS_CHART (chart), width - 20, height / 2);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "2026-01-26\nCreated"));
+  g_assert_nonnull (strstr (line, "\nClosed"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_bars_long_labels (void)
 {
@@ -225,6 +284,42 @@ test_lines (void)
 
   check_chart (data, "lines", 720, 380);
   check_chart (few, "lines-few", 480, 320);
+}
+
+/* 1000 days, the most created_closed gives: dates thinned out, no marker
+ * run together, and drawn in well under a frame's budget of a second. */
+static void
+test_lines_many (void)
+{
+  g_autoptr(TsChartData) data = ts_chart_data_new (TS_CHART_LINES, "Created and closed per day", "Day", TS_CHART_UNIT_COUNT);
+  g_autoptr(GDate) date = g_date_new_dmy (1, G_DATE_JANUARY, 2024);
+  g_autofree char *path = g_build_filename (tmp_dir, "many.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *chart = ts_chart_new ();
+  GtkWidget *window;
+  gint64 start;
+
+  ts_chart_data_add_series (data, "Created");
+  ts_chart_data_add_series (data, "Closed");
+  for (guint i = 0; i < 1000; i++)
+    {
+      char label[16];
+
+      g_date_strftime (label, sizeof label, "%Y-%m-%d", date);
+      ts_chart_data_add_category (data, label, (double[]) { (i * 7) % 13, (i * 5) % 11 });
+      g_date_add_days (date, 1);
+    }
+  check_chart (data, "lines-1000-days", 800, 360);
+
+  ts_chart_set_data (TS_CHART (chart), data);
+  window = show_in_window (chart, 800, 360);
+  start = g_get_monotonic_time ();
+  g_assert_true (ts_chart_save (TS_CHART (chart), file, TS_CHART_FORMAT_PNG, 800, 360, &error));
+  g_assert_no_error (error);
+  g_test_message ("1000 days drawn and saved as PNG in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
@@ -374,7 +469,11 @@ test_table (void)
   g_assert_nonnull (ts_test_find_label (table, median));
   g_assert_nonnull (ts_test_find_label (table, "31"));
   g_assert_nonnull (ts_test_find_label (table, "—"));
-  ts_test_save_screenshot (window, "chart-table.png", NULL);
+  {
+    g_autofree char *shot = g_strdup_printf ("%s-table.png", screenshot_prefix);
+
+    ts_test_save_screenshot (window, shot, NULL);
+  }
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (window), "nothing yet");
   cell = ts_test_find_label (table, "31");
@@ -447,8 +546,10 @@ main (int   argc,
   g_test_add_func ("/ts/chart/bars-chinese", test_bars_chinese);
   g_test_add_func ("/ts/chart/bars-long-labels", test_bars_long_labels);
   g_test_add_func ("/ts/chart/lines", test_lines);
+  g_test_add_func ("/ts/chart/lines-many", test_lines_many);
   g_test_add_func ("/ts/chart/range-bars", test_range_bars);
   g_test_add_func ("/ts/chart/zero-and-one", test_zero_and_one);
+  g_test_add_func ("/ts/chart/tooltips", test_tooltips);
   g_test_add_func ("/ts/chart/save", test_save);
   g_test_add_func ("/ts/chart/table", test_table);
 

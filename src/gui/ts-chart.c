@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "ts-chart.h"
+#include "ts-chart-private.h"
 
 /* How a chart is drawn.
  *
@@ -361,25 +362,28 @@ draw_empty_state (ChartFrame *frame,
 
 /* ---- category labels along the bottom (bars and lines) ---- */
 
-/* How the labels under the columns are placed: level, or turned 45° when
- * they are wider than a column, and only every stride-th when even that
- * would make them overlap. */
+/* How the labels under the columns are placed: level when they fit their
+ * column; else turned 45°, or 90° when the columns are too narrow for
+ * slanted lines of text to stay apart; and only every stride-th label when
+ * even that would make them overlap. */
 typedef struct
 {
-  gboolean rotated;
+  int      angle;         /* 0, 45 or 90 */
   guint    stride;
   double   label_width;   /* the widest, after ellipsizing */
   double   height;        /* of the band they take */
+  double   overhang;      /* how far the first runs left of its column's centre */
 } CategoryLabels;
 
 static CategoryLabels
 plan_category_labels (ChartFrame *frame,
                       double      slot)
 {
-  CategoryLabels plan = { FALSE, 1, 0, 0 };
+  CategoryLabels plan = { 0, 1, 0, 0, 0 };
   guint n = ts_chart_data_get_n_categories (frame->data);
-  /* Turned labels may take at most a third of the height. */
-  double max_rotated = MIN (MAX_LABEL_WIDTH, (frame->height / 3) / SIN_45);
+  /* Turned lines of text stay apart by more than a line: CJK glyphs fill
+   * their line more than Latin ones do. */
+  double spacing = frame->line_height * 1.3;
 
   for (guint c = 0; c < n; c++)
     plan.label_width = MAX (plan.label_width,
@@ -389,6 +393,7 @@ plan_category_labels (ChartFrame *frame,
   if (plan.label_width + GAP <= slot)
     {
       plan.height = frame->line_height;
+      plan.overhang = plan.label_width / 2;
       return plan;
     }
 
@@ -398,14 +403,25 @@ plan_category_labels (ChartFrame *frame,
     {
       plan.stride = (guint) ceil ((plan.label_width + 2 * GAP) / slot);
       plan.height = frame->line_height;
+      plan.overhang = plan.label_width / 2;
       return plan;
     }
 
-  plan.rotated = TRUE;
-  plan.label_width = MIN (plan.label_width, max_rotated);
-  /* Turned labels are a line height apart across their slant. */
-  plan.stride = (guint) ceil (frame->line_height / (slot * SIN_45));
-  plan.height = (plan.label_width + frame->line_height) * SIN_45;
+  /* Turned labels take at most a third of the height. */
+  if (slot * SIN_45 >= spacing)
+    {
+      plan.angle = 45;
+      plan.label_width = MIN (plan.label_width, (frame->height / 3) / SIN_45);
+      plan.height = (plan.label_width + frame->line_height) * SIN_45;
+      plan.overhang = plan.height;
+      return plan;
+    }
+
+  plan.angle = 90;
+  plan.label_width = MIN (plan.label_width, frame->height / 3);
+  plan.stride = (guint) ceil (spacing / slot);
+  plan.height = plan.label_width;
+  plan.overhang = frame->line_height / 2;
   return plan;
 }
 
@@ -422,18 +438,18 @@ draw_category_labels (ChartFrame           *frame,
       g_autoptr(PangoLayout) layout = make_layout (frame, ts_chart_data_get_category (frame->data, c), TEXT_SMALL);
       double centre = frame->plot.origin.x + (c + 0.5) * slot;
 
-      if (!plan->rotated)
+      if (plan->angle == 0)
         {
           limit_width (layout, plan->stride * slot - GAP);
           draw_layout_at (frame, layout, centre - layout_width (layout) / 2, y, &frame->colors.fg);
           continue;
         }
 
-      /* The label ends at its column and runs down to the left. */
+      /* The label ends at its column and runs down (to the left). */
       limit_width (layout, plan->label_width);
       gtk_snapshot_save (frame->snapshot);
       gtk_snapshot_translate (frame->snapshot, &GRAPHENE_POINT_INIT (centre, y));
-      gtk_snapshot_rotate (frame->snapshot, -45);
+      gtk_snapshot_rotate (frame->snapshot, -plan->angle);
       gtk_snapshot_translate (frame->snapshot,
                               &GRAPHENE_POINT_INIT (-layout_width (layout), -frame->line_height / 2));
       gtk_snapshot_append_layout (frame->snapshot, layout, &frame->colors.fg);
@@ -510,7 +526,8 @@ draw_lines (ChartFrame *frame,
   cr = gtk_snapshot_append_cairo (frame->snapshot,
                                   &GRAPHENE_RECT_INIT (0, 0, frame->width, frame->height));
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_width (cr, 2);
+  /* Thin lines where points are closer than a few pixels. */
+  cairo_set_line_width (cr, slot < 4 ? 1 : 2);
 
   for (guint s = 0; s < n_series; s++)
     {
@@ -575,10 +592,10 @@ draw_columns (ChartFrame *frame,
   left = PADDING + widest_tick_label (frame) + GAP;
   slot = (frame->width - PADDING - left) / n;
   plan = plan_category_labels (frame, slot);
-  /* The first turned label must not run off the left edge. */
-  if (plan.rotated)
+  /* The first label must not run off the left edge. */
+  if (PADDING + plan.overhang - slot / 2 > left)
     {
-      left = MAX (left, PADDING + plan.label_width * SIN_45 - slot / 2);
+      left = PADDING + plan.overhang - slot / 2;
       slot = (frame->width - PADDING - left) / n;
     }
 
@@ -669,15 +686,14 @@ draw_range_bars (ChartFrame *frame,
       double thick = MIN (row * 0.6, 28);
       double thin = MAX (2, thick * 0.4);
       double end = frame->plot.origin.x;
-      GdkRGBA whisker = frame->colors.series[0];
+      const GdkRGBA *whisker = &frame->colors.series[1];
 
-      whisker.alpha *= 0.45f;
       if (!isnan (median) && !isnan (p90) && p90 > median)
         {
           fill_rect (frame, value_to_x (frame, median), y + (row - thin) / 2,
-                     value_to_x (frame, p90) - value_to_x (frame, median), thin, &whisker);
+                     value_to_x (frame, p90) - value_to_x (frame, median), thin, whisker);
           /* The whisker's end. */
-          fill_rect (frame, value_to_x (frame, p90) - 1, y + (row - thick) / 2, 2, thick, &whisker);
+          fill_rect (frame, value_to_x (frame, p90) - 1, y + (row - thick) / 2, 2, thick, whisker);
           end = value_to_x (frame, p90);
         }
       if (!isnan (median))
@@ -730,7 +746,9 @@ chart_draw (TsChart     *self,
   frame.height = height;
   frame.hits = hits;
   chart_colors_from_style (self, &frame.colors);
-  probe = make_layout (&frame, "0", TEXT_SMALL);
+  /* A line high enough for Latin and for CJK, whose fallback font is
+   * taller than the theme's. */
+  probe = make_layout (&frame, "0Ag中文", TEXT_SMALL);
   pango_layout_get_pixel_size (probe, NULL, &line_height);
   frame.line_height = line_height;
 
@@ -739,6 +757,12 @@ chart_draw (TsChart     *self,
     {
       draw_empty_state (&frame, top);
       return;
+    }
+  /* A range bar's 90th percentile is its median's colour, paler. */
+  if (ts_chart_data_get_kind (self->data) == TS_CHART_RANGE_BARS)
+    {
+      frame.colors.series[1] = frame.colors.series[0];
+      frame.colors.series[1].alpha *= 0.45f;
     }
   top = draw_legend (&frame, top);
 
@@ -786,18 +810,17 @@ ts_chart_measure (GtkWidget      *widget,
     }
 }
 
-static gboolean
-query_tooltip (GtkWidget  *widget,
-               int         x,
-               int         y,
-               gboolean    keyboard_mode,
-               GtkTooltip *tooltip,
-               TsChart    *self)
+/* The tooltip at (@x, @y): the category drawn there and each series'
+ * value, or NULL where there is none. */
+char *
+_ts_chart_get_tooltip_text_at (TsChart *self,
+                               double   x,
+                               double   y)
 {
   for (guint i = 0; self->data != NULL && i < self->hits->len; i++)
     {
       const ChartHit *hit = &g_array_index (self->hits, ChartHit, i);
-      g_autoptr(GString) text = NULL;
+      GString *text;
 
       if (!graphene_rect_contains_point (&hit->area, &GRAPHENE_POINT_INIT (x, y)))
         continue;
@@ -813,10 +836,25 @@ query_tooltip (GtkWidget  *widget,
            * value ("Created: 3"). */
           g_string_append_printf (text, _("%s: %s"), ts_chart_data_get_series_name (self->data, s), value);
         }
-      gtk_tooltip_set_text (tooltip, text->str);
-      return TRUE;
+      return g_string_free (text, FALSE);
     }
-  return FALSE;
+  return NULL;
+}
+
+static gboolean
+query_tooltip (GtkWidget  *widget,
+               int         x,
+               int         y,
+               gboolean    keyboard_mode,
+               GtkTooltip *tooltip,
+               TsChart    *self)
+{
+  g_autofree char *text = _ts_chart_get_tooltip_text_at (self, x, y);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
