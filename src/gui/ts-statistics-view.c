@@ -998,10 +998,27 @@ ts_statistics_view_class_init (TsStatisticsViewClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* GTK 4.8's drop-down has a toggle button inside that nothing names, read
+ * as "GtkToggleButton": it is named as the drop-down's label is. */
+static void
+name_dropdown_button (GtkDropDown *dropdown,
+                      GtkLabel    *label)
+{
+  const char *text = gtk_label_get_text (label);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (dropdown));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
 static void
 ts_statistics_view_init (TsStatisticsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  name_dropdown_button (self->counts_dropdown, GTK_LABEL (self->counts_label));
+  name_dropdown_button (self->trend_dropdown, GTK_LABEL (self->trend_label));
 
   /* Until a project's numbers arrive. */
   gtk_label_set_text (GTK_LABEL (self->cards[CARD_COUNTS].title), _("Tickets"));
