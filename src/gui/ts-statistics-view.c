@@ -639,6 +639,15 @@ on_project_changed (TsStatisticsView *self,
   queue_reload (self);
 }
 
+/* Gone offline: the counts come from the offline copy now and say so,
+ * the time charts say that they need the server. */
+static void
+on_online_changed (TsStatisticsView *self)
+{
+  if (self->store != NULL && !ts_store_get_online (self->store))
+    queue_reload (self);
+}
+
 /* Saving and copying */
 
 static void
@@ -1056,6 +1065,7 @@ ts_statistics_view_set_store (TsStatisticsView *self,
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "project-changed", G_CALLBACK (on_project_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "reconnected", G_CALLBACK (queue_reload), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "notify::online", G_CALLBACK (on_online_changed), self, G_CONNECT_SWAPPED);
   if (names != NULL)
     g_signal_connect_object (names, "changed", G_CALLBACK (on_names_changed), self, G_CONNECT_SWAPPED);
   reload (self);
