@@ -487,6 +487,12 @@ test_open (void)
 
   ts_test_iterate (300);
   screenshot (window, "statistics");
+  {
+    /* The last card, below the fold of the window's screenshot. */
+    g_autofree char *file = g_strdup_printf ("statistics-time-in-state%s.png", locale_suffix);
+
+    ts_test_save_screenshot (card_of (window, "time-in-state"), file, NULL);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
