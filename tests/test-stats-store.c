@@ -798,6 +798,8 @@ test_refusals_online (void)
   fresh = open_store ("alice");
   check_refused (fresh, "state", "{\"no_such_field\": \"x\"}", TS_STORE_ERROR_INVALID, "no_such_field", NULL);
   check_refused (alice, "state", "{\"device_count\": \"many\"}", TS_STORE_ERROR_INVALID, "device_count", NULL);
+  /* A filter that is no object, as a search's. */
+  check_refused (alice, "state", "[]", TS_STORE_ERROR_INVALID, NULL, NULL);
 
   /* A field that does not group: INVALID naming it, said by its label. */
   check_refused (alice, "detail", NULL, TS_STORE_ERROR_INVALID, "detail", text_problem);

@@ -1826,7 +1826,8 @@ ts_store_count_tickets_finish (TsStore       *self,
 
 /* Statistics */
 
-/* The filter to send: @filter, or {} for NULL. */
+/* The filter to send: @filter (a filter that is no object is refused as
+ * a search's is), or {} for NULL. */
 static JsonNode *
 filter_or_all (JsonNode *filter)
 {
@@ -2002,7 +2003,6 @@ ts_store_ticket_counts_async (TsStore             *self,
   g_return_if_fail (TS_IS_STORE (self));
   g_return_if_fail (project != NULL);
   g_return_if_fail (group_by != NULL);
-  g_return_if_fail (filter == NULL || JSON_NODE_HOLDS_OBJECT (filter));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ts_store_ticket_counts_async);
@@ -2182,7 +2182,6 @@ ts_store_created_closed_async (TsStore             *self,
   g_return_if_fail (TS_IS_STORE (self));
   g_return_if_fail (project != NULL);
   g_return_if_fail (bucket == TS_STAT_BUCKET_DAY || bucket == TS_STAT_BUCKET_WEEK || bucket == TS_STAT_BUCKET_MONTH);
-  g_return_if_fail (filter == NULL || JSON_NODE_HOLDS_OBJECT (filter));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ts_store_created_closed_async);
@@ -2240,7 +2239,6 @@ ts_store_time_in_state_async (TsStore             *self,
 
   g_return_if_fail (TS_IS_STORE (self));
   g_return_if_fail (project != NULL);
-  g_return_if_fail (filter == NULL || JSON_NODE_HOLDS_OBJECT (filter));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ts_store_time_in_state_async);
