@@ -17,6 +17,7 @@
 #include "ts-saved-searches.h"
 #include "ts-search-bar.h"
 #include "ts-search-results.h"
+#include "ts-statistics-view.h"
 #include "ts-ticket-list.h"
 #include "ts-ticket-table.h"
 #include "ts-ticket-window.h"
@@ -81,6 +82,7 @@ struct _TsMainWindow
   GtkStack             *project_stack;
   GtkStack             *search_stack;
   AdwBin               *search_bin;
+  TsStatisticsView     *statistics_view;
 };
 
 G_DEFINE_FINAL_TYPE (TsMainWindow, ts_main_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -273,6 +275,7 @@ show_project (TsMainWindow *self,
       adw_bin_set_child (self->pending_bin, NULL);
       adw_bin_set_child (self->all_bin, NULL);
       adw_bin_set_child (self->search_bin, NULL);
+      ts_statistics_view_set_project (self->statistics_view, NULL);
       adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
       update_pending_page (self);
       update_actions (self);
@@ -287,6 +290,7 @@ show_project (TsMainWindow *self,
   adw_bin_set_child (self->pending_bin, make_table (self, self->pending));
   adw_bin_set_child (self->all_bin, make_table (self, self->all));
   make_search (self, project);
+  ts_statistics_view_set_project (self->statistics_view, project);
 
   /* Both tables follow the project's choice of columns: the menu can
    * work on either. */
@@ -868,13 +872,18 @@ delete_search_action (GtkWidget  *widget,
 static void
 update_search_page (TsMainWindow *self)
 {
-  gboolean searching = self->results != NULL && ts_search_bar_get_searching (self->search_bar);
+  /* Over the Statistics page a search narrows the statistics, which
+   * stay shown, instead of listing its results. */
+  gboolean statistics = adw_view_stack_get_visible_child (self->view_stack) == GTK_WIDGET (self->statistics_view);
+  gboolean narrowing = self->results != NULL && ts_search_bar_get_searching (self->search_bar) && statistics;
+  gboolean searching = self->results != NULL && ts_search_bar_get_searching (self->search_bar) && !statistics;
   gboolean none = searching && g_list_model_get_n_items (G_LIST_MODEL (self->results)) == 0 &&
                   !ts_search_results_get_loading (self->results) && ts_search_results_get_error (self->results) == NULL &&
                   ts_search_results_get_count (self->results) == 0;
 
   gtk_stack_set_visible_child_name (self->project_stack, searching ? "search" : "lists");
   gtk_stack_set_visible_child_name (self->search_stack, none ? "none" : "results");
+  ts_statistics_view_set_filter (self->statistics_view, narrowing ? ts_search_results_get_filter (self->results) : NULL);
   if (self->project != NULL)
     {
       adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !searching);
@@ -1256,6 +1265,7 @@ refresh_action (GtkWidget  *widget,
     ts_ticket_list_reload (self->all);
   if (self->results != NULL)
     ts_search_results_reload (self->results);
+  ts_statistics_view_reload (self->statistics_view);
   ts_my_tickets_reload (self->my_tickets);
   ts_member_names_reload (self->names);
   ts_saved_searches_reload (self->saved_searches);
@@ -1411,6 +1421,7 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   widget_class->focus = ts_main_window_focus;
 
   g_type_ensure (TS_TYPE_SEARCH_BAR);
+  g_type_ensure (TS_TYPE_STATISTICS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tasksteper/TaskSteper/ts-main-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, leaflet);
@@ -1439,6 +1450,7 @@ ts_main_window_class_init (TsMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, project_stack);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_stack);
   gtk_widget_class_bind_template_child (widget_class, TsMainWindow, search_bin);
+  gtk_widget_class_bind_template_child (widget_class, TsMainWindow, statistics_view);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_search_mode_changed);
   gtk_widget_class_bind_template_callback (widget_class, update_search_page);
@@ -1559,6 +1571,7 @@ ts_main_window_new (AdwApplication *application,
   g_signal_connect_object (self->saved_searches, "notify::loaded", G_CALLBACK (open_wanted_search),
                            self, G_CONNECT_SWAPPED);
   setup_sidebar (self);
+  ts_statistics_view_set_store (self->statistics_view, store, self->names);
 
   subtitle = g_strdup_printf (_("Signed in as %s"), ts_store_get_user (store));
   adw_window_title_set_subtitle (self->sidebar_title, subtitle);
