@@ -119,7 +119,9 @@ join_texts (GPtrArray *texts)
  * are allowed too: see allow_schema_words(). */
 static const char * const allowed_words[] = {
   "TaskSteper", "tasksteper", "admin", "psql", "libpq", "PostgreSQL", "ID", "Ctrl",
-  "zhangwei", "lina", "wangfang", "question", NULL
+  "zhangwei", "lina", "wangfang", "question",
+  /* file formats, named as every Chinese desktop names them */
+  "PNG", "SVG", "CSV", "XLSX", NULL
 };
 static GHashTable *schema_words;
 
