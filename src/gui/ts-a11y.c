@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ts-a11y.h"
 
 static void
@@ -72,4 +74,36 @@ ts_a11y_set_row_label (GtkListItem *item,
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label != NULL ? label : "",
                                   -1);
+}
+
+void
+ts_a11y_set_column_view_row_label (GtkWidget  *cell,
+                                   const char *label)
+{
+  GtkWidget *row = cell;
+
+  g_return_if_fail (GTK_IS_WIDGET (cell));
+
+  /* The row widget is the list item's: the cell's (or row's) parent. */
+  while (row != NULL && g_strcmp0 (gtk_widget_get_css_name (row), "row") != 0)
+    row = gtk_widget_get_parent (row);
+  if (row == NULL)
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label != NULL ? label : "",
+                                  -1);
+}
+
+void
+ts_a11y_name_column_titles (GtkColumnView *view)
+{
+  g_return_if_fail (GTK_IS_COLUMN_VIEW (view));
+
+  /* The row of column titles is the view's own first child. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child) && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (child)) == GTK_ACCESSIBLE_ROLE_ROW)
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column titles"), -1);
 }

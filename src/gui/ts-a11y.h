@@ -26,4 +26,12 @@ void ts_a11y_name_inner_buttons   (GtkWidget   *composite);
 void ts_a11y_set_row_label        (GtkListItem *item,
                                    const char  *label);
 
+/* The same for a GtkColumnView: names the row that shows @cell (a cell's
+ * child, once bound) by @label, e.g. the ticket or the category it shows. */
+void ts_a11y_set_column_view_row_label (GtkWidget     *cell,
+                                        const char    *label);
+/* GTK 4.8 leaves a column view's row of column titles unnamed
+ * ("GtkListItemWidget"): names it "Column titles". */
+void ts_a11y_name_column_titles   (GtkColumnView *view);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
 
+#include "ts-a11y.h"
 #include "ts-chart-table.h"
 
 /* The table of a chart's numbers.  Each row of the GtkColumnView is a
@@ -113,6 +114,9 @@ bind_cell (GtkSignalListItemFactory *factory,
   g_autofree char *text = ts_chart_table_row_get_text (row, GPOINTER_TO_UINT (user_data));
 
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
+  /* A screen reader names the row by its category. */
+  if (GPOINTER_TO_UINT (user_data) == 0)
+    ts_a11y_set_column_view_row_label (gtk_list_item_get_child (item), text);
 }
 
 static void
@@ -228,6 +232,7 @@ ts_chart_table_init (TsChartTable *self)
   self->rows = g_list_store_new (TS_TYPE_CHART_TABLE_ROW);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  ts_a11y_name_column_titles (self->column_view);
 
   /* Before the focused cell's label sees the key (capture phase), so that
    * Ctrl+C copies the table, not an empty selection. */
@@ -251,6 +256,7 @@ void
 ts_chart_table_set_data (TsChartTable *self,
                          TsChartData  *data)
 {
+  g_autoptr(GPtrArray) rows = NULL;
   guint n_series;
 
   g_return_if_fail (TS_IS_CHART_TABLE (self));
@@ -276,12 +282,11 @@ ts_chart_table_set_data (TsChartTable *self,
   for (guint t = 0; t < ts_chart_data_get_n_table_columns (data); t++)
     add_column (self, ts_chart_data_get_table_column_name (data, t), 1 + n_series + t);
 
+  /* All the rows at once: one change for the view, not one per row. */
+  rows = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint c = 0; c < ts_chart_data_get_n_categories (data); c++)
-    {
-      g_autoptr(TsChartTableRow) row = ts_chart_table_row_new (data, c);
-
-      g_list_store_append (self->rows, row);
-    }
+    g_ptr_array_add (rows, ts_chart_table_row_new (data, c));
+  g_list_store_splice (self->rows, 0, 0, rows->pdata, rows->len);
 }
 
 TsChartData *

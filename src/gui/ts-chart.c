@@ -40,6 +40,7 @@ struct _TsChart
 
   TsChartData *data;
   GArray      *hits;   /* (element-type ChartHit): where each category was drawn */
+  gboolean     hide_title;  /* on screen only: a saved file always has it */
 };
 
 G_DEFINE_FINAL_TYPE (TsChart, ts_chart, GTK_TYPE_WIDGET)
@@ -723,13 +724,14 @@ draw_range_bars (ChartFrame *frame,
     }
 }
 
-/* The whole picture at @width × @height; @hits: (nullable): gets the
- * rectangle of each category. */
+/* The whole picture at @width × @height, with its title or not; @hits:
+ * (nullable): gets the rectangle of each category. */
 static void
 chart_draw (TsChart     *self,
             GtkSnapshot *snapshot,
             double       width,
             double       height,
+            gboolean     with_title,
             GArray      *hits)
 {
   ChartFrame frame = { self, self->data, snapshot };
@@ -752,7 +754,7 @@ chart_draw (TsChart     *self,
   pango_layout_get_pixel_size (probe, NULL, &line_height);
   frame.line_height = line_height;
 
-  top = draw_title (&frame, PADDING);
+  top = with_title ? draw_title (&frame, PADDING) : PADDING;
   if (ts_chart_data_is_empty (self->data))
     {
       draw_empty_state (&frame, top);
@@ -780,7 +782,8 @@ ts_chart_snapshot (GtkWidget   *widget,
 {
   TsChart *self = TS_CHART (widget);
 
-  chart_draw (self, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget), self->hits);
+  chart_draw (self, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+              !self->hide_title, self->hits);
 }
 
 static void
@@ -922,6 +925,20 @@ ts_chart_set_data (TsChart     *self,
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
+/* Whether the chart draws its title on screen (where a heading beside it
+ * may already say it); saved files always have it.  Default: TRUE. */
+void
+ts_chart_set_show_title (TsChart  *self,
+                         gboolean  show_title)
+{
+  g_return_if_fail (TS_IS_CHART (self));
+
+  if (self->hide_title == !show_title)
+    return;
+  self->hide_title = !show_title;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
 TsChartData *
 ts_chart_get_data (TsChart *self)
 {
@@ -980,7 +997,7 @@ ts_chart_save (TsChart        *self,
   chart_colors_from_style (self, &colors);
   snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &colors.background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  chart_draw (self, snapshot, width, height, NULL);
+  chart_draw (self, snapshot, width, height, TRUE, NULL);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 
   if (format == TS_CHART_FORMAT_SVG)

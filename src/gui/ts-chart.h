@@ -27,6 +27,8 @@ GtkWidget   *ts_chart_new      (void);
 void         ts_chart_set_data (TsChart       *self,
                                 TsChartData   *data);
 TsChartData *ts_chart_get_data (TsChart       *self);
+void         ts_chart_set_show_title (TsChart *self,
+                                      gboolean show_title);
 
 /* The same drawing, at @width × @height (<= 0: the widget's size), written
  * atomically: an existing @file stays as it was on failure, and the error

@@ -128,6 +128,8 @@ show_data (Card        *card,
 {
   g_set_object (&card->data, data);
   gtk_label_set_text (GTK_LABEL (card->title), ts_chart_data_get_title (data));
+  /* The card's heading says the title; the saved picture has it too. */
+  ts_chart_set_show_title (card->chart, FALSE);
   ts_chart_set_data (card->chart, data);
   ts_chart_table_set_data (card->table, data);
   gtk_widget_set_sensitive (card->menu, TRUE);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ts-a11y.h"
 #include "ts-ticket-row.h"
 #include "ts-ticket-table.h"
 
@@ -468,26 +469,20 @@ setup_cell (GtkSignalListItemFactory *factory,
 
 /* A screen reader names a row by its ticket, not by its widget type. */
 static void
-label_row (GtkListItem *item,
-           GtkWidget   *child,
-           TsTicket    *ticket,
-           TsProject   *project)
+label_row (GtkWidget *child,
+           TsTicket  *ticket,
+           TsProject *project)
 {
-  GtkWidget *row = child;
   g_autoptr(JsonNode) summary = NULL;
   g_autofree char *label = NULL;
 
-  /* The row widget is the list item's: the cell's (or row's) parent. */
-  while (row != NULL && g_strcmp0 (gtk_widget_get_css_name (row), "row") != 0)
-    row = gtk_widget_get_parent (row);
-  if (row == NULL || ticket == NULL)
+  if (ticket == NULL)
     return;
-
   summary = ts_ticket_dup_value (ticket, ts_project_get_summary_field (project));
   label = g_strdup_printf ("%s %s", ts_ticket_get_key (ticket),
                            summary && json_node_get_value_type (summary) == G_TYPE_STRING
                            ? json_node_get_string (summary) : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  ts_a11y_set_column_view_row_label (child, label);
 }
 
 static void
@@ -512,7 +507,7 @@ bind_cell (GtkSignalListItemFactory *factory,
     gtk_widget_set_tooltip_text (label, *text ? text : NULL);
 
   if (column->kind == COLUMN_KEY)
-    label_row (item, label, ticket, column->table->project);
+    label_row (label, ticket, column->table->project);
 }
 
 /* Sorted by the server.  GTK 4.8 does not tell which column the view
@@ -669,7 +664,7 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (item);
 
   ts_ticket_row_set_ticket (TS_TICKET_ROW (row), self->project, gtk_list_item_get_item (item), self->names);
-  label_row (item, row, gtk_list_item_get_item (item), self->project);
+  label_row (row, gtk_list_item_get_item (item), self->project);
 }
 
 static gpointer
@@ -825,14 +820,7 @@ ts_ticket_table_constructed (GObject *object)
   gtk_widget_add_css_class (GTK_WIDGET (self->view), "data-table");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Tickets"), -1);
-  /* The row of column titles is the view's own first child, which GTK 4.8
-   * leaves unnamed ("GtkListItemWidget"). */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->view));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (!GTK_IS_LIST_VIEW (child) && gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (child)) == GTK_ACCESSIBLE_ROLE_ROW)
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column titles"), -1);
+  ts_a11y_name_column_titles (self->view);
 
   add_column (self, "key", FALSE);
   add_column (self, ts_project_get_summary_field (self->project), TRUE);
