@@ -738,12 +738,16 @@ check_stays (const char *filter,
              guint       n_expected)
 {
   g_autoptr(PGresult) res = NULL;
+  g_autofree char *before_text = NULL;
+  g_autofree char *after_text = NULL;
   double before;
   double after;
 
-  before = g_ascii_strtod (value (member, "SELECT extract(epoch FROM clock_timestamp())", 0), NULL);
+  before_text = value (member, "SELECT extract(epoch FROM clock_timestamp())", 0);
   res = run (member, "SELECT * FROM tasksteper.time_in_state('stats', $1::jsonb)", 1, filter);
-  after = g_ascii_strtod (value (member, "SELECT extract(epoch FROM clock_timestamp())", 0), NULL);
+  after_text = value (member, "SELECT extract(epoch FROM clock_timestamp())", 0);
+  before = g_ascii_strtod (before_text, NULL);
+  after = g_ascii_strtod (after_text, NULL);
 
   g_assert_cmpint (PQntuples (res), ==, n_expected);
   for (guint r = 0; r < n_expected; r++)
