@@ -317,12 +317,18 @@ $$;
 
 -- work_mem: the per-ticket times are sorted for the percentiles, a row for
 -- each ticket and state it was in (some 3,000,000 at 1,000,000 tickets).
+-- enable_hashagg off: history comes in ticket order, so the sum per ticket
+-- and state is an incremental sort of each ticket's few rows and a
+-- streaming group, where a hash of 3,000,000 groups spills to disk
+-- (bench/stats-bench.sh: some 25% less time).  Only this function's
+-- statement is planned with it.
 CREATE FUNCTION tasksteper.time_in_state(p_project text, p_filter jsonb DEFAULT '{}')
 RETURNS TABLE (state text, tickets bigint, current bigint,
                median_seconds double precision, p90_seconds double precision)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET work_mem = '64MB'
+SET enable_hashagg = off
 AS $$
 DECLARE
   q record;
@@ -346,10 +352,15 @@ RETURNS SETOF text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET work_mem = '64MB'
+SET enable_hashagg = on
 AS $$
 DECLARE
   q record;
 BEGIN
+  -- Planned as time_in_state() plans it (its SET above keeps this local).
+  IF p_kind = 'time_in_state' THEN
+    PERFORM pg_catalog.set_config('enable_hashagg', 'off', true);
+  END IF;
   q := tasksteper.stats_query(p_kind, p_project, p_filter, p_group_by, p_from, p_to, p_bucket, false);
   RETURN QUERY EXECUTE CASE WHEN p_analyze THEN 'EXPLAIN (ANALYZE, BUFFERS) ' ELSE 'EXPLAIN ' END || q.sql
     USING p_project, q.t, q.j, q.ts, q.i, q.n, q.b, q.listed, q.name, q.since, q.until, q.finals, q.buckets;
