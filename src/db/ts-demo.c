@@ -11,6 +11,7 @@
 
 #include "ts-demo-private.h"
 #include "ts-demo-resources.h"
+#include "ts-main-context-private.h"
 #include "ts-diagnostics.h"
 #include "ts-migrations.h"
 #include "ts-pq-private.h"
@@ -191,8 +192,8 @@ report_status (GTask      *task,
 
   update->demo = g_object_ref (g_task_get_source_object (task));
   update->status = g_strdup (status);
-  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT,
-                              apply_status, update, status_update_free);
+  _ts_main_context_post (g_task_get_context (task), "[tasksteper] demo status",
+                         apply_status, update, status_update_free);
 }
 
 /* Blocking SQL, for the filling thread */

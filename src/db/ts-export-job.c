@@ -6,10 +6,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "ts-export-job.h"
+#include "ts-main-context-private.h"
 
 /* The main thread asks the store for pages and pushes them onto a queue;
  * a worker thread pops them and writes the rows.  The worker tells the
- * main thread about each page written (g_main_context_invoke), which
+ * main thread about each page written (_ts_main_context_post), which
  * then asks for the next page, so at most MAX_PAGES_AHEAD pages are in
  * memory.  The store is only ever used from the main thread; the
  * tickets go to the worker and are not touched by the main thread again. */
@@ -186,7 +187,8 @@ write_pages (GTask        *task,
 
         notice->run = run_ref (run);
         notice->rows = ts_export_writer_get_n_rows (run->writer);
-        g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, page_written, notice, page_written_free);
+        _ts_main_context_post (run->context, "[tasksteper] export page written",
+                               page_written, notice, page_written_free);
       }
     }
 
