@@ -91,8 +91,7 @@ project_named (TsStore    *store,
 }
 
 /* The project of tests/data/search.json, with 20,000 tickets made by
- * bench/generate-tickets.sql: enough that an export takes a moment, so
- * that Cancel lands while it runs. */
+ * bench/generate-tickets.sql: enough that an export reads many pages. */
 #define N_GENERATED 20000
 
 static void
@@ -375,6 +374,8 @@ test_export_csv_cancel (void)
   TsExportDialog *dialog = open_export_dialog (parent, store, project);
   g_auto(GStrv) all = ts_export_all_columns (project);
   g_autoptr(GString) labels = g_string_new ("\xEF\xBB\xBF");
+  g_autofree char *locker_conninfo = ts_test_server_conninfo (server, db, "postgres");
+  PGconn *locker;
   GtkWidget *cancel;
   GtkWidget *result = NULL;
 
@@ -397,12 +398,20 @@ test_export_csv_cancel (void)
    * no line breaks of their own). */
   g_assert_cmpuint (count (contents, "\r\n"), ==, N_GENERATED + 1);
 
-  /* Again, into a file that exists, and Cancel. */
+  /* Again, into a file that exists, and Cancel.  Another session holds
+   * the tickets locked meanwhile, so that the export is surely still
+   * waiting on the server when Cancel is clicked, however fast it would
+   * otherwise be. */
   g_assert_true (g_file_set_contents (path, "the old file", -1, NULL));
+  locker = PQconnectdb (locker_conninfo);
+  g_assert_cmpint (PQstatus (locker), ==, CONNECTION_OK);
+  PQclear (PQexec (locker, "BEGIN; LOCK TABLE tasksteper.tickets IN ACCESS EXCLUSIVE MODE"));
   ts_test_click (find_button (GTK_WIDGET (dialog), "Export…"));
   cancel = find_button (GTK_WIDGET (dialog), "Cancel");
   ts_test_click (cancel);
   TS_WAIT_FOR ((result = find_visible_label_containing (GTK_WIDGET (dialog), "cancelled")) != NULL);
+  PQclear (PQexec (locker, "ROLLBACK"));
+  PQfinish (locker);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (result)), ==, "The export was cancelled; no file was written.");
   g_assert_false (gtk_widget_get_visible (cancel));
   g_free (contents);
