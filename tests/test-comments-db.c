@@ -632,6 +632,10 @@ test_fire_other_refusals (void)
   facts = refused (lina, "TS422", "issue_level", "not_a_choice", fire, 5, id, "2", SEND_BACK,
                    "{\"issue_level\": \"特别严重\"}", NULL);
   g_clear_pointer (&facts, json_object_unref);
+  /* 打回补充信息 goes to the 维护处理人, who must be there before the comment is asked for. */
+  facts = refused (lina, "TS428", "issue_processor", "assignee_empty", fire, 5, id, "2", SEND_BACK,
+                   "{\"issue_processor\": \"\"}", NULL);
+  g_clear_pointer (&facts, json_object_unref);
   /* 转SE分析改进 requires 改进提取SE and a comment: the field first. */
   facts = refused (lina, "TS428", "issue_se", "required", fire, 5, id, "2", TO_SE, "{}", NULL);
   g_clear_pointer (&facts, json_object_unref);
