@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ts-connection.h"
+#include "ts-main-context-private.h"
 
 /* How this works, for the reader coming from main():
  *
@@ -727,8 +728,10 @@ on_query_cancelled (GCancellable *cancellable,
   GTask *task = user_data;
 
   /* The handler may run inside g_cancellable_connect() or in another
-   * thread; act on the main context, where the connection lives. */
-  g_main_context_invoke (g_task_get_context (task), on_query_cancelled_idle, g_object_ref (task));
+   * thread; act on the main context, where the connection lives, and
+   * always later, from a source (see ts-main-context-private.h). */
+  _ts_main_context_post (g_task_get_context (task), "[tasksteper] query cancelled",
+                         on_query_cancelled_idle, g_object_ref (task), NULL);
 }
 
 static void
