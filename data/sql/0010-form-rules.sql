@@ -1087,20 +1087,6 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- Since version 9: the transition may need a comment, which is checked
-  -- like the comments add_comment() takes.
-  v_comment := tasksteper.trim_comment(p_comment);
-  IF v_comment IS NULL AND tr ->> 'comment' = 'required' THEN
-    PERFORM tasksteper.refuse('TS428', 'comment_required',
-                              jsonb_build_object('trigger', p_trigger, 'state', t.state, 'key', t.key),
-                              format('“%s” needs a comment: write why, then fire it again (ticket %s)',
-                                     p_trigger, t.key),
-                              'comment', 'Pass the comment as fire()''s fifth argument.');
-  END IF;
-  IF v_comment IS NOT NULL THEN
-    PERFORM tasksteper.check_comment(v_comment);
-  END IF;
-
   new_assignee := t.assigned_to;
   assign_to := tr -> 'trans_action' ->> 'assign_to';
   IF assign_to = 'created_by' THEN
@@ -1138,6 +1124,21 @@ BEGIN
                                      coalesce(new_assignee, '<NULL>'), p.name),
                               coalesce(assign_to, 'assigned_to'),
                               'Pick one of the project''s members, or ask an admin to add this person.');
+  END IF;
+
+  -- Since version 9: the transition may need a comment, which is checked
+  -- like the comments add_comment() takes.  After every check of version
+  -- 5, so that those refusals stay as they were.
+  v_comment := tasksteper.trim_comment(p_comment);
+  IF v_comment IS NULL AND tr ->> 'comment' = 'required' THEN
+    PERFORM tasksteper.refuse('TS428', 'comment_required',
+                              jsonb_build_object('trigger', p_trigger, 'state', t.state, 'key', t.key),
+                              format('“%s” needs a comment: write why, then fire it again (ticket %s)',
+                                     p_trigger, t.key),
+                              'comment', 'Pass the comment as fire()''s fifth argument.');
+  END IF;
+  IF v_comment IS NOT NULL THEN
+    PERFORM tasksteper.check_comment(v_comment);
   END IF;
 
   FOR set_item IN SELECT key, value FROM jsonb_each(coalesce(tr -> 'trans_action' -> 'set', '{}')) LOOP
