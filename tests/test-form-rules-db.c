@@ -737,6 +737,26 @@ test_hidden (void)
   g_assert_cmpstr (seen, ==, "再改一句");
 }
 
+/* Counting by a dependent field: a group for each value of the union,
+ * in the order the client lists them, empty ones too. */
+static void
+test_counts_by_dependent (void)
+{
+  g_autofree char *id = create ("issue_track", "{\"class_1\": \"配置\", \"class_2\": \"网卡\"}");
+  g_autofree char *groups = value (zw, "SELECT string_agg(value || '=' || tickets, ',')"
+                                       "  FROM tasksteper.ticket_counts('issue_track', 'class_2',"
+                                       "                                '{\"class_1\": \"配置\"}')", 0);
+  g_autofree char *stored = value (super, "SELECT definition::text FROM tasksteper.projects WHERE name = 'issue_track'", 0);
+  g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new ("stored");
+  g_autoptr(TsProject) project = ts_project_new_from_data (stored, -1, diagnostics);
+  const char * const *choices = ts_field_get_choices (ts_project_lookup_field (project, "class_2"));
+  g_autofree char *expected_start = g_strdup_printf ("%s=0,", choices[0]);
+
+  g_test_message ("%s", groups);
+  g_assert_true (g_str_has_prefix (groups, expected_start));
+  g_assert_nonnull (strstr (groups, "网卡=1"));
+}
+
 /* The kinds the client knows, with facts missing: NULL, so the server's
  * own message is shown rather than a sentence with holes. */
 static void
@@ -785,6 +805,7 @@ main (int   argc,
   g_test_add_func ("/ts/form-rules-db/required-in-state/save", test_required_in_state_save);
   g_test_add_func ("/ts/form-rules-db/required-in-state/create", test_required_in_state_create);
   g_test_add_func ("/ts/form-rules-db/hidden", test_hidden);
+  g_test_add_func ("/ts/form-rules-db/counts-by-dependent", test_counts_by_dependent);
   g_test_add_func ("/ts/form-rules-db/sentences-need-facts", test_sentences_need_facts);
 
   ret = g_test_run ();
