@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * person at the computer (a TsLocalServer) holding database
  * TS_DEMO_DATABASE, with the five example projects of schemas/, three
  * people who are members of all of them (张伟 zhangwei, maintainer; 李娜
- * lina, reviewer; 王芳 wangfang, SE) and a dozen tickets they moved through
+ * lina, reviewer; 王芳 wangfang, SE) and fourteen tickets they moved through
  * the real SQL functions, in various states.
  *
  * Where it lives:
