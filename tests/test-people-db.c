@@ -765,6 +765,66 @@ test_no_non_member_holder (Fixture       *fx,
   g_assert_cmpint (n_held_by_non_members (fx), ==, 0);
 }
 
+/* Linked From {{{1 */
+
+/* A ticket of @project created by @conn with @fields; its id. */
+static char *
+create_with (PGconn     *conn,
+             const char *project,
+             const char *fields)
+{
+  return value (conn, "SELECT id FROM tasksteper.create_ticket($1, $2::jsonb)", 2, project, fields);
+}
+
+static void
+test_linked_from (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autofree char *target = create_ticket (fx, fx->zhangwei);
+  g_autofree char *seen = NULL;
+  g_autofree char *plan = NULL;
+  const char *sql = "SELECT string_agg(project || '/' || number, ',' ORDER BY project, number)"
+                    "  FROM tasksteper.linked_from($1::bigint)";
+
+  run (fx->super, "SELECT tasksteper.import_project(jsonb_set($1::jsonb, '{name}', '\"side\"'))", 1, schema_text);
+  run (fx->super, "SELECT tasksteper.add_member('side', $1)", 1, PQuser (fx->zhangwei));
+
+  /* issue_track/2 and side/1 link to issue_track/1 in url fields;
+   * issue_track/3 only in a text field; issue_track/4 to another ticket. */
+  g_free (create_with (fx->zhangwei, "issue_track", "{\"buglist_url\": \"tasksteper://issue_track/1\"}"));
+  g_free (create_with (fx->zhangwei, "side", "{\"improvement_url\": \"tasksteper://issue_track/1\"}"));
+  g_free (create_with (fx->zhangwei, "issue_track", "{\"detail\": \"tasksteper://issue_track/1\"}"));
+  g_free (create_with (fx->zhangwei, "issue_track", "{\"buglist_url\": \"tasksteper://issue_track/10\"}"));
+
+  seen = value (fx->zhangwei, sql, 1, target);
+  g_assert_cmpstr (seen, ==, "issue_track/2,side/1");
+  g_clear_pointer (&seen, g_free);
+  /* Only from the projects one is a member of. */
+  seen = value (fx->zhaolei, sql, 1, target);
+  g_assert_cmpstr (seen, ==, "issue_track/2");
+  g_clear_pointer (&seen, g_free);
+  assert_refused (fx->outsider, "TS404", NULL, "no_ticket", sql, 1, target);
+  assert_refused (fx->admin, "TS404", NULL, "no_ticket", sql, 1, target);
+
+  /* Found with the index, among many tickets (written past the
+   * functions). */
+  run (fx->super,
+       "INSERT INTO tasksteper.tickets (project, number, key, state, assigned_to, created_by, fields)"
+       " SELECT 'issue_track', n, 'question_' || n, '维护人员处理', $1, $1,"
+       "        jsonb_build_object('buglist_url', 'tasksteper://issue_track/' || n * 7)"
+       "   FROM generate_series(100, 5100) n",
+       1, PQuser (fx->zhangwei));
+  run (fx->super, "ANALYZE tasksteper.tickets", 0);
+  plan = rows (fx->super,
+               "EXPLAIN SELECT t.* FROM tasksteper.tickets t"
+               "  WHERE tasksteper.link_targets(t.fields) @> ARRAY['tasksteper://issue_track/1']", 0);
+  g_test_message ("%s", plan);
+  g_assert_nonnull (strstr (plan, "tickets_links_idx"));
+  g_clear_pointer (&seen, g_free);
+  seen = value (fx->zhangwei, sql, 1, target);
+  g_assert_cmpstr (seen, ==, "issue_track/2,side/1");
+}
+
 /* main {{{1 */
 
 int
@@ -793,6 +853,7 @@ main (int   argc,
   ADD ("remove/read-committed", test_remove_needs_read_committed);
   ADD ("forget-user", test_forget_user);
   ADD ("no-non-member-holder", test_no_non_member_holder);
+  ADD ("linked-from", test_linked_from);
 #undef ADD
 
   ret = g_test_run ();

@@ -18,6 +18,8 @@
 --   * No open ticket is ever given to a non-member: a trigger on tickets
 --     checks (and locks FOR KEY SHARE) the new holder's membership on
 --     every write the functions make, whichever function it is.
+--   * linked_from(): the tickets whose url fields link to a ticket, found
+--     with a GIN index over the links in each ticket's fields.
 --
 -- SQLSTATEs added (class TS):
 --   TS403 reassign: not an admin of the ticket's project ("not_project_admin")
@@ -436,9 +438,60 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------
+-- Linked From: the tickets whose url fields point at a ticket
+-- (tasksteper://PROJECT/NUMBER, the links the client copies and opens).
+
+-- The ticket links among the string values of @p_fields, trimmed; the GIN
+-- index below is over them, and linked_from() then keeps those held by a
+-- url field.
+CREATE FUNCTION tasksteper.link_targets(p_fields jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(DISTINCT btrim(e.value #>> '{}')), '{}')
+    FROM jsonb_each(p_fields) e
+   WHERE jsonb_typeof(e.value) = 'string'
+     AND btrim(e.value #>> '{}') ~ '^tasksteper://[a-z][a-z0-9_]*/[0-9]+$'
+$$;
+
+CREATE INDEX tickets_links_idx ON tasksteper.tickets USING gin (tasksteper.link_targets(fields));
+
+-- The tickets of the caller's projects whose url fields hold the link of
+-- ticket @p_id, by project and number.  TS404 when the caller may not see
+-- @p_id.
+CREATE FUNCTION tasksteper.linked_from(p_id bigint) RETURNS SETOF tasksteper.tickets
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_target text;
+BEGIN
+  SELECT 'tasksteper://' || x.project || '/' || x.number INTO v_target
+    FROM tasksteper.tickets x
+   WHERE x.id = p_id AND tasksteper.is_member(x.project);
+  IF v_target IS NULL THEN
+    PERFORM tasksteper.refuse('TS404', 'no_ticket', jsonb_build_object('id', p_id),
+                              format('there is no ticket %s that you can see', coalesce(p_id::text, '<NULL>')));
+  END IF;
+
+  RETURN QUERY
+    SELECT t.*
+      FROM tasksteper.tickets t
+      JOIN tasksteper.projects p ON p.name = t.project
+     WHERE tasksteper.link_targets(t.fields) @> ARRAY[v_target]
+       AND t.id <> p_id
+       AND t.project = ANY (tasksteper.my_projects())
+       AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.definition -> 'fields') f
+                    WHERE f ->> 'type' = 'url' AND btrim(t.fields ->> (f ->> 'name')) = v_target)
+     ORDER BY t.project, t.number;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
 -- Who may call what.
 
-GRANT EXECUTE ON FUNCTION tasksteper.is_project_admin(text), tasksteper.reassign(bigint, int, text)
+GRANT EXECUTE ON FUNCTION tasksteper.is_project_admin(text), tasksteper.reassign(bigint, int, text),
+  tasksteper.linked_from(bigint), tasksteper.link_targets(jsonb)
 TO tasksteper_user, tasksteper_admin;
 
 GRANT EXECUTE ON FUNCTION tasksteper.set_member_admin(text, text, boolean),

@@ -2746,6 +2746,38 @@ ts_store_reassign_async (TsStore             *self,
         params, 3, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
 }
 
+/* Linked From (since server version 8): tasksteper.linked_from. */
+void
+ts_store_linked_from_async (TsStore             *self,
+                            gint64               id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  const char *params[] = { id_text };
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_linked_from_async,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.linked_from ($1)",
+        params, 1, parse_tickets, (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+/**
+ * ts_store_linked_from_finish:
+ *
+ * Returns: (transfer full) (element-type TsTicket): the tickets linking to
+ *   the ticket, by project and number
+ */
+GPtrArray *
+ts_store_linked_from_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_linked_from_async, error);
+}
+
 /**
  * ts_store_change_finish:
  *

@@ -223,6 +223,19 @@ void          ts_store_reassign_async       (TsStore              *self,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
+/* Linked From (tasksteper.linked_from, since server version 8): the
+ * tickets of my projects whose url fields hold tasksteper://PROJECT/NUMBER
+ * of ticket @id, by project and number.  NOT_FOUND when I may not see
+ * @id.  Returns (element-type TsTicket). */
+void          ts_store_linked_from_async    (TsStore              *self,
+                                             gint64                id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_linked_from_finish   (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
 TsTicket     *ts_store_change_finish        (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
