@@ -8,7 +8,9 @@
 #include "ts-application.h"
 #include "ts-ticket-form.h"
 #include "ts-a11y.h"
+#include "ts-conflict-dialog.h"
 #include "ts-ticket-window.h"
+#include "ts-timeline.h"
 #include "ts-workflow-view.h"
 
 typedef enum
@@ -46,8 +48,10 @@ struct _TsTicketWindow
   GtkButton       *banner_close_button;
   GtkBox          *content_box;
   GtkLabel        *blocked_label;
-  GtkListBox      *history_list;
+  AdwPreferencesGroup *history_group;
+  TsTimeline      *timeline;
   GtkToggleButton *workflow_button;
+  GtkMenuButton   *menu_button;
   TsWorkflowView  *workflow_view;
 
   GPtrArray       *history;        /* of TsHistoryEntry, as last read; shown again once names arrive */
@@ -108,6 +112,7 @@ update_actions (TsTicketWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.fire", !self->busy && online && mine);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reload",
                                  !self->busy && online && self->ticket != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.new-from", self->ticket != NULL);
 
   gtk_spinner_set_spinning (self->spinner, self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
@@ -460,72 +465,14 @@ show_ticket (TsTicketWindow *self,
   load_history (self);
 }
 
-/* History */
-
-static char *
-describe_entry (TsTicketWindow *self,
-                TsHistoryEntry *entry)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GList) fields = json_object_get_members (ts_history_entry_get_changes (entry));
-  const char *trigger = ts_history_entry_get_trigger (entry);
-
-  if (ts_history_entry_get_from_state (entry) == NULL)
-    g_string_append_printf (text, _("Created in %s"), ts_history_entry_get_to_state (entry));
-  else if (trigger != NULL)
-    g_string_append_printf (text, _("%s: %s → %s"), trigger,
-                            ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry));
-  else if (g_strcmp0 (ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry)) != 0)
-    g_string_append_printf (text, _("Moved: %s → %s"),
-                            ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry));
-  else
-    g_string_append (text, _("Saved"));
-
-  if (ts_history_entry_get_from_assignee (entry) != NULL &&
-      g_strcmp0 (ts_history_entry_get_from_assignee (entry), ts_history_entry_get_to_assignee (entry)) != 0)
-    g_string_append_printf (text, _(" · passed from %s to %s"),
-                            person (self, ts_history_entry_get_from_assignee (entry)),
-                            person (self, ts_history_entry_get_to_assignee (entry)));
-
-  if (fields != NULL && ts_history_entry_get_from_state (entry) != NULL)
-    {
-      g_string_append (text, _(" · changed "));
-      for (const GList *l = fields; l; l = l->next)
-        g_string_append_printf (text, "%s%s", l == fields ? "" : _(", "),
-                                ts_project_get_label_for (self->project, l->data));
-    }
-
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
+/* The timeline */
 
 /* The history as last read, with people by the names the project shows
  * for them (again when those arrive after it). */
 static void
 show_history (TsTicketWindow *self)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
-    gtk_list_box_remove (self->history_list, child);
-
-  if (self->history == NULL)
-    return;
-
-  /* Newest first: what happened last is what one wants to know. */
-  for (guint i = self->history->len; i > 0; i--)
-    {
-      TsHistoryEntry *entry = g_ptr_array_index (self->history, i - 1);
-      g_autoptr(GDateTime) local = g_date_time_to_local (ts_history_entry_get_at (entry));
-      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-      g_autofree char *title = g_strdup_printf ("%s · %s", when, person (self, ts_history_entry_get_actor (entry)));
-      g_autofree char *subtitle = describe_entry (self, entry);
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_list_box_append (self->history_list, row);
-    }
+  ts_timeline_set_history (self->timeline, self->history);
 }
 
 static void
@@ -557,8 +504,7 @@ on_history_loaded (GObject      *object,
 static void
 load_history (TsTicketWindow *self)
 {
-  gtk_widget_set_visible (gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (self->history_list))),
-                          self->ticket != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->history_group), self->ticket != NULL);
   if (self->ticket == NULL)
     return;
 
@@ -568,23 +514,34 @@ load_history (TsTicketWindow *self)
 
 /* Conflicts: someone else changed the ticket under our edits */
 
+static void save (TsTicketWindow *self);
+
 static void
-on_conflict_response (AdwMessageDialog *dialog,
+on_conflict_response (TsConflictDialog *dialog,
                       const char       *response,
                       gpointer          user_data)
 {
   TsTicketWindow *self = user_data;
-  TsTicket *current = g_object_get_data (G_OBJECT (dialog), "current");
-  g_autoptr(JsonObject) mine = ts_ticket_form_dup_changes (self->form);
+  g_autoptr(JsonObject) values = NULL;
 
-  show_ticket (self, current);
-  if (g_strcmp0 (response, "keep") == 0)
+  if (g_strcmp0 (response, "keep-all") != 0 && g_strcmp0 (response, "apply") != 0)
     {
-      ts_ticket_form_apply_values (self->form, mine);
-      update_triggers (self);
-      update_actions (self);
-      toast (self, _("Your edits are applied to the newest version: check them and save again"));
+      /* Cancel: everything typed stays in the form, over the version it
+       * was started from; the banner offers to come back to it. */
+      self->changed_elsewhere = TRUE;
+      show_banner (self, _("Someone else changed this ticket. Your edits are kept: reload to see their changes on top of yours."),
+                   BANNER_RELOAD);
+      return;
     }
+
+  /* The new version, the chosen typed values over it, saved against it. */
+  values = ts_conflict_dialog_dup_values (dialog, g_strcmp0 (response, "keep-all") == 0);
+  show_ticket (self, ts_conflict_dialog_get_current (dialog));
+  ts_ticket_form_apply_values (self->form, values);
+  update_triggers (self);
+  update_actions (self);
+  if (ts_ticket_form_get_modified (self->form) && is_mine (self))
+    save (self);
 }
 
 static char *
@@ -628,7 +585,8 @@ on_conflict_ticket_read (GObject      *object,
   g_autoptr(GPtrArray) tickets = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *difference = NULL;
-  AdwMessageDialog *dialog;
+  g_autoptr(JsonObject) mine = NULL;
+  TsConflictDialog *dialog;
   TsTicket *current;
 
   set_busy (self, FALSE);
@@ -642,22 +600,10 @@ on_conflict_ticket_read (GObject      *object,
   current = g_ptr_array_index (tickets, 0);
   difference = describe_difference (self, self->ticket, current);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("Someone Else Changed This Ticket"),
-                                                       NULL));
-  adw_message_dialog_format_body (dialog,
-                                  _("%s Your edits are still in the form. Keep them on top of the new version, or discard them?"),
-                                  difference);
-  adw_message_dialog_add_responses (dialog,
-                                    "discard", _("_Discard My Edits"),
-                                    "keep", _("_Keep My Edits"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "keep", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "keep");
-  adw_message_dialog_set_close_response (dialog, "keep");
-  g_object_set_data_full (G_OBJECT (dialog), "current", g_object_ref (current), g_object_unref);
+  mine = ts_ticket_form_dup_changes (self->form);
+  dialog = ts_conflict_dialog_new (GTK_WINDOW (self), self->form, self->ticket, current, mine, difference);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_conflict_response), self, 0);
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -845,6 +791,35 @@ fire_action (GtkWidget  *widget,
   set_busy (self, TRUE);
   ts_store_fire_async (self->store, ts_ticket_get_id (self->ticket), ts_ticket_get_version (self->ticket),
                        trigger, changes, self->cancellable, on_fired, g_object_ref (self));
+}
+
+/* New From This Ticket: a new draft starting from this ticket's values
+ * as the form shows them (what was typed too), not its history nor its
+ * system fields (key, state, assignee, dates: a new ticket's own). */
+static void
+new_from_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  g_autoptr(JsonObject) values = NULL;
+  TsTicketWindow *draft;
+
+  if (self->ticket == NULL)
+    return;
+
+  values = ts_ticket_form_dup_values (self->form);
+  draft = ts_ticket_window_new (self->store, self->project, NULL);
+  ts_ticket_form_apply_values (draft->form, values);
+  gtk_window_set_application (GTK_WINDOW (draft), gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_present (GTK_WINDOW (draft));
+  {
+    /* Translators: a toast in the new ticket's window; %s is the key of the ticket it was copied from */
+    g_autofree char *message = g_strdup_printf (_("The fields of %s are copied: change what differs and create the new ticket."),
+                                                ts_ticket_get_key (self->ticket));
+
+    toast (draft, message);
+  }
 }
 
 /* Reloading, and changes made elsewhere */
@@ -1094,14 +1069,16 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_close_button);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, blocked_label);
-  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_group);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_view);
 
   gtk_widget_class_install_action (widget_class, "ticket.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "ticket.fire", "s", fire_action);
   gtk_widget_class_install_action (widget_class, "ticket.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "ticket.toggle-workflow", NULL, toggle_workflow_action);
+  gtk_widget_class_install_action (widget_class, "ticket.new-from", NULL, new_from_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "ticket.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
@@ -1138,6 +1115,8 @@ ts_ticket_window_new (TsStore   *store,
 
   self->form = ts_ticket_form_new (project);
   gtk_box_prepend (self->content_box, GTK_WIDGET (self->form));
+  self->timeline = ts_timeline_new (self->form);
+  adw_preferences_group_add (self->history_group, GTK_WIDGET (self->timeline));
   g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "notify::online", G_CALLBACK (on_online_changed), self, G_CONNECT_SWAPPED);
@@ -1227,4 +1206,11 @@ ts_ticket_window_get_workflow_view (TsTicketWindow *self)
 {
   g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
   return GTK_WIDGET (self->workflow_view);
+}
+
+GtkWidget *
+ts_ticket_window_get_menu_button (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+  return GTK_WIDGET (self->menu_button);
 }
