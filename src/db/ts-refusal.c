@@ -143,6 +143,32 @@ ts_refusal_describe (const char *kind,
       return g_strdup_printf (_("“%s” is required: fill it in"), label);
     }
 
+  if (g_str_equal (kind, "comment_required") && trigger != NULL)
+    {
+      if (key != NULL)
+        /* TRANSLATORS: a trigger button, then a ticket's key such as question_3 */
+        return g_strdup_printf (_("“%s” needs a comment on %s: write one saying why, then press it again"),
+                                trigger, key);
+      /* TRANSLATORS: a trigger button */
+      return g_strdup_printf (_("“%s” needs a comment: write one saying why, then press it again"),
+                              trigger);
+    }
+
+  /* TS422 of add_comment() and fire() */
+  if (g_str_equal (kind, "comment_empty"))
+    return g_strdup (_("The comment is empty: write something in it, then send it again."));
+
+  if (g_str_equal (kind, "comment_too_long"))
+    {
+      gint64 length, max_length;
+
+      if (fact_int (facts, "length", &length) && fact_int (facts, "max_length", &max_length))
+        /* TRANSLATORS: the comment's length, then the most it may have, in characters */
+        return g_strdup_printf (_("The comment is %d characters long; it may have at most %d. Shorten it, then send it again."),
+                                (int) MIN (length, G_MAXINT), (int) MIN (max_length, G_MAXINT));
+      return g_strdup (_("The comment is too long: shorten it, then send it again."));
+    }
+
   if (g_str_equal (kind, "assignee_empty") && label != NULL && trigger != NULL)
     return g_strdup_printf (_("“%s” goes to the person in “%s”, which is empty: fill it in first"),
                             trigger, label);
