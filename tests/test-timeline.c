@@ -4,12 +4,14 @@
 #include <adwaita.h>
 
 #include "tasksteper-core.h"
+#include "ts-comment.h"
 #include "ts-conflict-dialog.h"
 #include "ts-main-window.h"
 #include "ts-store.h"
 #include "ts-gui-test-util.h"
 #include "ts-test-server.h"
 #include "ts-ticket-form.h"
+#include "ts-ticket-list.h"
 #include "ts-ticket-table.h"
 #include "ts-ticket-window.h"
 
@@ -118,9 +120,13 @@ static TsTicketWindow *
 open_editor (TsMainWindow *window,
              const char   *key)
 {
-  GtkColumnView *view = ts_ticket_table_get_column_view (TS_TICKET_TABLE (ts_main_window_get_table (window, "pending")));
+  TsTicketTable *table = TS_TICKET_TABLE (ts_main_window_get_table (window, "pending"));
+  GtkColumnView *view = ts_ticket_table_get_column_view (table);
   TsTicketWindow *editor = NULL;
   GtkWidget *cell = NULL;
+
+  /* Not while the rows are built again under the pointer. */
+  TS_WAIT_FOR (!ts_ticket_list_get_loading (ts_ticket_table_get_list (table)));
 
   TS_WAIT_FOR ((cell = ts_test_find_label (GTK_WIDGET (view), key)) != NULL);
   ts_test_double_click (cell);
@@ -149,6 +155,42 @@ type_into (TsTicketWindow *editor,
   ts_test_type (GTK_WIDGET (editor), text);
 }
 
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
+
+/* The first widget under @widget (itself included, depth first) that
+ * @match accepts. */
+static GtkWidget *
+find_under (GtkWidget     *widget,
+            Match          match,
+            gconstpointer  data)
+{
+  if (match (widget, data))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_under (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_mapped_label_with_text (GtkWidget     *widget,
+                           gconstpointer  text)
+{
+  return gtk_widget_get_mapped (widget) && is_label_with_text (widget, text);
+}
+
 /* The first label under @widget (mapped or not, when @mapped is FALSE)
  * whose text is @text. */
 static GtkWidget *
@@ -156,18 +198,7 @@ find_label (GtkWidget  *widget,
             const char *text,
             gboolean    mapped)
 {
-  if (GTK_IS_LABEL (widget) && (!mapped || gtk_widget_get_mapped (widget)) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text, mapped);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return find_under (widget, mapped ? is_mapped_label_with_text : is_label_with_text, text);
 }
 
 static GtkWindow *
@@ -231,7 +262,7 @@ test_values (void)
   g_autoptr(GString) long_url = g_string_new ("https://buglist.example.com/issue/20180301?");
   g_autofree char *json = NULL;
   g_autoptr(TsTicket) saved = NULL;
-  TsMainWindow *window = open_main_window (zhangwei);
+  TsMainWindow *window;
   TsTicketWindow *editor;
   GtkWidget *row_label, *full, *more;
 
@@ -242,6 +273,7 @@ test_values (void)
                           "\"improvement_url\": \"%s\"}", long_url->str);
   saved = save (other, created, json);
 
+  window = open_main_window (zhangwei);
   editor = open_editor (window, ts_ticket_get_key (created));
   /* The choice as its text, the person by display name, old → new. */
   TS_WAIT_FOR (find_label (GTK_WIDGET (editor), "一般问题 → 严重问题", TRUE) != NULL);
@@ -415,6 +447,205 @@ test_new_from (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_mapped_of_type (GtkWidget     *widget,
+                   gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type)) && gtk_widget_get_mapped (widget);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  return find_under (widget, is_mapped_of_type, GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+is_mapped_label_styled (GtkWidget     *widget,
+                        gconstpointer  css_class)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) && gtk_widget_has_css_class (widget, css_class);
+}
+
+/* The first mapped label under @widget with the style class @css_class. */
+static GtkWidget *
+find_styled_label (GtkWidget  *widget,
+                   const char *css_class)
+{
+  return find_under (widget, is_mapped_label_styled, css_class);
+}
+
+static GtkTextView *
+comment_view (TsTicketWindow *editor)
+{
+  GtkWidget *label = ts_test_find_label (GTK_WIDGET (editor), "Add a Comment");
+
+  g_assert_nonnull (label);
+  return GTK_TEXT_VIEW (gtk_label_get_mnemonic_widget (GTK_LABEL (label)));
+}
+
+static char *
+text_of (GtkTextView *view)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
+}
+
+static void
+on_comment_added (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsComment) comment = ts_store_add_comment_finish (TS_STORE (object), result, &error);
+
+  g_assert_no_error (error);
+  *(gboolean *)user_data = TRUE;
+}
+
+/* The timeline's row whose body label shows @text (a comment), or NULL. */
+static GtkWidget *
+comment_label (TsTicketWindow *editor,
+               const char     *text)
+{
+  return find_label (GTK_WIDGET (editor), text, TRUE);
+}
+
+/* lina does not hold zhangwei's ticket, and comments on it all the same:
+ * typed, posted with Ctrl+Enter, shown in the timeline with its link.
+ * When posting fails (she was removed from the project meanwhile) what
+ * she typed stays in the box, with the reason under it.  A comment made
+ * in another client shows without a reload. */
+static void
+test_comment (void)
+{
+  g_autoptr(TsStore) zhangwei = open_store ("zhangwei");
+  g_autoptr(TsStore) lina = open_store ("lina");
+  g_autoptr(TsTicket) ticket = create (zhangwei, "{\"summary\": \"【20180304】评论测试\"}");
+  g_autofree char *body = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *count = NULL;
+  TsMainWindow *window = open_main_window (lina);
+  TsTicketWindow *editor;
+  GtkTextView *view;
+  GtkWidget *shown;
+  gboolean added = FALSE;
+
+  /* As from a tasksteper:// link someone sent her. */
+  ts_main_window_open_ticket (window, ticket);
+  TS_WAIT_FOR ((editor = find_editor (ts_ticket_get_key (ticket))) != NULL);
+  gtk_window_set_default_size (GTK_WINDOW (editor), 900, 1400);
+  /* Not hers to edit, hers to comment on. */
+  g_assert_false (ts_ticket_form_get_editable (TS_TICKET_FORM (ts_ticket_window_get_form (editor))));
+  view = comment_view (editor);
+  ts_test_click (GTK_WIDGET (view));
+  ts_test_type (GTK_WIDGET (editor), "日志见 https://logs.example.com/20180304。请确认");
+  ts_test_key (GTK_WIDGET (editor), GDK_KEY_Return, GDK_CONTROL_MASK);
+
+  TS_WAIT_FOR ((shown = comment_label (editor, "日志见 https://logs.example.com/20180304。请确认")) != NULL);
+  /* The link is a link; the text around it is escaped text. */
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (shown)),
+                            "<a href=\"https://logs.example.com/20180304\">https://logs.example.com/20180304</a>"));
+  g_assert_nonnull (find_label (GTK_WIDGET (editor), "Commented", TRUE));
+  TS_WAIT_FOR (({ g_autofree char *t = text_of (view); *t == '\0'; }));
+  body = ts_test_query_value (server, db, "SELECT body FROM tasksteper.comments c JOIN tasksteper.tickets t "
+                              "ON t.id = c.ticket_id WHERE t.key = $1 AND c.author = 'lina'", ts_ticket_get_key (ticket));
+  g_assert_cmpstr (body, ==, "日志见 https://logs.example.com/20180304。请确认");
+  /* A comment changes no version. */
+  g_assert_cmpint (ts_ticket_get_version (ts_ticket_window_get_ticket (editor)), ==, 1);
+
+  /* Another client comments: it shows here by itself. */
+  ts_store_add_comment_async (zhangwei, ts_ticket_get_id (ticket), "收到，已经在看", NULL, on_comment_added, &added);
+  TS_WAIT_FOR (added);
+  TS_WAIT_FOR (comment_label (editor, "收到，已经在看") != NULL);
+
+  /* Refused: what was typed stays, the reason under the box. */
+  g_free (ts_test_query_value (server, db, "SELECT tasksteper.remove_member ('issue_track', $1)::text", "lina"));
+  ts_test_click (GTK_WIDGET (view));
+  ts_test_type (GTK_WIDGET (editor), "这条会失败");
+  ts_test_click (ts_test_find_label (GTK_WIDGET (editor), "Comment"));
+  TS_WAIT_FOR (find_styled_label (GTK_WIDGET (editor), "field-error") != NULL);
+  kept = text_of (view);
+  g_assert_cmpstr (kept, ==, "这条会失败");
+  count = ts_test_query_value (server, db, "SELECT count(*) FROM tasksteper.comments WHERE body = $1", "这条会失败");
+  g_assert_cmpstr (count, ==, "0");
+  g_free (ts_test_query_value (server, db, "SELECT count(*)::text FROM tasksteper.add_member ('issue_track', $1)", "lina"));
+
+  ts_test_save_screenshot (GTK_WIDGET (editor), "ticket-comments.png", NULL);
+  gtk_window_destroy (GTK_WINDOW (editor));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* 提交审核 made to need a comment on the server after the editor opened:
+ * the fire is refused (TS428 comment_required) and the trigger's dialog
+ * asks for the comment, with the reason; Fire stays disabled until
+ * something is typed; the comment goes with the change.  A client that
+ * reads the project afterwards asks before sending. */
+static void
+test_comment_required (void)
+{
+  g_autoptr(TsStore) zhangwei = open_store ("zhangwei");
+  g_autoptr(TsTicket) ticket = create (zhangwei, "{\"summary\": \"【20180305】需要评论\", \"issue_checker\": \"lina\"}");
+  g_autoptr(TsTicket) second = create (zhangwei, "{\"summary\": \"【20180305】需要评论二\", \"issue_checker\": \"lina\"}");
+  g_autoptr(TsStore) later = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *body = NULL;
+  TsMainWindow *window = open_main_window (zhangwei);
+  TsMainWindow *later_window;
+  TsTicketWindow *editor;
+  GtkWindow *dialog;
+  GtkWidget *view, *fire;
+
+  editor = open_editor (window, ts_ticket_get_key (ticket));
+  g_free (ts_test_query_value (server, db,
+                               "SELECT tasksteper.import_project(jsonb_set(definition, '{transitions,1,comment}', '\"required\"'))::text "
+                               "FROM tasksteper.projects WHERE name = $1", "issue_track"));
+
+  ts_test_click (ts_ticket_window_get_trigger_button (editor, "提交审核"));
+  dialog = wait_dialog (GTK_WINDOW (editor));
+  /* The server's reason, at the dialog. */
+  g_assert_nonnull (find_styled_label (GTK_WIDGET (dialog), "field-error"));
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fire"));
+  view = find_widget (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW);
+  g_assert_nonnull (view);
+  ts_test_click (view);
+  ts_test_type (GTK_WIDGET (dialog), "线缆已更换，请审核");
+  TS_WAIT_FOR (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fire"));
+  ts_test_save_screenshot (GTK_WIDGET (dialog), "comment-required-dialog.png", NULL);
+  fire = ts_test_find_label (GTK_WIDGET (dialog), "提交审核");
+  g_assert_nonnull (fire);
+  ts_test_click (fire);
+
+  TS_WAIT_FOR (ts_ticket_get_version (ts_ticket_window_get_ticket (editor)) == 2);
+  state = ts_test_query_value (server, db, "SELECT state FROM tasksteper.tickets WHERE key = $1", ts_ticket_get_key (ticket));
+  g_assert_cmpstr (state, ==, "维护代表审核");
+  body = ts_test_query_value (server, db, "SELECT c.body FROM tasksteper.comments c JOIN tasksteper.tickets t "
+                              "ON t.id = c.ticket_id WHERE t.key = $1", ts_ticket_get_key (ticket));
+  g_assert_cmpstr (body, ==, "线缆已更换，请审核");
+  /* In the timeline, after the change it went with. */
+  TS_WAIT_FOR (comment_label (editor, "线缆已更换，请审核") != NULL);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  /* A client that read the new schema asks first; Cancel sends nothing. */
+  later = open_store ("zhangwei");
+  later_window = open_main_window (later);
+  editor = open_editor (later_window, ts_ticket_get_key (second));
+  ts_test_click (ts_ticket_window_get_trigger_button (editor, "提交审核"));
+  dialog = wait_dialog (GTK_WINDOW (editor));
+  g_assert_null (find_styled_label (GTK_WIDGET (dialog), "field-error"));
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fire"));
+  click_response (dialog, "Cancel");
+  ts_test_iterate (200);
+  g_assert_cmpint (ts_ticket_get_version (ts_ticket_window_get_ticket (editor)), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  gtk_window_destroy (GTK_WINDOW (later_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -436,6 +667,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/timeline/values", test_values);
   g_test_add_func ("/ts/timeline/conflict-choice", test_conflict_choice);
   g_test_add_func ("/ts/timeline/new-from", test_new_from);
+  g_test_add_func ("/ts/timeline/comment", test_comment);
+  /* Last: it makes 提交审核 need a comment. */
+  g_test_add_func ("/ts/timeline/comment-required", test_comment_required);
 
   ret = g_test_run ();
   ts_test_server_free (server);

@@ -52,14 +52,23 @@ struct _TsTicketWindow
   TsTimeline      *timeline;
   GtkToggleButton *workflow_button;
   GtkMenuButton   *menu_button;
+  GtkWidget       *comment_box;
+  GtkTextView     *comment_view;
+  GtkLabel        *comment_error;
   TsWorkflowView  *workflow_view;
 
   GPtrArray       *history;        /* of TsHistoryEntry, as last read; shown again once names arrive */
+  GPtrArray       *comments;       /* of TsComment, likewise */
+  gboolean         posting;        /* a comment is on its way */
+  char            *fire_comment;   /* typed in a trigger's comment dialog, kept until the fire succeeds */
 };
 
 G_DEFINE_FINAL_TYPE (TsTicketWindow, ts_ticket_window, ADW_TYPE_WINDOW)
 
 static void load_history  (TsTicketWindow *self);
+static void ask_fire_comment (TsTicketWindow *self,
+                              const char     *trigger,
+                              const char     *error_message);
 static void show_ticket   (TsTicketWindow *self,
                            TsTicket       *ticket);
 
@@ -100,6 +109,26 @@ person (TsTicketWindow *self,
   return ts_ticket_form_get_display_name (self->form, login);
 }
 
+/* The comment box */
+
+static char *
+dup_comment_text (TsTicketWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->comment_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+has_comment_text (TsTicketWindow *self)
+{
+  g_autofree char *text = dup_comment_text (self);
+
+  return *g_strstrip (text) != '\0';
+}
+
 static void
 update_actions (TsTicketWindow *self)
 {
@@ -113,6 +142,8 @@ update_actions (TsTicketWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reload",
                                  !self->busy && online && self->ticket != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.new-from", self->ticket != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.comment",
+                                 !self->posting && online && self->ticket != NULL && has_comment_text (self));
 
   gtk_spinner_set_spinning (self->spinner, self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
@@ -473,6 +504,125 @@ static void
 show_history (TsTicketWindow *self)
 {
   ts_timeline_set_history (self->timeline, self->history);
+  ts_timeline_set_comments (self->timeline, self->comments);
+}
+
+static void
+on_comments_loaded (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(GPtrArray) comments = NULL;
+  g_autoptr(GError) error = NULL;
+
+  comments = ts_store_list_comments_finish (TS_STORE (object), result, &error);
+  if (comments == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot read the comments: %s", error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  self->comments = g_steal_pointer (&comments);
+  ts_timeline_set_comments (self->timeline, self->comments);
+}
+
+static void
+load_comments (TsTicketWindow *self)
+{
+  if (self->ticket == NULL)
+    return;
+
+  ts_store_list_comments_async (self->store, ts_ticket_get_id (self->ticket), self->cancellable,
+                                on_comments_loaded, g_object_ref (self));
+}
+
+/* Someone commented (another client, or this one): the ticket's version
+ * stays, so only the comments are read again. */
+static void
+on_comments_changed (TsTicketWindow *self,
+                     gint64          ticket_id,
+                     TsStore        *store)
+{
+  if (self->ticket != NULL && ts_ticket_get_id (self->ticket) == ticket_id)
+    load_comments (self);
+}
+
+static void
+show_comment_error (TsTicketWindow *self,
+                    const char     *message)
+{
+  gtk_label_set_text (self->comment_error, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->comment_error), message != NULL);
+  if (message != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->comment_view), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->comment_view), "error");
+}
+
+static void
+on_comment_posted (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(TsComment) comment = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->posting = FALSE;
+  update_actions (self);
+  comment = ts_store_add_comment_finish (TS_STORE (object), result, &error);
+  if (comment == NULL)
+    {
+      /* What was typed stays in the box, to post again. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+            {
+              g_autofree char *message = g_strdup_printf (_("%s Your comment is kept: post it again once the connection is back."),
+                                                          error->message);
+              show_comment_error (self, message);
+            }
+          else
+            {
+              /* Translators: under the comment box; %s says why, in a sentence of its own */
+              g_autofree char *message = g_strdup_printf (_("The comment was not posted. %s"), error->message);
+
+              show_comment_error (self, message);
+            }
+        }
+      return;
+    }
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->comment_view), "", -1);
+  show_comment_error (self, NULL);
+  toast (self, _("Comment posted"));
+  load_comments (self);
+}
+
+static void
+comment_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  g_autofree char *text = dup_comment_text (self);
+
+  if (self->ticket == NULL || self->posting || *g_strstrip (text) == '\0')
+    return;
+
+  self->posting = TRUE;
+  update_actions (self);
+  ts_store_add_comment_async (self->store, ts_ticket_get_id (self->ticket), text, self->cancellable,
+                              on_comment_posted, g_object_ref (self));
+}
+
+static void
+on_comment_text_changed (TsTicketWindow *self)
+{
+  update_actions (self);
 }
 
 static void
@@ -505,8 +655,11 @@ static void
 load_history (TsTicketWindow *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->history_group), self->ticket != NULL);
+  gtk_widget_set_visible (self->comment_box, self->ticket != NULL);
   if (self->ticket == NULL)
     return;
+
+  load_comments (self);
 
   ts_store_get_history_async (self->store, ts_ticket_get_id (self->ticket), self->cancellable,
                               on_history_loaded, g_object_ref (self));
@@ -666,11 +819,20 @@ on_changed (GObject      *object,
   ticket = ts_store_change_finish (TS_STORE (object), result, &error);
   if (ticket == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* The server wants a comment the schema the client has did not ask
+       * for (changed since): asked for at the trigger's dialog. */
+      if (trigger != NULL && g_strcmp0 (ts_store_error_get_sqlstate (error), "TS428") == 0 &&
+          g_strcmp0 (ts_store_error_get_kind (error), "comment_required") == 0)
+        ask_fire_comment (self, trigger, error->message);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, error);
       self->close_after_save = FALSE;
       return;
     }
+
+  /* The comment went with the change. */
+  if (trigger != NULL)
+    g_clear_pointer (&self->fire_comment, g_free);
 
   show_ticket (self, ticket);
 
@@ -774,23 +936,130 @@ on_fired (GObject      *object,
 }
 
 static void
-fire_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+fire (TsTicketWindow *self,
+      const char     *trigger,
+      const char     *comment)
 {
-  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
-  const char *trigger = g_variant_get_string (parameter, NULL);
   g_autoptr(JsonObject) changes = NULL;
-
-  if (self->ticket == NULL || !check_form (self))
-    return;
 
   /* Saves the form and fires in one call, as the seed's form did. */
   changes = ts_ticket_form_dup_changes (self->form);
   g_object_set_data_full (G_OBJECT (self), "ts-firing", g_strdup (trigger), g_free);
   set_busy (self, TRUE);
   ts_store_fire_async (self->store, ts_ticket_get_id (self->ticket), ts_ticket_get_version (self->ticket),
-                       trigger, changes, NULL, self->cancellable, on_fired, g_object_ref (self));
+                       trigger, changes, comment, self->cancellable, on_fired, g_object_ref (self));
+}
+
+/* A trigger whose transition says "comment": "required": its dialog asks
+ * for the comment, which is sent with the fire. */
+
+static char *
+dup_text_view_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+on_fire_comment_changed (AdwMessageDialog *dialog,
+                         GtkTextBuffer    *buffer)
+{
+  g_autofree char *text = dup_text_view_text (g_object_get_data (G_OBJECT (dialog), "ts-view"));
+
+  adw_message_dialog_set_response_enabled (dialog, "fire", *g_strstrip (text) != '\0');
+}
+
+static void
+on_fire_comment_response (AdwMessageDialog *dialog,
+                          const char       *response,
+                          TsTicketWindow   *self)
+{
+  const char *trigger = g_object_get_data (G_OBJECT (dialog), "ts-trigger");
+
+  /* Whatever the answer, what was typed is kept for the next time. */
+  g_free (self->fire_comment);
+  self->fire_comment = dup_text_view_text (g_object_get_data (G_OBJECT (dialog), "ts-view"));
+
+  if (g_strcmp0 (response, "fire") == 0 && self->ticket != NULL && !self->busy)
+    fire (self, trigger, self->fire_comment);
+}
+
+static void
+ask_fire_comment (TsTicketWindow *self,
+                  const char     *trigger,
+                  const char     *error_message)
+{
+  /* Translators: the heading of the dialog a trigger that needs a comment opens: "Comment on “提交审核”" */
+  g_autofree char *heading = g_strdup_printf (_("Comment on “%s”"), trigger);
+  g_autofree char *body = g_strdup_printf (_("“%s” needs a comment: say what was done and why. "
+                                             "It is saved with the change, in the ticket's timeline."), trigger);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *frame = gtk_frame_new (NULL);
+  GtkWidget *view = gtk_text_view_new ();
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_widget_set_size_request (view, 320, 96);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment"), -1);
+  gtk_frame_set_child (GTK_FRAME (frame), view);
+  gtk_box_append (GTK_BOX (box), frame);
+  if (self->fire_comment != NULL)
+    gtk_text_buffer_set_text (buffer, self->fire_comment, -1);
+  if (error_message != NULL)
+    {
+      /* The server's refusal, at the dialog it is about. */
+      GtkWidget *error = gtk_label_new (error_message);
+
+      gtk_label_set_wrap (GTK_LABEL (error), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (error), 0);
+      gtk_widget_add_css_class (error, "field-error");
+      gtk_widget_add_css_class (view, "error");
+      gtk_box_append (GTK_BOX (box), error);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error_message, -1);
+    }
+  adw_message_dialog_set_extra_child (dialog, box);
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "fire", trigger, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "fire", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "ts-trigger", g_strdup (trigger), g_free);
+  g_object_set_data (G_OBJECT (dialog), "ts-view", view);
+  g_signal_connect_object (buffer, "changed", G_CALLBACK (on_fire_comment_changed), dialog, G_CONNECT_SWAPPED);
+  on_fire_comment_changed (dialog, buffer);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_fire_comment_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (view);
+}
+
+static void
+fire_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  const char *trigger = g_variant_get_string (parameter, NULL);
+  TsTransition *transition;
+
+  if (self->ticket == NULL || !check_form (self))
+    return;
+
+  transition = ts_project_lookup_transition (self->project, ts_ticket_get_state (self->ticket), trigger);
+  if (transition != NULL && ts_transition_get_comment_required (transition))
+    {
+      ask_fire_comment (self, trigger, NULL);
+      return;
+    }
+
+  fire (self, trigger, NULL);
 }
 
 /* New From This Ticket: a new draft starting from this ticket's values
@@ -1041,6 +1310,8 @@ ts_ticket_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->ticket);
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  g_clear_pointer (&self->fire_comment, g_free);
   g_clear_object (&self->project);
   g_clear_object (&self->store);
 
@@ -1072,6 +1343,9 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_group);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_button);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_box);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_view);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_error);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_view);
 
   gtk_widget_class_install_action (widget_class, "ticket.save", NULL, save_action);
@@ -1079,6 +1353,7 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "ticket.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "ticket.toggle-workflow", NULL, toggle_workflow_action);
   gtk_widget_class_install_action (widget_class, "ticket.new-from", NULL, new_from_action);
+  gtk_widget_class_install_action (widget_class, "ticket.comment", NULL, comment_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "ticket.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
@@ -1096,6 +1371,20 @@ ts_ticket_window_init (TsTicketWindow *self)
   g_signal_connect_object (self->workflow_view, "trigger-activated", G_CALLBACK (on_workflow_trigger), self, G_CONNECT_SWAPPED);
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (TS_APPLICATION_ID);
+
+  /* Ctrl+Enter in the comment box posts it (before the text view takes
+   * Enter as a new line). */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                            gtk_named_action_new ("ticket.comment")));
+    gtk_widget_add_controller (GTK_WIDGET (self->comment_view), shortcuts);
+  }
+  g_signal_connect_object (gtk_text_view_get_buffer (self->comment_view), "changed",
+                           G_CALLBACK (on_comment_text_changed), self, G_CONNECT_SWAPPED);
 }
 
 TsTicketWindow *
@@ -1121,6 +1410,7 @@ ts_ticket_window_new (TsStore   *store,
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "notify::online", G_CALLBACK (on_online_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "reconnected", G_CALLBACK (on_reconnected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "comments-changed", G_CALLBACK (on_comments_changed), self, G_CONNECT_SWAPPED);
   self->opened_online = ts_store_get_online (store);
 
   if (ticket != NULL)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "tasksteper-core.h"
 #include "ts-text-diff.h"
@@ -23,6 +24,7 @@ struct _TsTimeline
   TsTicketForm *form;
   GtkListBox   *list;
   GPtrArray    *history;   /* of TsHistoryEntry */
+  GPtrArray    *comments;  /* of TsComment */
 };
 
 G_DEFINE_FINAL_TYPE (TsTimeline, ts_timeline, ADW_TYPE_BIN)
@@ -371,6 +373,109 @@ change_row (TsTimeline     *self,
   return row;
 }
 
+/* ---- one comment ----------------------------------------------------- */
+
+static const char * const link_schemes[] = { "https://", "http://", "tasksteper://", NULL };
+
+/* The length of the scheme @p starts with, or 0. */
+static gsize
+link_scheme_at (const char *p)
+{
+  for (guint i = 0; link_schemes[i] != NULL; i++)
+    if (g_ascii_strncasecmp (p, link_schemes[i], strlen (link_schemes[i])) == 0)
+      return strlen (link_schemes[i]);
+  return 0;
+}
+
+/* Where a link ends: at white space, at anything not ASCII (a Chinese
+ * sentence goes on right after a link, "见 https://x/1。谢谢"), at quotes
+ * and brackets; a final full stop, comma or closing parenthesis is the
+ * sentence's, not the link's. */
+static const char *
+link_end (const char *p)
+{
+  const char *end = p;
+
+  while (*end != '\0' && (guchar)*end > ' ' && (guchar)*end < 0x80 &&
+         strchr ("<>\"'`", *end) == NULL)
+    end++;
+  while (end > p && strchr (".,;:!?)]}", end[-1]) != NULL)
+    end--;
+  return end;
+}
+
+char *
+ts_timeline_linkify (const char *text)
+{
+  g_autoptr(GString) markup = g_string_new (NULL);
+  const char *p = text, *plain = text;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  while (*p != '\0')
+    {
+      gsize scheme = link_scheme_at (p);
+      const char *end;
+
+      if (scheme == 0 || (p > text && g_ascii_isalnum (p[-1])) ||
+          (end = link_end (p)) <= p + scheme)
+        {
+          p++;
+          continue;
+        }
+
+      {
+        g_autofree char *before = g_markup_escape_text (plain, p - plain);
+        g_autofree char *link = g_markup_escape_text (p, end - p);
+
+        g_string_append (markup, before);
+        g_string_append_printf (markup, "<a href=\"%s\">%s</a>", link, link);
+      }
+      p = plain = end;
+    }
+
+  {
+    g_autofree char *rest = g_markup_escape_text (plain, -1);
+
+    g_string_append (markup, rest);
+  }
+  return g_string_free (g_steal_pointer (&markup), FALSE);
+}
+
+static gboolean
+on_activate_link (GtkLabel   *label,
+                  const char *uri,
+                  gpointer    user_data)
+{
+  if (g_ascii_strncasecmp (uri, "tasksteper://", strlen ("tasksteper://")) != 0)
+    return FALSE;  /* GTK opens the web page */
+
+  /* The application installs app.open-ticket; without it (a test, a
+   * window on its own) the link does nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (label), "app.open-ticket", "s", uri);
+  return TRUE;
+}
+
+static GtkWidget *
+comment_row (TsTimeline *self,
+             TsComment  *comment)
+{
+  g_autofree char *when = format_when (ts_comment_get_at (comment));
+  g_autofree char *heading = g_strdup_printf (_("%s · %s"), person (self, ts_comment_get_author (comment)), when);
+  g_autofree char *markup = ts_timeline_linkify (ts_comment_get_body (comment));
+  GtkBox *content;
+  /* Translators: what a row of a ticket's timeline is when it is a comment */
+  GtkWidget *row = new_row (heading, _("Commented"), &content);
+  GtkWidget *body = value_label (NULL);
+
+  gtk_label_set_markup (GTK_LABEL (body), markup);
+  gtk_label_set_selectable (GTK_LABEL (body), TRUE);
+  g_signal_connect (body, "activate-link", G_CALLBACK (on_activate_link), NULL);
+  gtk_widget_add_css_class (row, "timeline-comment");
+  gtk_box_append (content, body);
+  return row;
+}
+
 /* ---- the list ------------------------------------------------------- */
 
 void
@@ -384,9 +489,44 @@ ts_timeline_refresh (TsTimeline *self)
     gtk_list_box_remove (self->list, child);
 
   /* Oldest first, newest last: read as a story, the latest at the
-   * bottom next to where one adds to it. */
-  for (guint i = 0; self->history != NULL && i < self->history->len; i++)
-    gtk_list_box_append (self->list, change_row (self, g_ptr_array_index (self->history, i)));
+   * bottom next to where one adds to it.  Both lists are oldest first:
+   * merged, a comment made with a change (same time) after it. */
+  {
+    guint n_history = self->history != NULL ? self->history->len : 0;
+    guint n_comments = self->comments != NULL ? self->comments->len : 0;
+    guint h = 0, c = 0;
+
+    while (h < n_history || c < n_comments)
+      {
+        TsHistoryEntry *entry = h < n_history ? g_ptr_array_index (self->history, h) : NULL;
+        TsComment *comment = c < n_comments ? g_ptr_array_index (self->comments, c) : NULL;
+
+        if (entry != NULL &&
+            (comment == NULL || g_date_time_compare (ts_history_entry_get_at (entry), ts_comment_get_at (comment)) <= 0))
+          {
+            gtk_list_box_append (self->list, change_row (self, entry));
+            h++;
+          }
+        else
+          {
+            gtk_list_box_append (self->list, comment_row (self, comment));
+            c++;
+          }
+      }
+  }
+}
+
+void
+ts_timeline_set_comments (TsTimeline *self,
+                          GPtrArray  *comments)
+{
+  g_return_if_fail (TS_IS_TIMELINE (self));
+
+  if (comments != NULL)
+    g_ptr_array_ref (comments);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  self->comments = comments;
+  ts_timeline_refresh (self);
 }
 
 void
@@ -420,6 +560,7 @@ ts_timeline_dispose (GObject *object)
   TsTimeline *self = (TsTimeline *)object;
 
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
   g_clear_object (&self->form);
 
   G_OBJECT_CLASS (ts_timeline_parent_class)->dispose (object);

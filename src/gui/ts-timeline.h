@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "ts-comment.h"
 #include "ts-store.h"
 #include "ts-ticket-form.h"
 
@@ -27,10 +28,19 @@ TsTimeline *ts_timeline_new          (TsTicketForm *form);
  * ts_store_get_history_finish() gives it, oldest first. */
 void        ts_timeline_set_history  (TsTimeline   *self,
                                       GPtrArray    *history);
+/* @comments: (element-type TsComment) (nullable): as
+ * ts_store_list_comments_finish() gives them, oldest first; shown among
+ * the changes by their time (a comment made with a change after it). */
+void        ts_timeline_set_comments (TsTimeline   *self,
+                                      GPtrArray    *comments);
 /* Shows everything again (e.g. people's display names have arrived). */
 void        ts_timeline_refresh      (TsTimeline   *self);
 /* The number of rows shown now. */
 guint       ts_timeline_get_n_rows   (TsTimeline   *self);
+
+/* @text as Pango markup for a GtkLabel: escaped, with each http://,
+ * https:// and tasksteper:// link made a link.  A new string. */
+char       *ts_timeline_linkify      (const char   *text);
 
 /* How @form shows @value of @field, as one line of text a person reads:
  * the choice, the member's display name ("Nobody" for none), Yes or No,
