@@ -995,7 +995,7 @@ ask_fire_comment (TsTicketWindow *self,
   /* Translators: the heading of the dialog a trigger that needs a comment opens: "Comment on “提交审核”" */
   g_autofree char *heading = g_strdup_printf (_("Comment on “%s”"), trigger);
   g_autofree char *body = g_strdup_printf (_("“%s” needs a comment: say what was done and why. "
-                                             "It is saved with the change, in the ticket's timeline."), trigger);
+                                             "It is saved with the change, in the ticket's history."), trigger);
   AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *frame = gtk_frame_new (NULL);
