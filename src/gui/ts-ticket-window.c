@@ -596,9 +596,10 @@ on_comment_posted (GObject      *object,
       return;
     }
 
+  /* No toast: the comment shows in the timeline above the emptied box,
+   * and a toast would cover the box's button. */
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->comment_view), "", -1);
   show_comment_error (self, NULL);
-  toast (self, _("Comment posted"));
   load_comments (self);
 }
 
