@@ -1444,23 +1444,218 @@ test_member_remove_held (void)
   g_autofree char *db = new_issue_track_database ();
   g_autofree char *conninfo = conninfo_for (db, NULL);
   g_autofree char *ivan = g_strconcat ("ivan_", db, NULL);
+  g_autofree char *judy = g_strconcat ("judy_", db, NULL);
   g_autofree char *id = NULL;
-  g_autofree char *warning = NULL;
+  g_autofree char *refusal = NULL;
+  g_autofree char *hint = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *holder = NULL;
   g_auto(Run) run = { 0 };
+  g_auto(Run) not_member = { 0 };
+  g_auto(Run) reassigned = { 0 };
 
   add_user (db, ivan, FALSE);
+  add_user (db, judy, FALSE);
   add_member (db, "issue_track", ivan);
   id = create_ticket (db, ivan, "issue_track");
   g_assert_nonnull (id);
 
+  /* Refused while they hold an open ticket: nothing changes. */
   run_admin (&run, ARGS ("member", "remove", "-d", conninfo, "issue_track", ivan));
-  g_assert_cmpint (run.status, ==, STATUS_OK);
-  assert_contains (run.out, "removed ");
-  warning = g_strdup_printf ("tasksteper-admin: warning: %s still holds 1 open ticket of "
-                             "issue_track; they cannot act on it until it is reassigned\n",
-                             ivan);
-  g_assert_cmpstr (run.err, ==, warning);
-  assert_query (db, "SELECT count(*) FROM tasksteper.members", "0");
+  g_assert_cmpint (run.status, ==, STATUS_FAILED);
+  g_assert_cmpstr (run.out, ==, "");
+  refusal = g_strdup_printf ("tasksteper-admin: cannot remove %s from issue_track: %s still holds 1 open ticket "
+                             "of issue_track: question_1\n", ivan, ivan);
+  hint = g_strdup_printf ("Hint: Give them to another member of issue_track in the same step: tasksteper-admin "
+                          "member remove --reassign-to USER issue_track %s\n", ivan);
+  assert_contains (run.err, refusal);
+  assert_contains (run.err, hint);
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
+
+  /* Not to someone outside the project. */
+  run_admin (&not_member, ARGS ("member", "remove", "-d", conninfo, "--reassign-to", judy, "issue_track", ivan));
+  g_assert_cmpint (not_member.status, ==, STATUS_FAILED);
+  assert_contains (not_member.err, "is not a member of project issue_track");
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
+
+  /* With someone to take them over, in the same step. */
+  add_member (db, "issue_track", judy);
+  run_admin (&reassigned, ARGS ("member", "remove", "-d", conninfo, "--reassign-to", judy, "issue_track", ivan));
+  g_assert_cmpint (reassigned.status, ==, STATUS_OK);
+  g_assert_cmpstr (reassigned.err, ==, "");
+  moved = g_strdup_printf ("removed %s from issue_track and gave the 1 open ticket they held to %s\n", ivan, judy);
+  g_assert_cmpstr (reassigned.out, ==, moved);
+  holder = g_strdup_printf ("%s", judy);
+  assert_query (db, "SELECT assigned_to FROM tasksteper.tickets", holder);
+  assert_query (db, "SELECT count(*) FROM tasksteper.history WHERE trigger IS NULL AND from_state IS NOT NULL", "1");
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
+}
+
+/* Project admins: member add --admin, member admin and unadmin. */
+static void
+test_member_admin (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *kim = g_strconcat ("kim_", db, NULL);
+  g_autofree char *lee = g_strconcat ("lee_", db, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *admins = NULL;
+  g_auto(Run) add = { 0 };
+  g_auto(Run) grant = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) revoke = { 0 };
+  g_auto(Run) outsider = { 0 };
+  g_auto(Run) by_user = { 0 };
+  g_autofree char *user_conninfo = NULL;
+
+  add_user (db, kim, FALSE);
+  add_user (db, lee, FALSE);
+
+  run_admin (&add, ARGS ("member", "add", "-d", conninfo, "--admin", "issue_track", kim));
+  g_assert_cmpint (add.status, ==, STATUS_OK);
+  out = g_strdup_printf ("added %s to issue_track as an admin\n", kim);
+  g_assert_cmpstr (add.out, ==, out);
+  g_clear_pointer (&out, g_free);
+  assert_query (db, "SELECT string_agg(member, ',') FROM tasksteper.members WHERE is_admin", kim);
+
+  add_member (db, "issue_track", lee);
+  run_admin (&grant, ARGS ("member", "admin", "-d", conninfo, "issue_track", lee));
+  g_assert_cmpint (grant.status, ==, STATUS_OK);
+  out = g_strdup_printf ("%s is now an admin of issue_track\n", lee);
+  g_assert_cmpstr (grant.out, ==, out);
+  g_clear_pointer (&out, g_free);
+  run_admin (&again, ARGS ("member", "admin", "-d", conninfo, "issue_track", lee));
+  out = g_strdup_printf ("%s was already an admin of issue_track\n", lee);
+  g_assert_cmpstr (again.out, ==, out);
+  g_clear_pointer (&out, g_free);
+
+  run_admin (&revoke, ARGS ("member", "unadmin", "-d", conninfo, "issue_track", kim));
+  g_assert_cmpint (revoke.status, ==, STATUS_OK);
+  out = g_strdup_printf ("%s is no longer an admin of issue_track\n", kim);
+  g_assert_cmpstr (revoke.out, ==, out);
+  assert_query (db, "SELECT string_agg(member, ',') FROM tasksteper.members WHERE is_admin", lee);
+
+  /* Only members; all or none. */
+  run_admin (&outsider, ARGS ("member", "admin", "-d", conninfo, "issue_track", kim, "nobody_here"));
+  g_assert_cmpint (outsider.status, ==, STATUS_FAILED);
+  assert_contains (outsider.err, "nobody_here is not a member of project issue_track");
+  assert_contains (outsider.err, "no one was changed");
+  assert_query (db, "SELECT string_agg(member, ',') FROM tasksteper.members WHERE is_admin", lee);
+
+  /* A project admin may not make others admins: the database says no. */
+  user_conninfo = conninfo_for (db, lee);
+  run_admin (&by_user, ARGS ("member", "admin", "-d", user_conninfo, "issue_track", kim));
+  g_assert_cmpint (by_user.status, ==, STATUS_FAILED);
+  assert_contains (by_user.err, "permission denied");
+  admins = g_strdup (lee);
+  assert_query (db, "SELECT string_agg(member, ',') FROM tasksteper.members WHERE is_admin", admins);
+}
+
+/* user disable, enable, passwd and remove. */
+static void
+test_user_lifecycle (void)
+{
+  g_autofree char *db = new_issue_track_database ();
+  g_autofree char *conninfo = conninfo_for (db, NULL);
+  g_autofree char *mia = g_strconcat ("mia_", db, NULL);
+  g_autofree char *ned = g_strconcat ("ned_", db, NULL);
+  g_autofree char *password_file = write_password_file ("新密码 new\n");
+  g_autofree char *id = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *disabled_line = NULL;
+  g_autofree char *escaped = NULL;
+  g_auto(Run) disable = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) enable = { 0 };
+  g_auto(Run) passwd = { 0 };
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) removed = { 0 };
+  g_auto(Run) unknown = { 0 };
+  g_auto(Run) superuser = { 0 };
+
+  add_user (db, mia, FALSE);
+  add_user (db, ned, FALSE);
+  add_member (db, "issue_track", mia);
+  add_member (db, "issue_track", ned);
+  id = create_ticket (db, mia, "issue_track");
+
+  run_admin (&disable, ARGS ("user", "disable", "-d", conninfo, mia));
+  g_assert_cmpint (disable.status, ==, STATUS_OK);
+  assert_contains (disable.out, "can no longer log in");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT rolcanlogin::text FROM pg_roles WHERE rolname = '%s'", mia);
+
+    assert_query (db, sql, "false");
+  }
+  /* Still a member, still holding the ticket, listed as disabled. */
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "2");
+  run_admin (&list, ARGS ("user", "list", "-d", conninfo));
+  escaped = g_regex_escape_string (mia, -1);
+  disabled_line = g_strdup_printf ("^%s \\(disabled\\) +no +issue_track$", escaped);
+  assert_matches (disabled_line, list.out);
+
+  run_admin (&enable, ARGS ("user", "enable", "-d", conninfo, mia));
+  g_assert_cmpint (enable.status, ==, STATUS_OK);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT rolcanlogin::text FROM pg_roles WHERE rolname = '%s'", mia);
+
+    assert_query (db, sql, "true");
+  }
+
+  run_admin (&passwd, ARGS ("user", "passwd", "-d", conninfo, "--password-file", password_file, mia));
+  g_assert_cmpint (passwd.status, ==, STATUS_OK);
+  expected = g_strdup_printf ("changed the password of %s\n", mia);
+  g_assert_cmpstr (passwd.out, ==, expected);
+  g_clear_pointer (&expected, g_free);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '%s'", mia);
+
+    assert_query (db, sql, "SCRAM-SHA-256$");
+  }
+
+  /* Remove: refused while anything is assigned to them. */
+  run_admin (&refused, ARGS ("user", "remove", "-d", conninfo, mia));
+  g_assert_cmpint (refused.status, ==, STATUS_FAILED);
+  expected = g_strdup_printf ("tasksteper-admin: cannot remove user %s: %s still holds 1 open ticket: question_1\n",
+                              mia, mia);
+  assert_contains (refused.err, expected);
+  g_clear_pointer (&expected, g_free);
+  assert_contains (refused.err, "member remove --reassign-to USER PROJECT");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pg_roles WHERE rolname = '%s'", mia);
+
+    assert_query (db, sql, "1");
+  }
+
+  /* Once the ticket is ned's, they go; history keeps the name. */
+  exec_sql (db, "SELECT tasksteper.reassign(id, version, (SELECT member FROM tasksteper.members WHERE member LIKE 'ned_%'))"
+                "  FROM tasksteper.tickets");
+  run_admin (&removed, ARGS ("user", "remove", "-d", conninfo, mia));
+  g_assert_cmpint (removed.status, ==, STATUS_OK);
+  expected = g_strdup_printf ("removed user %s; history keeps their name\n", mia);
+  g_assert_cmpstr (removed.out, ==, expected);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pg_roles WHERE rolname = '%s'", mia);
+
+    assert_query (db, sql, "0");
+  }
+  assert_query (db, "SELECT count(*) FROM tasksteper.members", "1");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM tasksteper.history WHERE actor = '%s'", mia);
+
+    assert_query (db, sql, "1");
+  }
+
+  /* Only TaskSteper users. */
+  run_admin (&unknown, ARGS ("user", "disable", "-d", conninfo, "nobody_here"));
+  g_assert_cmpint (unknown.status, ==, STATUS_FAILED);
+  assert_contains (unknown.err, "there is no TaskSteper user nobody_here");
+  run_admin (&superuser, ARGS ("user", "remove", "-d", conninfo, "postgres"));
+  g_assert_cmpint (superuser.status, ==, STATUS_FAILED);
+  assert_contains (superuser.err, "there is no TaskSteper user postgres");
+  g_unlink (password_file);
+  (void) id;
 }
 
 static void
@@ -1665,12 +1860,18 @@ test_help (void)
   } cases[] = {
     { ARGS ("init", "--help"), "tasksteper-admin init [OPTION…]\n", TRUE },
     { ARGS ("import", "--help"), "tasksteper-admin import [OPTION…] FILE…", TRUE },
-    { ARGS ("user", "--help"), "tasksteper-admin user [OPTION…] add NAME | set NAME | list", FALSE },
+    { ARGS ("user", "--help"), "tasksteper-admin user [OPTION…] add|set|passwd|disable|enable|remove NAME | list", FALSE },
     { ARGS ("user", "add", "--help"), "tasksteper-admin user add [OPTION…] NAME", TRUE },
     { ARGS ("user", "set", "--help"), "tasksteper-admin user set [OPTION…] NAME", TRUE },
     { ARGS ("user", "list", "-h"), "tasksteper-admin user list [OPTION…]\n", TRUE },
-    { ARGS ("member", "--help"), "tasksteper-admin member [OPTION…] add|remove PROJECT USER…",
+    { ARGS ("member", "--help"), "tasksteper-admin member [OPTION…] add|remove|admin|unadmin PROJECT USER…",
       FALSE },
+    { ARGS ("member", "admin", "--help"), "tasksteper-admin member admin [OPTION…] PROJECT USER…", TRUE },
+    { ARGS ("member", "unadmin", "--help"), "tasksteper-admin member unadmin [OPTION…] PROJECT USER…", TRUE },
+    { ARGS ("user", "passwd", "--help"), "tasksteper-admin user passwd [OPTION…] NAME", TRUE },
+    { ARGS ("user", "disable", "--help"), "tasksteper-admin user disable [OPTION…] NAME", TRUE },
+    { ARGS ("user", "enable", "--help"), "tasksteper-admin user enable [OPTION…] NAME", TRUE },
+    { ARGS ("user", "remove", "--help"), "tasksteper-admin user remove [OPTION…] NAME", TRUE },
     { ARGS ("member", "add", "--help"), "tasksteper-admin member add [OPTION…] PROJECT USER…",
       TRUE },
     { ARGS ("member", "remove", "--help"),
@@ -1705,8 +1906,8 @@ test_help (void)
   g_assert_cmpint (main_help.status, ==, STATUS_OK);
   assert_contains (main_help.out, "\n  init ");
   assert_contains (main_help.out, "\n  import FILE…");
-  assert_contains (main_help.out, "\n  user add NAME | set NAME | list");
-  assert_contains (main_help.out, "\n  member add|remove PROJECT USER…");
+  assert_contains (main_help.out, "\n  user add|set|passwd|disable|enable|remove NAME | list");
+  assert_contains (main_help.out, "\n  member add|remove|admin|unadmin PROJECT USER…");
   assert_contains (main_help.out, "\n  project list");
 }
 
@@ -1721,7 +1922,7 @@ test_usage_errors (void)
     { ARGS ("init", "extra"), "tasksteper-admin init: it takes no arguments" },
     { ARGS ("init", "--frob"), "tasksteper-admin init: " },
     { ARGS ("import"), "tasksteper-admin import: give at least one project schema FILE" },
-    { ARGS ("user"), "tasksteper-admin user: say what to do: add, set or list" },
+    { ARGS ("user"), "tasksteper-admin user: say what to do: add, set, list, passwd, disable, enable or remove" },
     { ARGS ("user", "frob"), "tasksteper-admin user: unknown subcommand “frob”" },
     { ARGS ("user", "add"), "tasksteper-admin user add: give the NAME" },
     { ARGS ("user", "add", "a", "b"), "tasksteper-admin user add: give one NAME" },
@@ -1732,7 +1933,11 @@ test_usage_errors (void)
     { ARGS ("user", "set", "tab\tname", "--display-name", "x"), "tasksteper-admin user set: the user NAME" },
     { ARGS ("member", "add"), "tasksteper-admin member add: give the PROJECT" },
     { ARGS ("member", "remove", "issue_track"), "tasksteper-admin member remove: give at least one USER" },
-    { ARGS ("member", "frob"), "tasksteper-admin member: unknown subcommand “frob”; it is one of add or remove" },
+    { ARGS ("member", "frob"), "tasksteper-admin member: unknown subcommand “frob”; it is one of add, remove, admin or unadmin" },
+    { ARGS ("member", "admin", "issue_track"), "tasksteper-admin member admin: give at least one USER" },
+    { ARGS ("user", "disable"), "tasksteper-admin user disable: give the NAME" },
+    { ARGS ("user", "remove", "a", "b"), "tasksteper-admin user remove: give one NAME" },
+    { ARGS ("user", "passwd", "a"), "tasksteper-admin user passwd: standard input is not a terminal" },
     { ARGS ("project"), "tasksteper-admin project: say what to do: list" },
   };
 
@@ -1897,6 +2102,8 @@ main (int    argc,
   g_test_add_func ("/ts/admin-db/user/display-name-refused", test_user_display_name_refused);
   g_test_add_func ("/ts/admin-db/member/add-remove", test_member_add_remove);
   g_test_add_func ("/ts/admin-db/member/remove-held", test_member_remove_held);
+  g_test_add_func ("/ts/admin-db/member/admin", test_member_admin);
+  g_test_add_func ("/ts/admin-db/user/lifecycle", test_user_lifecycle);
   g_test_add_func ("/ts/admin-db/member/add-not-user", test_member_add_not_user);
   g_test_add_func ("/ts/admin-db/project/list", test_project_list);
   g_test_add_func ("/ts/admin-db/security/hostile-public", test_hostile_public);

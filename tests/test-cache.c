@@ -101,7 +101,7 @@ test_round_trip (Fixture       *fixture,
 {
   g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "db.example.com|5432|tasksteper", "zhangwei");
   g_autoptr(TsProject) project = issue_track ();
-  g_autoptr(TsProjectSummary) summary = ts_project_summary_new (project, 3, 2);
+  g_autoptr(TsProjectSummary) summary = ts_project_summary_new (project, 3, 2, TRUE);
   g_autoptr(GPtrArray) summaries = g_ptr_array_new ();
   g_autoptr(GListStore) tickets = g_list_store_new (TS_TYPE_TICKET);
   g_autoptr(TsTicket) ticket = make_ticket (1, "【20180128】某局点 😀 \"引号\" \\ 设备");
@@ -137,6 +137,7 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpstr (ts_project_summary_get_title (g_ptr_array_index (projects, 0)), ==, "网上问题处理");
   g_assert_cmpint (ts_project_summary_get_revision (g_ptr_array_index (projects, 0)), ==, 3);
   g_assert_cmpuint (ts_project_summary_get_n_pending (g_ptr_array_index (projects, 0)), ==, 2);
+  g_assert_true (ts_project_summary_get_is_admin (g_ptr_array_index (projects, 0)));
   g_assert_cmpuint (ts_project_get_n_fields (ts_project_summary_get_project (g_ptr_array_index (projects, 0))), ==, 14);
 
   list = ts_cache_load_tickets (cache, "issue_track", "pending", NULL);
@@ -301,7 +302,7 @@ test_per_user (Fixture       *fixture,
   g_autoptr(TsCache) lina = ts_cache_new_in (fixture->root, "s", "lina");
   g_autoptr(TsCache) other_server = ts_cache_new_in (fixture->root, "t", "zhangwei");
   g_autoptr(TsProject) project = issue_track ();
-  g_autoptr(TsProjectSummary) summary = ts_project_summary_new (project, 1, 0);
+  g_autoptr(TsProjectSummary) summary = ts_project_summary_new (project, 1, 0, FALSE);
   g_autoptr(GPtrArray) summaries = g_ptr_array_new ();
 
   g_assert_cmpstr (ts_cache_get_directory (zhangwei), !=, ts_cache_get_directory (lina));

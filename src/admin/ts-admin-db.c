@@ -5,8 +5,9 @@
  * They connect the way psql does (-d CONNINFO, else the PG* environment and
  * libpq's defaults, ~/.pgpass and service files included) and use libpq's
  * blocking calls: this is a command-line tool, there is no main loop to
- * keep responsive.  Every value goes to the server as a parameter; the one
- * exception is CREATE ROLE, see add_user(). */
+ * keep responsive.  Every value goes to the server as a parameter; the
+ * exceptions are CREATE, ALTER and DROP ROLE, which take none, see
+ * escape_password() and exec_role_ddl(). */
 #define G_LOG_DOMAIN "tasksteper-admin"
 
 #include "config.h"
@@ -313,6 +314,7 @@ enum
   VERSION_INITIAL = 1,
   VERSION_PEOPLE = 2,  /* display names: 0002-people.sql */
   VERSION_CHANGES = 4, /* the change feed: 0004-changes.sql */
+  VERSION_ADMINS = 8,  /* project admins, reassigning: 0008-people.sql */
 };
 
 /* Connects, asking for a password on a terminal when the server wants one
@@ -995,6 +997,134 @@ read_password_file (const char  *path,
   return g_strndup (contents, strcspn (contents, "\r\n"));
 }
 
+/* The role @name as an SQL identifier and the SCRAM-SHA-256 verifier of
+ * *@password (wiped and freed here) as an SQL literal, for CREATE ROLE and
+ * ALTER ROLE, which take no parameters.  Free @literal with secret_free().
+ * Reports why not and returns FALSE when it cannot. */
+static gboolean
+escape_password (PGconn  *conn,
+                 const char *name,
+                 char   **password,
+                 char   **identifier,
+                 char   **literal)
+{
+  char *verifier;
+  char *quoted_name;
+  char *quoted_verifier;
+
+  /* The server never sees the password: libpq works out the verifier
+   * here, with the server's password_encryption method asked for
+   * explicitly so that an old md5 setting cannot weaken it. */
+  verifier = PQencryptPasswordConn (conn, *password, name, "scram-sha-256");
+  g_clear_pointer (password, secret_free);
+  if (verifier == NULL)
+    {
+      g_autofree char *message = dup_trimmed (PQerrorMessage (conn));
+
+      print_failure (_("cannot encrypt the password: %s"), message);
+      return FALSE;
+    }
+
+  /* libpq's own escaping, which knows the connection's encoding and
+   * standard_conforming_strings, makes the name an identifier and the
+   * verifier a literal that cannot end early, whatever they contain. */
+  quoted_name = PQescapeIdentifier (conn, name, strlen (name));
+  quoted_verifier = PQescapeLiteral (conn, verifier, strlen (verifier));
+  secure_zero (verifier, strlen (verifier));
+  PQfreemem (verifier);
+
+  if (quoted_name == NULL || quoted_verifier == NULL)
+    {
+      g_autofree char *message = dup_trimmed (PQerrorMessage (conn));
+
+      if (quoted_verifier != NULL)
+        secure_zero (quoted_verifier, strlen (quoted_verifier));
+      PQfreemem (quoted_name);
+      PQfreemem (quoted_verifier);
+      print_failure (_("cannot use the name %s: %s"), name, message);
+      return FALSE;
+    }
+
+  *identifier = g_strdup (quoted_name);
+  *literal = g_strdup (quoted_verifier);
+  secure_zero (quoted_verifier, strlen (quoted_verifier));
+  PQfreemem (quoted_verifier);
+  PQfreemem (quoted_name);
+
+  return TRUE;
+}
+
+/* A new password: the first line of @password_file, or asked for twice
+ * on a terminal with @prompt.  NULL when there is none, with the exit
+ * status in @status; @nothing_done ends the messages ("no user was
+ * added"). */
+static char *
+read_new_password (const Command *command,
+                   const char    *password_file,
+                   const char    *prompt,
+                   const char    *nothing_done,
+                   int           *status)
+{
+  g_auto(Secret) password = NULL;
+
+  *status = STATUS_FAILED;
+
+  if (password_file != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *display = g_filename_display_name (password_file);
+
+      password = read_password_file (password_file, &error);
+      if (password == NULL)
+        {
+          print_failure (_("cannot read the password from %s: %s"), display, error->message);
+          return NULL;
+        }
+
+      if (*password == '\0')
+        {
+          print_failure (_("the password in %s is empty: write the password on its first line"),
+                         display);
+          return NULL;
+        }
+    }
+  else if (isatty (STDIN_FILENO))
+    {
+      g_auto(Secret) again = NULL;
+
+      password = read_secret (prompt);
+      if (password == NULL)
+        {
+          /* Translators: the end is what was not done, e.g. "no user was added" */
+          print_failure (_("no password given (or longer than %d bytes); %s"),
+                         MAX_PASSWORD_LENGTH, nothing_done);
+          return NULL;
+        }
+      if (*password == '\0')
+        {
+          print_failure (_("the password is empty; %s"), nothing_done);
+          return NULL;
+        }
+
+      again = read_secret (_("Enter it again: "));
+      if (again == NULL || strcmp (password, again) != 0)
+        {
+          print_failure (_("the passwords do not match; %s"), nothing_done);
+          return NULL;
+        }
+    }
+  else
+    {
+      *status = ts_admin_usage_error (command,
+                                      _("standard input is not a terminal to ask for the password "
+                                        "on: give it with --password-file FILE"));
+      return NULL;
+    }
+
+  *status = STATUS_OK;
+  return g_steal_pointer (&password);
+}
+
 static int
 add_user (const Command  *command,
           int             argc,
@@ -1024,9 +1154,8 @@ add_user (const Command  *command,
   g_autoptr(PGresult) named = NULL;
   g_autofree char *sql = NULL;
   const char *name;
-  char *verifier;
-  char *identifier;
-  char *literal;
+  char *identifier = NULL;
+  char *literal = NULL;
   int status;
 
   description = dup_description (
@@ -1057,54 +1186,13 @@ add_user (const Command  *command,
   if (!check_display_name_option (display_name, &reason))
     return ts_admin_usage_error (command, "%s", reason);
 
-  if (password_file != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *display = g_filename_display_name (password_file);
+  {
+    g_autofree char *prompt = g_strdup_printf (_("Password for the new user %s: "), name);
 
-      password = read_password_file (password_file, &error);
-      if (password == NULL)
-        {
-          print_failure (_("cannot read the password from %s: %s"), display, error->message);
-          return STATUS_FAILED;
-        }
-
-      if (*password == '\0')
-        {
-          print_failure (_("the password in %s is empty: write the password on its first line"),
-                         display);
-          return STATUS_FAILED;
-        }
-    }
-  else if (isatty (STDIN_FILENO))
-    {
-      g_autofree char *prompt = g_strdup_printf (_("Password for the new user %s: "), name);
-      g_auto(Secret) again = NULL;
-
-      password = read_secret (prompt);
-      if (password == NULL)
-        {
-          print_failure (_("no password given (or longer than %d bytes); no user was added"),
-                         MAX_PASSWORD_LENGTH);
-          return STATUS_FAILED;
-        }
-      if (*password == '\0')
-        {
-          print_failure (_("the password is empty; no user was added"));
-          return STATUS_FAILED;
-        }
-
-      again = read_secret (_("Enter it again: "));
-      if (again == NULL || strcmp (password, again) != 0)
-        {
-          print_failure (_("the passwords do not match; no user was added"));
-          return STATUS_FAILED;
-        }
-    }
-  else
-    return ts_admin_usage_error (command,
-                                 _("standard input is not a terminal to ask for the password "
-                                   "on: give it with --password-file FILE"));
+    password = read_new_password (command, password_file, prompt, _("no user was added"), &status);
+    if (password == NULL)
+      return status;
+  }
 
   conn = open_database (conninfo, has_text (display_name) ? VERSION_PEOPLE : VERSION_INITIAL);
   if (conn == NULL)
@@ -1127,47 +1215,15 @@ add_user (const Command  *command,
       return STATUS_FAILED;
     }
 
-  /* The server never sees the password: libpq works out the verifier
-   * here, with the server's password_encryption method asked for
-   * explicitly so that an old md5 setting cannot weaken it. */
-  verifier = PQencryptPasswordConn (conn, password, name, "scram-sha-256");
-  g_clear_pointer (&password, secret_free);
-  if (verifier == NULL)
-    {
-      g_autofree char *message = dup_trimmed (PQerrorMessage (conn));
-
-      print_failure (_("cannot encrypt the password: %s"), message);
-      return STATUS_FAILED;
-    }
-
-  /* DDL takes no parameters ($1), so this is the one statement built from
-   * strings.  libpq's own escaping, which knows the connection's encoding
-   * and standard_conforming_strings, makes the name an identifier and the
-   * verifier a literal that cannot end early, whatever they contain. */
-  identifier = PQescapeIdentifier (conn, name, strlen (name));
-  literal = PQescapeLiteral (conn, verifier, strlen (verifier));
-  secure_zero (verifier, strlen (verifier));
-  PQfreemem (verifier);
-
-  if (identifier == NULL || literal == NULL)
-    {
-      g_autofree char *message = dup_trimmed (PQerrorMessage (conn));
-
-      if (literal != NULL)
-        secure_zero (literal, strlen (literal));
-      PQfreemem (identifier);
-      PQfreemem (literal);
-      print_failure (_("cannot add user %s: %s"), name, message);
-      return STATUS_FAILED;
-    }
+  if (!escape_password (conn, name, &password, &identifier, &literal))
+    return STATUS_FAILED;
 
   sql = g_strdup_printf ("CREATE ROLE %s LOGIN PASSWORD %s IN ROLE tasksteper_user;%s%s",
                          identifier, literal,
                          admin ? " GRANT tasksteper_admin TO " : "",
                          admin ? identifier : "");
-  secure_zero (literal, strlen (literal));
-  PQfreemem (literal);
-  PQfreemem (identifier);
+  g_clear_pointer (&literal, secret_free);
+  g_clear_pointer (&identifier, g_free);
 
   /* One transaction: the role, its admin grant and its display name come
    * together or not at all. */
@@ -1340,13 +1396,19 @@ list_users (const Command  *command,
                    "       coalesce((SELECT pg_catalog.string_agg(m.project, ', ' ORDER BY m.project)"
                    "                              FROM tasksteper.members m"
                    "                             WHERE m.member = r.rolname"
-                   "                               AND tasksteper.is_member(m.project, m.member)), '')"
+                   "                               AND tasksteper.is_member(m.project, m.member)), ''),"
+                   "       r.rolcanlogin"
                    "  FROM pg_catalog.pg_roles r"
                    " WHERE r.rolcanlogin"
                    "   AND (NOT r.rolsuper AND pg_catalog.pg_has_role(r.oid, 'tasksteper_user', 'MEMBER')"
                    "        OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members a"
                    "                    WHERE a.member = r.oid"
                    "                      AND a.roleid = 'tasksteper_user'::pg_catalog.regrole))"
+                   /* Disabled by “user disable”: still users, with NOLOGIN. */
+                   "    OR NOT r.rolcanlogin AND NOT r.rolsuper"
+                   "   AND EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members a"
+                   "                WHERE a.member = r.oid"
+                   "                  AND a.roleid = 'tasksteper_user'::pg_catalog.regrole)"
                    " ORDER BY 1");
   if (!result_ok (result))
     return fail_result (conn, result, _("cannot list the users"));
@@ -1364,7 +1426,11 @@ list_users (const Command  *command,
     {
       char **row = g_new0 (char *, G_N_ELEMENTS (header) + 1);
 
-      row[0] = g_strdup (PQgetvalue (result, i, 0));
+      if (g_str_equal (PQgetvalue (result, i, 4), "t"))
+        row[0] = g_strdup (PQgetvalue (result, i, 0));
+      else
+        /* Translators: a user who may not log in (user disable) */
+        row[0] = g_strdup_printf (_("%s (disabled)"), PQgetvalue (result, i, 0));
       row[1] = g_strdup (PQgetvalue (result, i, 1));
       row[2] = g_strdup (g_str_equal (PQgetvalue (result, i, 2), "t") ? _("yes") : _("no"));
       row[3] = g_strdup (PQgetvalue (result, i, 3));
@@ -1376,10 +1442,404 @@ list_users (const Command  *command,
   return STATUS_OK;
 }
 
+/* The role @name, when it is a TaskSteper user (a direct member of
+ * tasksteper_user that is no superuser, whether it may log in or not);
+ * otherwise says so, after @what, and returns FALSE. */
+static gboolean
+check_is_user (PGconn     *conn,
+               const char *name,
+               const char *what)
+{
+  const char *params[] = { name };
+  g_autoptr(PGresult) result = NULL;
+
+  result = exec_params (conn,
+                        "SELECT 1 FROM pg_catalog.pg_roles r"
+                        "  JOIN pg_catalog.pg_auth_members m ON m.member = r.oid"
+                        " WHERE r.rolname = $1 AND NOT r.rolsuper"
+                        "   AND m.roleid = 'tasksteper_user'::pg_catalog.regrole",
+                        G_N_ELEMENTS (params), params);
+  if (!result_ok (result))
+    {
+      fail_result (conn, result, "%s", what);
+      return FALSE;
+    }
+  if (PQntuples (result) == 0)
+    {
+      /* Translators: the start is what failed, e.g. "cannot disable user bob" */
+      print_failure (_("%s: there is no TaskSteper user %s; “%s user list” shows who there is"),
+                     what, name, g_get_prgname ());
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Runs @before, the quoted role @name, then @after (DDL takes no
+ * parameters).  Reports a failure after @what. */
+static gboolean
+exec_role_ddl (PGconn     *conn,
+               const char *before,
+               const char *name,
+               const char *after,
+               const char *what)
+{
+  char *identifier = PQescapeIdentifier (conn, name, strlen (name));
+  g_autofree char *sql = NULL;
+  gboolean ok;
+
+  if (identifier == NULL)
+    {
+      g_autofree char *message = dup_trimmed (PQerrorMessage (conn));
+
+      print_failure ("%s: %s", what, message);
+      return FALSE;
+    }
+
+  sql = g_strconcat (before, identifier, after, NULL);
+  PQfreemem (identifier);
+  ok = exec_simple (conn, sql, what);
+
+  return ok;
+}
+
+/* The one-NAME command line of the user subcommands; NULL (with the exit
+ * status in @status) when it is wrong. */
+static const char *
+user_name_argument (const Command *command,
+                    int            argc,
+                    char         **argv,
+                    int           *status)
+{
+  g_autofree char *reason = NULL;
+
+  if (argc < 2)
+    {
+      *status = ts_admin_usage_error (command, _("give the NAME of the user"));
+      return NULL;
+    }
+  if (argc > 2)
+    {
+      *status = ts_admin_usage_error (command, _("give one NAME, not %d"), argc - 1);
+      return NULL;
+    }
+  if (!check_user_name (argv[1], &reason))
+    {
+      *status = ts_admin_usage_error (command, "%s", reason);
+      return NULL;
+    }
+
+  return argv[1];
+}
+
+static int
+enable_or_disable_user (const Command  *command,
+                        int             argc,
+                        char          **argv,
+                        gboolean        enable)
+{
+  g_autofree char *conninfo = NULL;
+  const GOptionEntry entries[] = {
+    DBNAME_ENTRY (&conninfo),
+    { NULL }
+  };
+  g_autofree char *description = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  const char *name;
+  int status;
+
+  if (enable)
+    description = dup_description (
+      _("Lets the TaskSteper user NAME log in again after “user disable”.\n"
+        "Needs a superuser or a role with CREATEROLE."));
+  else
+    description = dup_description (
+      _("Stops the TaskSteper user NAME from logging in (NOLOGIN), for someone\n"
+        "who has left.  They stay a member of their projects, keep the tickets\n"
+        "they hold and their place in history; give their tickets to others with\n"
+        "“member remove --reassign-to”, and undo this with “user enable”.\n"
+        "Needs a superuser or a role with CREATEROLE."));
+
+  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+    return status;
+  if ((name = user_name_argument (command, argc, argv, &status)) == NULL)
+    return status;
+
+  conn = open_database (conninfo, VERSION_INITIAL);
+  if (conn == NULL)
+    return STATUS_FAILED;
+
+  what = enable ? g_strdup_printf (_("cannot enable user %s"), name)
+                : g_strdup_printf (_("cannot disable user %s"), name);
+  if (!check_is_user (conn, name, what))
+    return STATUS_FAILED;
+  if (!exec_role_ddl (conn, "ALTER ROLE ", name, enable ? " LOGIN" : " NOLOGIN", what))
+    return STATUS_FAILED;
+
+  if (enable)
+    g_print (_("enabled user %s: they can log in again\n"), name);
+  else
+    g_print (_("disabled user %s: they can no longer log in, and stay in their projects with their "
+               "tickets; undo it with “%s user enable %s”\n"),
+             name, g_get_prgname (), name);
+
+  return STATUS_OK;
+}
+
+static int
+disable_user (const Command  *command,
+              int             argc,
+              char          **argv)
+{
+  return enable_or_disable_user (command, argc, argv, FALSE);
+}
+
+static int
+enable_user (const Command  *command,
+             int             argc,
+             char          **argv)
+{
+  return enable_or_disable_user (command, argc, argv, TRUE);
+}
+
+/* The words of a JSON array of strings, joined by ", ". */
+static char *
+dup_joined_strings (JsonObject *facts,
+                    const char *name)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+  JsonNode *node = json_object_get_member (facts, name);
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return g_strdup ("");
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        continue;
+      if (joined->len > 0)
+        g_string_append (joined, ", ");
+      g_string_append (joined, json_node_get_string (element));
+    }
+
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
+/* The refusal TS425 ("holds_tickets") of remove_member() or forget_user()
+ * in the admin's language, from its facts, after @what ("cannot remove bob
+ * from issue_track"); FALSE when @result is no such refusal. */
+static gboolean
+print_holds_tickets (const PGresult *result,
+                     const char     *what)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *count_text = NULL;
+  JsonObject *facts;
+  const char *login;
+  const char *project;
+  gint64 count;
+
+  if (!sqlstate_is (result, "TS425"))
+    return FALSE;
+  node = json_from_string (PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL), NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  facts = json_node_get_object (node);
+  login = json_object_get_string_member_with_default (facts, "login", NULL);
+  project = json_object_get_string_member_with_default (facts, "project", NULL);
+  count = json_object_get_int_member_with_default (facts, "count", 0);
+  if (login == NULL || count <= 0)
+    return FALSE;
+
+  keys = dup_joined_strings (facts, "keys");
+  /* The server lists at most 20 keys. */
+  if (count > 20)
+    {
+      g_autofree char *shown = g_steal_pointer (&keys);
+
+      keys = g_strconcat (shown, ", …", NULL);
+    }
+  count_text = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+
+  if (project != NULL)
+    {
+      /* Translators: what failed ("cannot remove bob from issue_track"),
+       * the person, how many tickets, the project, then the tickets' keys */
+      print_failure (ngettext ("%s: %s still holds %s open ticket of %s: %s",
+                               "%s: %s still holds %s open tickets of %s: %s",
+                               (gulong) MIN (count, G_MAXLONG)),
+                     what, login, count_text, project, keys);
+      g_printerr ("%s ", _("Hint:"));
+      g_printerr (_("Give them to another member of %s in the same step: %s member remove "
+                    "--reassign-to USER %s %s\n"),
+                  project, g_get_prgname (), project, login);
+    }
+  else
+    {
+      g_autofree char *projects = dup_joined_strings (facts, "projects");
+
+      /* Translators: what failed ("cannot remove user bob"), the person,
+       * how many tickets, then the tickets' keys */
+      print_failure (ngettext ("%s: %s still holds %s open ticket: %s",
+                               "%s: %s still holds %s open tickets: %s",
+                               (gulong) MIN (count, G_MAXLONG)),
+                     what, login, count_text, keys);
+      g_printerr ("%s ", _("Hint:"));
+      g_printerr (_("Give them to other members first, in each of these projects: %s; e.g. with "
+                    "“%s member remove --reassign-to USER PROJECT %s”, then remove the user.\n"),
+                  projects, g_get_prgname (), login);
+    }
+
+  return TRUE;
+}
+
+static int
+remove_user (const Command  *command,
+             int             argc,
+             char          **argv)
+{
+  g_autofree char *conninfo = NULL;
+  const GOptionEntry entries[] = {
+    DBNAME_ENTRY (&conninfo),
+    { NULL }
+  };
+  g_autofree char *description = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) result = NULL;
+  const char *name;
+  int status;
+
+  description = dup_description (
+    _("Removes the TaskSteper user NAME for good: takes them out of every\n"
+      "project, removes their display name and drops their login role.  History\n"
+      "keeps their name.  Refused while they hold any open ticket: give those to\n"
+      "others first with “member remove --reassign-to”.  To keep them but stop\n"
+      "them logging in, use “user disable”.  Needs a superuser (or a TaskSteper\n"
+      "admin with CREATEROLE)."));
+
+  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+    return status;
+  if ((name = user_name_argument (command, argc, argv, &status)) == NULL)
+    return status;
+
+  conn = open_database (conninfo, VERSION_ADMINS);
+  if (conn == NULL)
+    return STATUS_FAILED;
+
+  what = g_strdup_printf (_("cannot remove user %s"), name);
+  if (!check_is_user (conn, name, what))
+    return STATUS_FAILED;
+
+  /* One transaction: out of the projects and the login gone, or neither. */
+  if (!exec_simple (conn, "BEGIN", what))
+    return STATUS_FAILED;
+
+  {
+    const char *params[] = { name };
+
+    result = exec_params (conn, "SELECT tasksteper.forget_user($1)", G_N_ELEMENTS (params), params);
+  }
+  if (!result_ok (result))
+    {
+      if (!print_holds_tickets (result, what))
+        fail_result (conn, result, "%s", what);
+      rollback (conn);
+      return STATUS_FAILED;
+    }
+
+  if (!exec_role_ddl (conn, "DROP ROLE ", name, "", what))
+    {
+      rollback (conn);
+      return STATUS_FAILED;
+    }
+
+  if (!exec_simple (conn, "COMMIT", what))
+    return STATUS_FAILED;
+
+  g_print (_("removed user %s; history keeps their name\n"), name);
+
+  return STATUS_OK;
+}
+
+static int
+set_password (const Command  *command,
+              int             argc,
+              char          **argv)
+{
+  g_autofree char *conninfo = NULL;
+  g_autofree char *password_file = NULL;
+  const GOptionEntry entries[] = {
+    DBNAME_ENTRY (&conninfo),
+    { "password-file", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &password_file,
+      N_("Read the password from the first line of FILE instead of asking for it"), N_("FILE") },
+    { NULL }
+  };
+  g_autofree char *description = NULL;
+  g_autofree char *what = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *sql = NULL;
+  g_auto(Secret) password = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(PGresult) result = NULL;
+  char *identifier = NULL;
+  char *literal = NULL;
+  const char *name;
+  int status;
+
+  description = dup_description (
+    _("Gives the TaskSteper user NAME a new password, read from --password-file\n"
+      "or asked for twice on a terminal, as “user add” does.  Only its\n"
+      "SCRAM-SHA-256 verifier, worked out here, is sent.  Needs a superuser or a\n"
+      "role with CREATEROLE."));
+
+  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+    return status;
+  if ((name = user_name_argument (command, argc, argv, &status)) == NULL)
+    return status;
+
+  prompt = g_strdup_printf (_("New password for user %s: "), name);
+  password = read_new_password (command, password_file, prompt, _("the password was not changed"), &status);
+  if (password == NULL)
+    return status;
+
+  conn = open_database (conninfo, VERSION_INITIAL);
+  if (conn == NULL)
+    return STATUS_FAILED;
+
+  what = g_strdup_printf (_("cannot change the password of %s"), name);
+  if (!check_is_user (conn, name, what))
+    return STATUS_FAILED;
+  if (!escape_password (conn, name, &password, &identifier, &literal))
+    return STATUS_FAILED;
+
+  sql = g_strdup_printf ("ALTER ROLE %s PASSWORD %s", identifier, literal);
+  g_clear_pointer (&literal, secret_free);
+  g_clear_pointer (&identifier, g_free);
+  result = PQexec (conn, sql);
+  secure_zero (sql, strlen (sql));
+  if (!result_ok (result))
+    return fail_result (conn, result, "%s", what);
+
+  g_print (_("changed the password of %s\n"), name);
+
+  return STATUS_OK;
+}
+
 static const Command user_commands[] = {
   { "user add", N_("NAME"), N_("Add a person who may log in to TaskSteper"), add_user },
   { "user set", N_("NAME"), N_("Change a person’s display name"), set_user },
   { "user list", NULL, N_("List the TaskSteper users and their projects"), list_users },
+  { "user passwd", N_("NAME"), N_("Give a person a new password"), set_password },
+  { "user disable", N_("NAME"), N_("Stop a person from logging in, keeping their place"), disable_user },
+  { "user enable", N_("NAME"), N_("Let a disabled person log in again"), enable_user },
+  { "user remove", N_("NAME"), N_("Remove a person who holds no open tickets"), remove_user },
 };
 
 static const Group user_group = { user_commands, G_N_ELEMENTS (user_commands) };
@@ -1401,8 +1861,18 @@ change_members (const Command  *command,
                 gboolean        add)
 {
   g_autofree char *conninfo = NULL;
-  const GOptionEntry entries[] = {
+  g_autofree char *reassign_to = NULL;
+  gboolean admin = FALSE;
+  const GOptionEntry add_entries[] = {
     DBNAME_ENTRY (&conninfo),
+    { "admin", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &admin,
+      N_("Also make them admins of PROJECT, who may give its tickets to other members"), NULL },
+    { NULL }
+  };
+  const GOptionEntry remove_entries[] = {
+    DBNAME_ENTRY (&conninfo),
+    { "reassign-to", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &reassign_to,
+      N_("Give the open tickets they hold in PROJECT to the member USER, in the same step"), N_("USER") },
     { NULL }
   };
   g_autofree char *description = NULL;
@@ -1415,15 +1885,18 @@ change_members (const Command  *command,
   if (add)
     description = dup_description (
       _("Makes each USER a member of PROJECT: they see its tickets and can be\n"
-        "given them.  Either all are added or, when one cannot be, none.  Add\n"
-        "people as users first with “user add”."));
+        "given them.  With --admin they are also admins of PROJECT, who may give\n"
+        "its tickets to other members (see “member admin”).  Either all are added\n"
+        "or, when one cannot be, none.  Add people as users first with “user add”."));
   else
     description = dup_description (
-      _("Takes each USER out of PROJECT: they no longer see its tickets.  Open\n"
-        "tickets they still hold stay with them, and a warning says how many.\n"
-        "Either all are removed or, when one cannot be, none."));
+      _("Takes each USER out of PROJECT: they no longer see its tickets.  While\n"
+        "someone holds open tickets there, they are not taken out, unless\n"
+        "--reassign-to names the member who gets those tickets in the same step\n"
+        "(each move is in the tickets’ history).  Either all are removed or, when\n"
+        "one cannot be, none."));
 
-  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+  if (!ts_admin_parse_options (command, add ? add_entries : remove_entries, description, &argc, &argv, &status))
     return status;
 
   if (argc < 2)
@@ -1442,7 +1915,14 @@ change_members (const Command  *command,
         }
     }
 
-  conn = open_database (conninfo, VERSION_INITIAL);
+  if (reassign_to != NULL && !g_utf8_validate (reassign_to, -1, NULL))
+    {
+      g_autofree char *display = g_utf8_make_valid (reassign_to, -1);
+
+      return ts_admin_usage_error (command, _("“%s” is not valid UTF-8"), display);
+    }
+
+  conn = open_database (conninfo, admin || reassign_to != NULL ? VERSION_ADMINS : VERSION_INITIAL);
   if (conn == NULL)
     return STATUS_FAILED;
 
@@ -1478,30 +1958,71 @@ change_members (const Command  *command,
               return STATUS_FAILED;
             }
 
+          if (admin)
+            {
+              g_autoptr(PGresult) made = exec_params (conn, "SELECT tasksteper.set_member_admin($1, $2, true)",
+                                                      G_N_ELEMENTS (params), params);
+
+              if (!result_ok (made))
+                {
+                  fail_result (conn, made, _("cannot make %s an admin of %s"), user, project);
+                  rollback (conn);
+                  if (argc > 3)
+                    print_failure (_("no one was added"));
+                  return STATUS_FAILED;
+                }
+            }
+
           if (g_str_equal (PQgetvalue (before, 0, 0), "t"))
-            g_ptr_array_add (done, g_strdup_printf (_("%s was already a member of %s"),
-                                                    user, project));
+            g_ptr_array_add (done, admin ? g_strdup_printf (_("%s was already a member of %s, and is now one of its admins"),
+                                                            user, project)
+                                         : g_strdup_printf (_("%s was already a member of %s"),
+                                                            user, project));
           else
-            g_ptr_array_add (done, g_strdup_printf (_("added %s to %s"), user, project));
+            g_ptr_array_add (done, admin ? g_strdup_printf (_("added %s to %s as an admin"), user, project)
+                                         : g_strdup_printf (_("added %s to %s"), user, project));
         }
       else
         {
+          const char *moving_params[] = { project, user, reassign_to };
           gint64 held;
 
-          result = exec_params (conn, "SELECT tasksteper.remove_member($1, $2)",
-                                G_N_ELEMENTS (params), params);
+          if (reassign_to != NULL)
+            result = exec_params (conn, "SELECT tasksteper.remove_member($1, $2, $3)",
+                                  G_N_ELEMENTS (moving_params), moving_params);
+          else
+            result = exec_params (conn, "SELECT tasksteper.remove_member($1, $2)",
+                                  G_N_ELEMENTS (params), params);
           if (!result_ok (result) || PQntuples (result) != 1)
             {
-              fail_result (conn, result, _("cannot remove %s from %s"), user, project);
+              g_autofree char *what = g_strdup_printf (_("cannot remove %s from %s"), user, project);
+
+              if (!print_holds_tickets (result, what))
+                fail_result (conn, result, "%s", what);
               rollback (conn);
               if (argc > 3)
                 print_failure (_("no one was removed"));
               return STATUS_FAILED;
             }
 
+          held = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+          if (reassign_to != NULL)
+            {
+              if (held > 0)
+                g_ptr_array_add (done,
+                                 g_strdup_printf (ngettext ("removed %s from %s and gave the %s open ticket they held to %s",
+                                                            "removed %s from %s and gave the %s open tickets they held to %s",
+                                                            (gulong) MIN (held, G_MAXLONG)),
+                                                  user, project, PQgetvalue (result, 0, 0), reassign_to));
+              else
+                g_ptr_array_add (done, g_strdup_printf (_("removed %s from %s; they held no open tickets there"),
+                                                        user, project));
+              continue;
+            }
+
           g_ptr_array_add (done, g_strdup_printf (_("removed %s from %s"), user, project));
 
-          held = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+          /* Only servers before version 8 leave tickets with them. */
           if (held > 0)
             g_ptr_array_add (warnings,
                              g_strdup_printf (ngettext ("%s still holds %s open ticket of %s; they "
@@ -1541,9 +2062,119 @@ remove_members (const Command  *command,
   return change_members (command, argc, argv, FALSE);
 }
 
+static int
+change_admins (const Command  *command,
+               int             argc,
+               char          **argv,
+               gboolean        admin)
+{
+  g_autofree char *conninfo = NULL;
+  const GOptionEntry entries[] = {
+    DBNAME_ENTRY (&conninfo),
+    { NULL }
+  };
+  g_autofree char *description = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
+  const char *project;
+  int status;
+
+  if (admin)
+    description = dup_description (
+      _("Makes each USER, already a member of PROJECT, one of its admins: in\n"
+        "TaskSteper they may give any ticket of PROJECT to another member\n"
+        "(Reassign…), which the database allows project admins only.  Only a\n"
+        "superuser or a TaskSteper admin may do this.  Either all are changed or,\n"
+        "when one cannot be, none."));
+  else
+    description = dup_description (
+      _("Makes each USER an ordinary member of PROJECT again, no longer one of\n"
+        "its admins.  Either all are changed or, when one cannot be, none."));
+
+  if (!ts_admin_parse_options (command, entries, description, &argc, &argv, &status))
+    return status;
+
+  if (argc < 2)
+    return ts_admin_usage_error (command, _("give the PROJECT and at least one USER"));
+  if (argc < 3)
+    return ts_admin_usage_error (command, _("give at least one USER after the PROJECT"));
+  for (int i = 1; i < argc; i++)
+    {
+      if (!g_utf8_validate (argv[i], -1, NULL))
+        {
+          g_autofree char *display = g_utf8_make_valid (argv[i], -1);
+
+          return ts_admin_usage_error (command, _("“%s” is not valid UTF-8"), display);
+        }
+    }
+
+  project = argv[1];
+  conn = open_database (conninfo, VERSION_ADMINS);
+  if (conn == NULL)
+    return STATUS_FAILED;
+
+  if (!exec_simple (conn, "BEGIN", _("cannot change the admins")))
+    return STATUS_FAILED;
+
+  for (int i = 2; i < argc; i++)
+    {
+      const char *user = argv[i];
+      const char *params[] = { project, user, admin ? "true" : "false" };
+      g_autoptr(PGresult) result = exec_params (conn, "SELECT tasksteper.set_member_admin($1, $2, $3::boolean)",
+                                                G_N_ELEMENTS (params), params);
+      gboolean changed;
+
+      if (!result_ok (result) || PQntuples (result) != 1)
+        {
+          if (admin)
+            fail_result (conn, result, _("cannot make %s an admin of %s"), user, project);
+          else
+            fail_result (conn, result, _("cannot take the admin role in %s from %s"), project, user);
+          rollback (conn);
+          if (argc > 3)
+            print_failure (_("no one was changed"));
+          return STATUS_FAILED;
+        }
+
+      changed = g_str_equal (PQgetvalue (result, 0, 0), "t");
+      if (admin)
+        g_ptr_array_add (done, changed ? g_strdup_printf (_("%s is now an admin of %s"), user, project)
+                                       : g_strdup_printf (_("%s was already an admin of %s"), user, project));
+      else
+        g_ptr_array_add (done, changed ? g_strdup_printf (_("%s is no longer an admin of %s"), user, project)
+                                       : g_strdup_printf (_("%s was not an admin of %s"), user, project));
+    }
+
+  if (!exec_simple (conn, "COMMIT", _("cannot change the admins")))
+    return STATUS_FAILED;
+
+  for (guint i = 0; i < done->len; i++)
+    g_print ("%s\n", (const char *)g_ptr_array_index (done, i));
+
+  return STATUS_OK;
+}
+
+static int
+grant_admins (const Command  *command,
+              int             argc,
+              char          **argv)
+{
+  return change_admins (command, argc, argv, TRUE);
+}
+
+static int
+revoke_admins (const Command  *command,
+               int             argc,
+               char          **argv)
+{
+  return change_admins (command, argc, argv, FALSE);
+}
+
 static const Command member_commands[] = {
   { "member add", N_("PROJECT USER…"), N_("Put people into a project"), add_members },
   { "member remove", N_("PROJECT USER…"), N_("Take people out of a project"), remove_members },
+  { "member admin", N_("PROJECT USER…"), N_("Make members admins of their project"), grant_admins },
+  { "member unadmin", N_("PROJECT USER…"), N_("Make admins ordinary members again"), revoke_admins },
 };
 
 static const Group member_group = { member_commands, G_N_ELEMENTS (member_commands) };

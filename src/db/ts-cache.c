@@ -411,6 +411,8 @@ ts_cache_save_projects (TsCache   *self,
       json_builder_add_int_value (builder, ts_project_summary_get_revision (summary));
       json_builder_set_member_name (builder, "n_pending");
       json_builder_add_int_value (builder, ts_project_summary_get_n_pending (summary));
+      json_builder_set_member_name (builder, "is_admin");
+      json_builder_add_boolean_value (builder, ts_project_summary_get_is_admin (summary));
       json_builder_set_member_name (builder, "definition");
       json_builder_add_value (builder, json_node_copy (ts_project_get_definition (ts_project_summary_get_project (summary))));
       json_builder_end_object (builder);
@@ -480,7 +482,8 @@ ts_cache_load_projects (TsCache    *self,
 
       g_ptr_array_add (projects, ts_project_summary_new (project,
                                                          json_object_get_int_member_with_default (object, "revision", 0),
-                                                         json_object_get_int_member_with_default (object, "n_pending", 0)));
+                                                         json_object_get_int_member_with_default (object, "n_pending", 0),
+                                                         json_object_get_boolean_member_with_default (object, "is_admin", FALSE)));
     }
 
   return projects;

@@ -12,6 +12,7 @@ struct _TsProjectSummary
   TsProject *project;
   int        revision;
   guint      n_pending;
+  gboolean   is_admin;
 };
 
 G_DEFINE_FINAL_TYPE (TsProjectSummary, ts_project_summary, G_TYPE_OBJECT)
@@ -21,6 +22,7 @@ enum {
   PROP_NAME,
   PROP_TITLE,
   PROP_N_PENDING,
+  PROP_IS_ADMIN,
   N_PROPS
 };
 
@@ -58,6 +60,10 @@ ts_project_summary_get_property (GObject    *object,
       g_value_set_uint (value, self->n_pending);
       break;
 
+    case PROP_IS_ADMIN:
+      g_value_set_boolean (value, self->is_admin);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -78,6 +84,8 @@ ts_project_summary_class_init (TsProjectSummaryClass *klass)
   properties[PROP_N_PENDING] =
     g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IS_ADMIN] =
+    g_param_spec_boolean ("is-admin", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -89,7 +97,8 @@ ts_project_summary_init (TsProjectSummary *self)
 TsProjectSummary *
 ts_project_summary_new (TsProject *project,
                         int        revision,
-                        guint      n_pending)
+                        guint      n_pending,
+                        gboolean   is_admin)
 {
   TsProjectSummary *self;
 
@@ -99,6 +108,7 @@ ts_project_summary_new (TsProject *project,
   self->project = g_object_ref (project);
   self->revision = revision;
   self->n_pending = n_pending;
+  self->is_admin = !!is_admin;
 
   return self;
 }
@@ -136,6 +146,15 @@ ts_project_summary_get_n_pending (TsProjectSummary *self)
 {
   g_return_val_if_fail (TS_IS_PROJECT_SUMMARY (self), 0);
   return self->n_pending;
+}
+
+/* Whether I am an admin of the project, who may give its tickets to other
+ * members (tasksteper.reassign); FALSE from a server before version 8. */
+gboolean
+ts_project_summary_get_is_admin (TsProjectSummary *self)
+{
+  g_return_val_if_fail (TS_IS_PROJECT_SUMMARY (self), FALSE);
+  return self->is_admin;
 }
 
 void

@@ -201,6 +201,43 @@ ts_refusal_describe (const char *kind,
                               key, name != NULL ? name : fact (facts, "assignee"));
     }
 
+  /* reassign() and the removals (since version 8) */
+  if (g_str_equal (kind, "not_project_admin") && fact (facts, "project") != NULL)
+    {
+      if (key != NULL)
+        /* TRANSLATORS: a project's title or name, then a ticket's key */
+        return g_strdup_printf (_("Only an admin of %s may give %s to someone else. Ask one of its admins, or pass the ticket on with one of its triggers."),
+                                project_of (facts), key);
+      return g_strdup_printf (_("Only an admin of %s may give its tickets to someone else. Ask one of its admins."),
+                              project_of (facts));
+    }
+
+  if (g_str_equal (kind, "already_assignee") && key != NULL && fact (facts, "login") != NULL)
+    /* TRANSLATORS: a person, then a ticket's key */
+    return g_strdup_printf (_("%s already holds %s. Pick someone else to give it to."),
+                            fact (facts, "login"), key);
+
+  if (g_str_equal (kind, "holds_tickets") && fact (facts, "login") != NULL)
+    {
+      gint64 count = 0;
+
+      if (!fact_int (facts, "count", &count))
+        return NULL;
+      if (project_of (facts) != NULL)
+        /* TRANSLATORS: a person, how many tickets, then a project */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%s still holds %d open ticket of %s. Give it to another member first.",
+                                             "%s still holds %d open tickets of %s. Give them to other members first.",
+                                             (gulong) MIN (count, G_MAXLONG)),
+                                fact (facts, "login"), (int) MIN (count, G_MAXINT), project_of (facts));
+      /* TRANSLATORS: a person, then how many tickets */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%s still holds %d open ticket. Give it to another member first.",
+                                           "%s still holds %d open tickets. Give them to other members first.",
+                                           (gulong) MIN (count, G_MAXLONG)),
+                              fact (facts, "login"), (int) MIN (count, G_MAXINT));
+    }
+
   /* Saved searches: TS409, TS404 and TS422 of save_search(),
    * rename_search(), delete_search().  "title" is the project's title,
    * when the caller knows it; "own" whether the search in the way is the

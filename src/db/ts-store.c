@@ -126,6 +126,8 @@ struct _TsStore
   /* name → TsProject, as last listed: for saying what is wrong with a
    * filter the server refused, in the words of the offline copy. */
   GHashTable   *projects;
+  /* The names of those I am an admin of, as last listed (reassign). */
+  GHashTable   *admin_of;
   /* name → OfflineCopy: the cached tickets searched while offline. */
   GHashTable   *offline_copies;
 };
@@ -353,6 +355,7 @@ parse_projects (TsStore   *self,
 {
   GPtrArray *projects = g_ptr_array_new_full (PQntuples (result), g_object_unref);
 
+  g_hash_table_remove_all (self->admin_of);
   for (int row = 0; row < PQntuples (result); row++)
     {
       const char *name = PQgetvalue (result, row, 0);
@@ -371,8 +374,11 @@ parse_projects (TsStore   *self,
 
       g_ptr_array_add (projects, ts_project_summary_new (project,
                                                          atoi (PQgetvalue (result, row, 1)),
-                                                         atoi (PQgetvalue (result, row, 3))));
+                                                         atoi (PQgetvalue (result, row, 3)),
+                                                         g_str_equal (PQgetvalue (result, row, 4), "t")));
       g_hash_table_replace (self->projects, g_strdup (name), g_object_ref (project));
+      if (g_str_equal (PQgetvalue (result, row, 4), "t"))
+        g_hash_table_add (self->admin_of, g_strdup (name));
     }
 
   return projects;
@@ -1097,7 +1103,8 @@ ts_store_list_projects_async (TsStore             *self,
   task = call (self, ts_store_list_projects_async,
                "SELECT p.name, p.revision, p.definition::text, "
                "       (SELECT count(*) FROM tasksteper.tickets t "
-               "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final) "
+               "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final), "
+               "       tasksteper.is_project_admin (p.name) "
                "  FROM tasksteper.projects p ORDER BY p.title, p.name",
                NULL, 0, parse_projects, (GDestroyNotify)g_ptr_array_unref,
                cancellable, callback, user_data);
@@ -2838,10 +2845,75 @@ ts_store_fire_async (TsStore             *self,
           params, 5, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
 }
 
+gboolean
+ts_store_is_project_admin (TsStore    *self,
+                           const char *project)
+{
+  g_return_val_if_fail (TS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (project != NULL, FALSE);
+
+  return g_hash_table_contains (self->admin_of, project);
+}
+
+/* reassign (since server version 8): a project admin gives the ticket to
+ * another member. */
+void
+ts_store_reassign_async (TsStore             *self,
+                         gint64               id,
+                         int                  version,
+                         const char          *to_login,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree char *version_text = g_strdup_printf ("%d", version);
+  const char *params[] = { id_text, version_text, to_login };
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (to_login != NULL);
+
+  call (self, ts_store_change_finish,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.reassign ($1, $2, $3)",
+        params, 3, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
+}
+
+/* Linked From (since server version 8): tasksteper.linked_from. */
+void
+ts_store_linked_from_async (TsStore             *self,
+                            gint64               id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  const char *params[] = { id_text };
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  call (self, ts_store_linked_from_async,
+        "SELECT " TICKET_COLUMNS " FROM tasksteper.linked_from ($1)",
+        params, 1, parse_tickets, (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+/**
+ * ts_store_linked_from_finish:
+ *
+ * Returns: (transfer full) (element-type TsTicket): the tickets linking to
+ *   the ticket, by project and number
+ */
+GPtrArray *
+ts_store_linked_from_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_linked_from_async, error);
+}
+
 /**
  * ts_store_change_finish:
  *
- * Finishes create, save and fire.
+ * Finishes create, save, fire and reassign.
  *
  * Returns: (transfer full): the ticket as the server now has it
  */
@@ -3290,6 +3362,7 @@ ts_store_dispose (GObject *object)
   g_clear_object (&self->cache);
   g_clear_pointer (&self->data_time, g_date_time_unref);
   g_clear_pointer (&self->projects, g_hash_table_unref);
+  g_clear_pointer (&self->admin_of, g_hash_table_unref);
   g_clear_pointer (&self->offline_copies, g_hash_table_unref);
   g_clear_object (&self->connection);
 
@@ -3400,6 +3473,7 @@ ts_store_init (TsStore *self)
 {
   self->poll_interval = DEFAULT_POLL_INTERVAL;
   self->projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->admin_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->offline_copies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify)offline_copy_free);
 }

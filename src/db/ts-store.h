@@ -207,10 +207,10 @@ GPtrArray    *ts_store_list_my_tickets_finish (TsStore            *self,
                                                GAsyncResult       *result,
                                                GError            **error);
 
-/* create_ticket / save_ticket / fire: each gives the ticket's new row.
- * fire's @comment (nullable) is stored with the change, in the same
- * transaction; a trigger whose transition requires one fails without it
- * (TS_STORE_ERROR_NOT_AVAILABLE, "comment_required"). */
+/* create_ticket / save_ticket / fire / reassign: each gives the ticket's
+ * new row.  fire's @comment (nullable) is stored with the change, in the
+ * same transaction; a trigger whose transition requires one fails without
+ * it (TS_STORE_ERROR_NOT_AVAILABLE, "comment_required"). */
 void          ts_store_create_ticket_async  (TsStore              *self,
                                              const char           *project,
                                              JsonObject           *fields,
@@ -233,6 +233,35 @@ void          ts_store_fire_async           (TsStore              *self,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
+/* reassign (since server version 8): a project admin (or a TaskSteper
+ * admin) gives the ticket to the member @to_login.  Refusals: FORBIDDEN
+ * ("not_project_admin"), CONFLICT ("stale"), INVALID ("not_a_member",
+ * "already_assignee", field "assigned_to").  Finished with
+ * ts_store_change_finish(). */
+/* Whether I am an admin of @project, as the projects were last listed
+ * online (ts_store_list_projects_async); FALSE before that. */
+gboolean      ts_store_is_project_admin     (TsStore              *self,
+                                             const char           *project);
+void          ts_store_reassign_async       (TsStore              *self,
+                                             gint64                id,
+                                             int                   version,
+                                             const char           *to_login,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+/* Linked From (tasksteper.linked_from, since server version 8): the
+ * tickets of my projects whose url fields hold tasksteper://PROJECT/NUMBER
+ * of ticket @id, by project and number.  NOT_FOUND when I may not see
+ * @id.  Returns (element-type TsTicket). */
+void          ts_store_linked_from_async    (TsStore              *self,
+                                             gint64                id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_linked_from_finish   (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
 TsTicket     *ts_store_change_finish        (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);

@@ -9,6 +9,7 @@
 #include "ts-ticket-form.h"
 #include "ts-a11y.h"
 #include "ts-conflict-dialog.h"
+#include "ts-reassign-dialog.h"
 #include "ts-ticket-window.h"
 #include "ts-timeline.h"
 #include "ts-workflow-view.h"
@@ -56,6 +57,7 @@ struct _TsTicketWindow
   GtkTextView     *comment_view;
   GtkLabel        *comment_error;
   TsWorkflowView  *workflow_view;
+  GtkWidget       *reassign_button;
 
   GPtrArray       *history;        /* of TsHistoryEntry, as last read; shown again once names arrive */
   GPtrArray       *comments;       /* of TsComment, likewise */
@@ -144,6 +146,11 @@ update_actions (TsTicketWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.new-from", self->ticket != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.comment",
                                  !self->posting && online && self->ticket != NULL && has_comment_text (self));
+  /* Reassign… is for the project's admins only (ts-reassign-dialog.c). */
+  gtk_widget_set_visible (self->reassign_button, self->ticket != NULL &&
+                          ts_store_is_project_admin (self->store, ts_project_get_name (self->project)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reassign",
+                                 !self->busy && online && gtk_widget_get_visible (self->reassign_button));
 
   gtk_spinner_set_spinning (self->spinner, self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
@@ -1298,6 +1305,27 @@ on_members (GObject      *object,
     update_read_only (self);
 }
 
+/* Reassign… (project admins): the dialog gives the ticket to another
+ * member; the window then shows it as after any change made elsewhere. */
+static void
+on_reassigned (TsTicketWindow *self,
+               TsTicket       *ticket)
+{
+  on_ticket_changed (self, ts_ticket_get_id (ticket), ts_ticket_get_version (ticket), self->store);
+}
+
+static void
+reassign_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  GtkWidget *dialog = ts_reassign_dialog_new (GTK_WINDOW (self), self->store, self->project, self->ticket);
+
+  g_signal_connect_object (dialog, "reassigned", G_CALLBACK (on_reassigned), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* The object */
 
 static void
@@ -1348,6 +1376,7 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_view);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_error);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_view);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, reassign_button);
 
   gtk_widget_class_install_action (widget_class, "ticket.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "ticket.fire", "s", fire_action);
@@ -1355,6 +1384,7 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "ticket.toggle-workflow", NULL, toggle_workflow_action);
   gtk_widget_class_install_action (widget_class, "ticket.new-from", NULL, new_from_action);
   gtk_widget_class_install_action (widget_class, "ticket.comment", NULL, comment_action);
+  gtk_widget_class_install_action (widget_class, "ticket.reassign", NULL, reassign_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "ticket.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
