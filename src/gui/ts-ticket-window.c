@@ -8,8 +8,10 @@
 #include "ts-application.h"
 #include "ts-ticket-form.h"
 #include "ts-a11y.h"
+#include "ts-conflict-dialog.h"
 #include "ts-reassign-dialog.h"
 #include "ts-ticket-window.h"
+#include "ts-timeline.h"
 #include "ts-workflow-view.h"
 
 typedef enum
@@ -47,17 +49,28 @@ struct _TsTicketWindow
   GtkButton       *banner_close_button;
   GtkBox          *content_box;
   GtkLabel        *blocked_label;
-  GtkListBox      *history_list;
+  AdwPreferencesGroup *history_group;
+  TsTimeline      *timeline;
   GtkToggleButton *workflow_button;
+  GtkMenuButton   *menu_button;
+  GtkWidget       *comment_box;
+  GtkTextView     *comment_view;
+  GtkLabel        *comment_error;
   TsWorkflowView  *workflow_view;
   GtkWidget       *reassign_button;
 
   GPtrArray       *history;        /* of TsHistoryEntry, as last read; shown again once names arrive */
+  GPtrArray       *comments;       /* of TsComment, likewise */
+  gboolean         posting;        /* a comment is on its way */
+  char            *fire_comment;   /* typed in a trigger's comment dialog, kept until the fire succeeds */
 };
 
 G_DEFINE_FINAL_TYPE (TsTicketWindow, ts_ticket_window, ADW_TYPE_WINDOW)
 
 static void load_history  (TsTicketWindow *self);
+static void ask_fire_comment (TsTicketWindow *self,
+                              const char     *trigger,
+                              const char     *error_message);
 static void show_ticket   (TsTicketWindow *self,
                            TsTicket       *ticket);
 
@@ -98,6 +111,26 @@ person (TsTicketWindow *self,
   return ts_ticket_form_get_display_name (self->form, login);
 }
 
+/* The comment box */
+
+static char *
+dup_comment_text (TsTicketWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->comment_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+has_comment_text (TsTicketWindow *self)
+{
+  g_autofree char *text = dup_comment_text (self);
+
+  return *g_strstrip (text) != '\0';
+}
+
 static void
 update_actions (TsTicketWindow *self)
 {
@@ -110,6 +143,9 @@ update_actions (TsTicketWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.fire", !self->busy && online && mine);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.reload",
                                  !self->busy && online && self->ticket != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.new-from", self->ticket != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ticket.comment",
+                                 !self->posting && online && self->ticket != NULL && has_comment_text (self));
   /* Reassign… is for the project's admins only (ts-reassign-dialog.c). */
   gtk_widget_set_visible (self->reassign_button, self->ticket != NULL &&
                           ts_store_is_project_admin (self->store, ts_project_get_name (self->project)));
@@ -467,72 +503,134 @@ show_ticket (TsTicketWindow *self,
   load_history (self);
 }
 
-/* History */
-
-static char *
-describe_entry (TsTicketWindow *self,
-                TsHistoryEntry *entry)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GList) fields = json_object_get_members (ts_history_entry_get_changes (entry));
-  const char *trigger = ts_history_entry_get_trigger (entry);
-
-  if (ts_history_entry_get_from_state (entry) == NULL)
-    g_string_append_printf (text, _("Created in %s"), ts_history_entry_get_to_state (entry));
-  else if (trigger != NULL)
-    g_string_append_printf (text, _("%s: %s → %s"), trigger,
-                            ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry));
-  else if (g_strcmp0 (ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry)) != 0)
-    g_string_append_printf (text, _("Moved: %s → %s"),
-                            ts_history_entry_get_from_state (entry), ts_history_entry_get_to_state (entry));
-  else
-    g_string_append (text, _("Saved"));
-
-  if (ts_history_entry_get_from_assignee (entry) != NULL &&
-      g_strcmp0 (ts_history_entry_get_from_assignee (entry), ts_history_entry_get_to_assignee (entry)) != 0)
-    g_string_append_printf (text, _(" · passed from %s to %s"),
-                            person (self, ts_history_entry_get_from_assignee (entry)),
-                            person (self, ts_history_entry_get_to_assignee (entry)));
-
-  if (fields != NULL && ts_history_entry_get_from_state (entry) != NULL)
-    {
-      g_string_append (text, _(" · changed "));
-      for (const GList *l = fields; l; l = l->next)
-        g_string_append_printf (text, "%s%s", l == fields ? "" : _(", "),
-                                ts_project_get_label_for (self->project, l->data));
-    }
-
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
+/* The timeline */
 
 /* The history as last read, with people by the names the project shows
  * for them (again when those arrive after it). */
 static void
 show_history (TsTicketWindow *self)
 {
-  GtkWidget *child;
+  ts_timeline_set_history (self->timeline, self->history);
+  ts_timeline_set_comments (self->timeline, self->comments);
+}
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
-    gtk_list_box_remove (self->history_list, child);
+static void
+on_comments_loaded (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(GPtrArray) comments = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (self->history == NULL)
+  comments = ts_store_list_comments_finish (TS_STORE (object), result, &error);
+  if (comments == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot read the comments: %s", error->message);
+      return;
+    }
+
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  self->comments = g_steal_pointer (&comments);
+  ts_timeline_set_comments (self->timeline, self->comments);
+}
+
+static void
+load_comments (TsTicketWindow *self)
+{
+  if (self->ticket == NULL)
     return;
 
-  /* Newest first: what happened last is what one wants to know. */
-  for (guint i = self->history->len; i > 0; i--)
-    {
-      TsHistoryEntry *entry = g_ptr_array_index (self->history, i - 1);
-      g_autoptr(GDateTime) local = g_date_time_to_local (ts_history_entry_get_at (entry));
-      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-      g_autofree char *title = g_strdup_printf ("%s · %s", when, person (self, ts_history_entry_get_actor (entry)));
-      g_autofree char *subtitle = describe_entry (self, entry);
-      GtkWidget *row = adw_action_row_new ();
+  ts_store_list_comments_async (self->store, ts_ticket_get_id (self->ticket), self->cancellable,
+                                on_comments_loaded, g_object_ref (self));
+}
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_list_box_append (self->history_list, row);
+/* Someone commented (another client, or this one): the ticket's version
+ * stays, so only the comments are read again. */
+static void
+on_comments_changed (TsTicketWindow *self,
+                     gint64          ticket_id,
+                     TsStore        *store)
+{
+  if (self->ticket != NULL && ts_ticket_get_id (self->ticket) == ticket_id)
+    load_comments (self);
+}
+
+static void
+show_comment_error (TsTicketWindow *self,
+                    const char     *message)
+{
+  gtk_label_set_text (self->comment_error, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->comment_error), message != NULL);
+  if (message != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->comment_view), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->comment_view), "error");
+}
+
+static void
+on_comment_posted (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TsTicketWindow) self = user_data;
+  g_autoptr(TsComment) comment = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->posting = FALSE;
+  update_actions (self);
+  comment = ts_store_add_comment_finish (TS_STORE (object), result, &error);
+  if (comment == NULL)
+    {
+      /* What was typed stays in the box, to post again. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE))
+            {
+              g_autofree char *message = g_strdup_printf (_("%s Your comment is kept: post it again once the connection is back."),
+                                                          error->message);
+              show_comment_error (self, message);
+            }
+          else
+            {
+              /* Translators: under the comment box; %s says why, in a sentence of its own */
+              g_autofree char *message = g_strdup_printf (_("The comment was not posted. %s"), error->message);
+
+              show_comment_error (self, message);
+            }
+        }
+      return;
     }
+
+  /* No toast: the comment shows in the timeline above the emptied box,
+   * and a toast would cover the box's button. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->comment_view), "", -1);
+  show_comment_error (self, NULL);
+  load_comments (self);
+}
+
+static void
+comment_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  g_autofree char *text = dup_comment_text (self);
+
+  if (self->ticket == NULL || self->posting || *g_strstrip (text) == '\0')
+    return;
+
+  self->posting = TRUE;
+  update_actions (self);
+  ts_store_add_comment_async (self->store, ts_ticket_get_id (self->ticket), text, self->cancellable,
+                              on_comment_posted, g_object_ref (self));
+}
+
+static void
+on_comment_text_changed (TsTicketWindow *self)
+{
+  update_actions (self);
 }
 
 static void
@@ -564,10 +662,12 @@ on_history_loaded (GObject      *object,
 static void
 load_history (TsTicketWindow *self)
 {
-  gtk_widget_set_visible (gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (self->history_list))),
-                          self->ticket != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->history_group), self->ticket != NULL);
+  gtk_widget_set_visible (self->comment_box, self->ticket != NULL);
   if (self->ticket == NULL)
     return;
+
+  load_comments (self);
 
   ts_store_get_history_async (self->store, ts_ticket_get_id (self->ticket), self->cancellable,
                               on_history_loaded, g_object_ref (self));
@@ -575,23 +675,34 @@ load_history (TsTicketWindow *self)
 
 /* Conflicts: someone else changed the ticket under our edits */
 
+static void save (TsTicketWindow *self);
+
 static void
-on_conflict_response (AdwMessageDialog *dialog,
+on_conflict_response (TsConflictDialog *dialog,
                       const char       *response,
                       gpointer          user_data)
 {
   TsTicketWindow *self = user_data;
-  TsTicket *current = g_object_get_data (G_OBJECT (dialog), "current");
-  g_autoptr(JsonObject) mine = ts_ticket_form_dup_changes (self->form);
+  g_autoptr(JsonObject) values = NULL;
 
-  show_ticket (self, current);
-  if (g_strcmp0 (response, "keep") == 0)
+  if (g_strcmp0 (response, "keep-all") != 0 && g_strcmp0 (response, "apply") != 0)
     {
-      ts_ticket_form_apply_values (self->form, mine);
-      update_triggers (self);
-      update_actions (self);
-      toast (self, _("Your edits are applied to the newest version: check them and save again"));
+      /* Cancel: everything typed stays in the form, over the version it
+       * was started from; the banner offers to come back to it. */
+      self->changed_elsewhere = TRUE;
+      show_banner (self, _("Someone else changed this ticket. Your edits are kept: reload to see their changes on top of yours."),
+                   BANNER_RELOAD);
+      return;
     }
+
+  /* The new version, the chosen typed values over it, saved against it. */
+  values = ts_conflict_dialog_dup_values (dialog, g_strcmp0 (response, "keep-all") == 0);
+  show_ticket (self, ts_conflict_dialog_get_current (dialog));
+  ts_ticket_form_apply_values (self->form, values);
+  update_triggers (self);
+  update_actions (self);
+  if (ts_ticket_form_get_modified (self->form) && is_mine (self))
+    save (self);
 }
 
 static char *
@@ -635,7 +746,8 @@ on_conflict_ticket_read (GObject      *object,
   g_autoptr(GPtrArray) tickets = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *difference = NULL;
-  AdwMessageDialog *dialog;
+  g_autoptr(JsonObject) mine = NULL;
+  TsConflictDialog *dialog;
   TsTicket *current;
 
   set_busy (self, FALSE);
@@ -649,22 +761,10 @@ on_conflict_ticket_read (GObject      *object,
   current = g_ptr_array_index (tickets, 0);
   difference = describe_difference (self, self->ticket, current);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("Someone Else Changed This Ticket"),
-                                                       NULL));
-  adw_message_dialog_format_body (dialog,
-                                  _("%s Your edits are still in the form. Keep them on top of the new version, or discard them?"),
-                                  difference);
-  adw_message_dialog_add_responses (dialog,
-                                    "discard", _("_Discard My Edits"),
-                                    "keep", _("_Keep My Edits"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "keep", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "keep");
-  adw_message_dialog_set_close_response (dialog, "keep");
-  g_object_set_data_full (G_OBJECT (dialog), "current", g_object_ref (current), g_object_unref);
+  mine = ts_ticket_form_dup_changes (self->form);
+  dialog = ts_conflict_dialog_new (GTK_WINDOW (self), self->form, self->ticket, current, mine, difference);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_conflict_response), self, 0);
+  ts_a11y_fix_mnemonic_buttons (GTK_WIDGET (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -727,11 +827,20 @@ on_changed (GObject      *object,
   ticket = ts_store_change_finish (TS_STORE (object), result, &error);
   if (ticket == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* The server wants a comment the schema the client has did not ask
+       * for (changed since): asked for at the trigger's dialog. */
+      if (trigger != NULL && g_strcmp0 (ts_store_error_get_sqlstate (error), "TS428") == 0 &&
+          g_strcmp0 (ts_store_error_get_kind (error), "comment_required") == 0)
+        ask_fire_comment (self, trigger, error->message);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, error);
       self->close_after_save = FALSE;
       return;
     }
+
+  /* The comment went with the change. */
+  if (trigger != NULL)
+    g_clear_pointer (&self->fire_comment, g_free);
 
   show_ticket (self, ticket);
 
@@ -835,23 +944,159 @@ on_fired (GObject      *object,
 }
 
 static void
-fire_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+fire (TsTicketWindow *self,
+      const char     *trigger,
+      const char     *comment)
 {
-  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
-  const char *trigger = g_variant_get_string (parameter, NULL);
   g_autoptr(JsonObject) changes = NULL;
-
-  if (self->ticket == NULL || !check_form (self))
-    return;
 
   /* Saves the form and fires in one call, as the seed's form did. */
   changes = ts_ticket_form_dup_changes (self->form);
   g_object_set_data_full (G_OBJECT (self), "ts-firing", g_strdup (trigger), g_free);
   set_busy (self, TRUE);
   ts_store_fire_async (self->store, ts_ticket_get_id (self->ticket), ts_ticket_get_version (self->ticket),
-                       trigger, changes, NULL, self->cancellable, on_fired, g_object_ref (self));
+                       trigger, changes, comment, self->cancellable, on_fired, g_object_ref (self));
+}
+
+/* A trigger whose transition says "comment": "required": its dialog asks
+ * for the comment, which is sent with the fire. */
+
+static char *
+dup_text_view_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+on_fire_comment_changed (AdwMessageDialog *dialog,
+                         GtkTextBuffer    *buffer)
+{
+  g_autofree char *text = dup_text_view_text (g_object_get_data (G_OBJECT (dialog), "ts-view"));
+
+  adw_message_dialog_set_response_enabled (dialog, "fire", *g_strstrip (text) != '\0');
+}
+
+static void
+on_fire_comment_response (AdwMessageDialog *dialog,
+                          const char       *response,
+                          TsTicketWindow   *self)
+{
+  const char *trigger = g_object_get_data (G_OBJECT (dialog), "ts-trigger");
+
+  /* Whatever the answer, what was typed is kept for the next time. */
+  g_free (self->fire_comment);
+  self->fire_comment = dup_text_view_text (g_object_get_data (G_OBJECT (dialog), "ts-view"));
+
+  if (g_strcmp0 (response, "fire") == 0 && self->ticket != NULL && !self->busy)
+    fire (self, trigger, self->fire_comment);
+}
+
+static void
+ask_fire_comment (TsTicketWindow *self,
+                  const char     *trigger,
+                  const char     *error_message)
+{
+  /* Translators: the heading of the dialog a trigger that needs a comment opens: "Comment on “提交审核”" */
+  g_autofree char *heading = g_strdup_printf (_("Comment on “%s”"), trigger);
+  g_autofree char *body = g_strdup_printf (_("“%s” needs a comment: say what was done and why. "
+                                             "It is saved with the change, in the ticket's history."), trigger);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *frame = gtk_frame_new (NULL);
+  GtkWidget *view = gtk_text_view_new ();
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_widget_set_size_request (view, 320, 96);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Comment"), -1);
+  gtk_frame_set_child (GTK_FRAME (frame), view);
+  gtk_box_append (GTK_BOX (box), frame);
+  if (self->fire_comment != NULL)
+    gtk_text_buffer_set_text (buffer, self->fire_comment, -1);
+  if (error_message != NULL)
+    {
+      /* The server's refusal, at the dialog it is about. */
+      GtkWidget *error = gtk_label_new (error_message);
+
+      gtk_label_set_wrap (GTK_LABEL (error), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (error), 0);
+      gtk_widget_add_css_class (error, "field-error");
+      gtk_widget_add_css_class (view, "error");
+      gtk_box_append (GTK_BOX (box), error);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error_message, -1);
+    }
+  adw_message_dialog_set_extra_child (dialog, box);
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "fire", trigger, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "fire", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "ts-trigger", g_strdup (trigger), g_free);
+  g_object_set_data (G_OBJECT (dialog), "ts-view", view);
+  g_signal_connect_object (buffer, "changed", G_CALLBACK (on_fire_comment_changed), dialog, G_CONNECT_SWAPPED);
+  on_fire_comment_changed (dialog, buffer);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_fire_comment_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (view);
+}
+
+static void
+fire_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  const char *trigger = g_variant_get_string (parameter, NULL);
+  TsTransition *transition;
+
+  if (self->ticket == NULL || !check_form (self))
+    return;
+
+  transition = ts_project_lookup_transition (self->project, ts_ticket_get_state (self->ticket), trigger);
+  if (transition != NULL && ts_transition_get_comment_required (transition))
+    {
+      ask_fire_comment (self, trigger, NULL);
+      return;
+    }
+
+  fire (self, trigger, NULL);
+}
+
+/* New From This Ticket: a new draft starting from this ticket's values
+ * as the form shows them (what was typed too), not its history nor its
+ * system fields (key, state, assignee, dates: a new ticket's own). */
+static void
+new_from_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TsTicketWindow *self = TS_TICKET_WINDOW (widget);
+  g_autoptr(JsonObject) values = NULL;
+  TsTicketWindow *draft;
+
+  if (self->ticket == NULL)
+    return;
+
+  values = ts_ticket_form_dup_values (self->form);
+  draft = ts_ticket_window_new (self->store, self->project, NULL);
+  ts_ticket_form_apply_values (draft->form, values);
+  gtk_window_set_application (GTK_WINDOW (draft), gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_present (GTK_WINDOW (draft));
+  {
+    /* Translators: a toast in the new ticket's window; %s is the key of the ticket it was copied from */
+    g_autofree char *message = g_strdup_printf (_("The fields of %s are copied: change what differs and create the new ticket."),
+                                                ts_ticket_get_key (self->ticket));
+
+    toast (draft, message);
+  }
 }
 
 /* Reloading, and changes made elsewhere */
@@ -1094,6 +1339,8 @@ ts_ticket_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->ticket);
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  g_clear_pointer (&self->fire_comment, g_free);
   g_clear_object (&self->project);
   g_clear_object (&self->store);
 
@@ -1122,8 +1369,12 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, banner_close_button);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, blocked_label);
-  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, history_group);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_box);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_view);
+  gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, comment_error);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, workflow_view);
   gtk_widget_class_bind_template_child (widget_class, TsTicketWindow, reassign_button);
 
@@ -1131,6 +1382,8 @@ ts_ticket_window_class_init (TsTicketWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "ticket.fire", "s", fire_action);
   gtk_widget_class_install_action (widget_class, "ticket.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "ticket.toggle-workflow", NULL, toggle_workflow_action);
+  gtk_widget_class_install_action (widget_class, "ticket.new-from", NULL, new_from_action);
+  gtk_widget_class_install_action (widget_class, "ticket.comment", NULL, comment_action);
   gtk_widget_class_install_action (widget_class, "ticket.reassign", NULL, reassign_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "ticket.save", NULL);
@@ -1149,6 +1402,20 @@ ts_ticket_window_init (TsTicketWindow *self)
   g_signal_connect_object (self->workflow_view, "trigger-activated", G_CALLBACK (on_workflow_trigger), self, G_CONNECT_SWAPPED);
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (TS_APPLICATION_ID);
+
+  /* Ctrl+Enter in the comment box posts it (before the text view takes
+   * Enter as a new line). */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                            gtk_named_action_new ("ticket.comment")));
+    gtk_widget_add_controller (GTK_WIDGET (self->comment_view), shortcuts);
+  }
+  g_signal_connect_object (gtk_text_view_get_buffer (self->comment_view), "changed",
+                           G_CALLBACK (on_comment_text_changed), self, G_CONNECT_SWAPPED);
 }
 
 TsTicketWindow *
@@ -1168,10 +1435,13 @@ ts_ticket_window_new (TsStore   *store,
 
   self->form = ts_ticket_form_new (project);
   gtk_box_prepend (self->content_box, GTK_WIDGET (self->form));
+  self->timeline = ts_timeline_new (self->form);
+  adw_preferences_group_add (self->history_group, GTK_WIDGET (self->timeline));
   g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "notify::online", G_CALLBACK (on_online_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "reconnected", G_CALLBACK (on_reconnected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "comments-changed", G_CALLBACK (on_comments_changed), self, G_CONNECT_SWAPPED);
   self->opened_online = ts_store_get_online (store);
 
   if (ticket != NULL)
@@ -1257,4 +1527,11 @@ ts_ticket_window_get_workflow_view (TsTicketWindow *self)
 {
   g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
   return GTK_WIDGET (self->workflow_view);
+}
+
+GtkWidget *
+ts_ticket_window_get_menu_button (TsTicketWindow *self)
+{
+  g_return_val_if_fail (TS_IS_TICKET_WINDOW (self), NULL);
+  return GTK_WIDGET (self->menu_button);
 }

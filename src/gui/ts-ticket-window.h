@@ -30,5 +30,7 @@ GtkWidget      *ts_ticket_window_get_trigger_button (TsTicketWindow *self,
                                                      const char     *trigger);
 GtkWidget      *ts_ticket_window_get_workflow_button (TsTicketWindow *self);
 GtkWidget      *ts_ticket_window_get_workflow_view   (TsTicketWindow *self);
+/* The header bar's menu (New From This Ticket). */
+GtkWidget      *ts_ticket_window_get_menu_button     (TsTicketWindow *self);
 
 G_END_DECLS
