@@ -120,8 +120,8 @@ join_texts (GPtrArray *texts)
 static const char * const allowed_words[] = {
   "TaskSteper", "tasksteper", "admin", "psql", "libpq", "PostgreSQL", "ID", "Ctrl",
   "zhangwei", "lina", "wangfang", "question",
-  /* file formats, named as every Chinese desktop names them */
-  "PNG", "SVG", "CSV", "XLSX", NULL
+  /* file formats, and keys as their caps read, named so on every Chinese desktop */
+  "PNG", "SVG", "CSV", "XLSX", "Enter", NULL
 };
 static GHashTable *schema_words;
 
