@@ -542,6 +542,91 @@ test_missing_file (void)
   g_assert_cmpuint (ts_diagnostics_get_n_errors (diagnostics), ==, 1);
 }
 
+static TsProject *
+load_case (const char *relative)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "schema", relative, NULL);
+  g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new (relative);
+  TsProject *project = ts_project_new_from_file (path, diagnostics);
+  g_autofree char *messages = ts_diagnostics_to_string (diagnostics);
+
+  g_assert_cmpstr (messages, ==, "");
+  g_assert_nonnull (project);
+  return project;
+}
+
+/* depends_on: the list follows the parent's value; the union stays. */
+static void
+test_choices_for (void)
+{
+  g_autoptr(TsProject) project = load_case ("good/dependent-choices.json");
+  TsField *class_1 = ts_project_lookup_field (project, "class_1");
+  TsField *class_2 = ts_project_lookup_field (project, "class_2");
+  TsField *class_3 = ts_project_lookup_field (project, "class_3");
+  const char * const hardware[] = { "线缆", "硬盘", "其他", NULL };
+  const char * const structure[] = { "机箱", "其他", NULL };
+  const char * const all[] = { "操作系统", "驱动", "线缆", "硬盘", "其他", "机箱", NULL };
+  const char * const storage[] = { "存储", "固件", NULL };
+  g_autoptr(JsonNode) value = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (ts_field_get_depends_on (class_1));
+  g_assert_cmpstr (ts_field_get_depends_on (class_2), ==, "class_1");
+  g_assert_cmpstr (ts_field_get_depends_on (class_3), ==, "class_2");
+
+  /* Without depends_on: the choices whatever the argument. */
+  g_assert_true (ts_field_get_choices_for (class_1, NULL) == ts_field_get_choices (class_1));
+  g_assert_true (ts_field_get_choices_for (class_1, "anything") == ts_field_get_choices (class_1));
+
+  g_assert_cmpstrv (ts_field_get_choices_for (class_2, "硬件"), hardware);
+  g_assert_cmpstrv (ts_field_get_choices_for (class_2, "结构"), structure);
+  g_assert_cmpstrv (ts_field_get_choices (class_2), all);
+  g_assert_cmpstrv (ts_field_get_choices_for (class_3, "硬盘"), storage);
+
+  /* No parent value, an unknown one, or one the object leaves out: an
+   * empty list, never NULL. */
+  g_assert_nonnull (ts_field_get_choices_for (class_2, NULL));
+  g_assert_null (ts_field_get_choices_for (class_2, NULL)[0]);
+  g_assert_null (ts_field_get_choices_for (class_2, "")[0]);
+  g_assert_null (ts_field_get_choices_for (class_2, "误操作")[0]);
+  g_assert_null (ts_field_get_choices_for (class_3, "其他")[0]);
+
+  /* A value is checked against the union here; its parent, by the server
+   * and the form, with ts_field_get_choices_for(). */
+  json_node_set_string (value, "机箱");
+  g_assert_true (ts_field_check_value (class_2, value, &error));
+  g_assert_no_error (error);
+  json_node_set_string (value, "网卡");
+  g_assert_false (ts_field_check_value (class_2, value, &error));
+  g_assert_error (error, TS_FIELD_ERROR, TS_FIELD_ERROR_NOT_A_CHOICE);
+
+  /* The defaults agree with each other. */
+  g_assert_cmpstr (json_node_get_string (ts_field_get_default (class_1)), ==, "硬件");
+  g_assert_cmpstr (json_node_get_string (ts_field_get_default (class_2)), ==, "线缆");
+}
+
+static void
+test_state_rules (void)
+{
+  g_autoptr(TsProject) project = load_case ("good/state-rules.json");
+  g_autoptr(TsProject) plain = load_case ("good/dependent-choices.json");
+
+  g_assert_cmpint (ts_project_get_state_rule (project, "维护代表审核", "class_1"), ==, TS_STATE_RULE_REQUIRED);
+  g_assert_cmpint (ts_project_get_state_rule (project, "维护代表审核", "summary"), ==, TS_STATE_RULE_READONLY);
+  g_assert_cmpint (ts_project_get_state_rule (project, "维护代表审核", "issue_checker"), ==, TS_STATE_RULE_HIDDEN);
+  g_assert_cmpint (ts_project_get_state_rule (project, "维护代表审核", "class_2"), ==, TS_STATE_RULE_NONE);
+  g_assert_cmpint (ts_project_get_state_rule (project, "关闭", "class_2"), ==, TS_STATE_RULE_READONLY);
+  g_assert_cmpint (ts_project_get_state_rule (project, "关闭", "issue_checker"), ==, TS_STATE_RULE_NONE);
+  /* A state without rules, unknown names, NULL. */
+  g_assert_cmpint (ts_project_get_state_rule (project, "维护人员处理", "class_1"), ==, TS_STATE_RULE_NONE);
+  g_assert_cmpint (ts_project_get_state_rule (project, "没有这个状态", "class_1"), ==, TS_STATE_RULE_NONE);
+  g_assert_cmpint (ts_project_get_state_rule (project, "关闭", "no_such_field"), ==, TS_STATE_RULE_NONE);
+  g_assert_cmpint (ts_project_get_state_rule (project, NULL, "class_1"), ==, TS_STATE_RULE_NONE);
+  g_assert_cmpint (ts_project_get_state_rule (project, "关闭", NULL), ==, TS_STATE_RULE_NONE);
+  /* A schema without state_rules. */
+  g_assert_cmpint (ts_project_get_state_rule (plain, "关闭", "class_1"), ==, TS_STATE_RULE_NONE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -561,6 +646,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/schema/damaged-input", test_damaged_input);
   g_test_add_func ("/ts/schema/huge-and-deep-input", test_huge_and_deep_input);
   g_test_add_func ("/ts/schema/missing-file", test_missing_file);
+  g_test_add_func ("/ts/schema/choices-for", test_choices_for);
+  g_test_add_func ("/ts/schema/state-rules", test_state_rules);
 
   ret = g_test_run ();
   return ret;

@@ -29,7 +29,12 @@ struct _TsField
   char        *help;
   char        *group;
   JsonNode    *default_value;
-  GStrv        choices;
+  GStrv        choices;      /* with depends_on: the union of the lists */
+  char        *depends_on;
+  /* With depends_on: the parent's values in the order the schema lists
+   * them, and parent value → its list (GStrv). */
+  GStrv        parent_values;
+  GHashTable  *choices_for;
   gint64       min;
   gint64       max;
   guint        max_length;
@@ -106,6 +111,9 @@ ts_field_finalize (GObject *object)
   g_clear_pointer (&self->group, g_free);
   g_clear_pointer (&self->default_value, json_node_unref);
   g_clear_pointer (&self->choices, g_strfreev);
+  g_clear_pointer (&self->depends_on, g_free);
+  g_clear_pointer (&self->parent_values, g_strfreev);
+  g_clear_pointer (&self->choices_for, g_hash_table_unref);
 
   G_OBJECT_CLASS (ts_field_parent_class)->finalize (object);
 }
@@ -210,6 +218,37 @@ ts_field_get_choices (TsField *self)
 {
   g_return_val_if_fail (TS_IS_FIELD (self), NULL);
   return (const char * const *)self->choices;
+}
+
+const char *
+ts_field_get_depends_on (TsField *self)
+{
+  g_return_val_if_fail (TS_IS_FIELD (self), NULL);
+  return self->depends_on;
+}
+
+const char * const *
+ts_field_get_choices_for (TsField    *self,
+                          const char *parent_value)
+{
+  static const char * const none[] = { NULL };
+  const char * const *list;
+
+  g_return_val_if_fail (TS_IS_FIELD (self), none);
+
+  if (self->depends_on == NULL)
+    return (const char * const *)self->choices;
+  if (parent_value == NULL || self->choices_for == NULL)
+    return none;
+
+  list = g_hash_table_lookup (self->choices_for, parent_value);
+  return list != NULL ? list : none;
+}
+
+const char * const *
+_ts_field_get_parent_values (TsField *self)
+{
+  return (const char * const *)self->parent_values;
 }
 
 gboolean
@@ -503,6 +542,7 @@ static const struct
   { "width_chars", (1 << TS_FIELD_STRING) | (1 << TS_FIELD_URL) },
   { "rows", 1 << TS_FIELD_TEXT },
   { "choices", 1 << TS_FIELD_CHOICE },
+  { "depends_on", 1 << TS_FIELD_CHOICE },
   { "min", 1 << TS_FIELD_INTEGER },
   { "max", 1 << TS_FIELD_INTEGER },
 };
@@ -566,24 +606,20 @@ read_bound (TsDiagnostics *diagnostics,
   return TRUE;
 }
 
+/* One list of choices at @child: distinct, non-empty strings.  The
+ * union of all lists read so far grows in @union_builder/@union_seen. */
 static GStrv
-read_choices (TsDiagnostics *diagnostics,
-              const char    *path,
-              JsonObject    *object)
+read_choice_list (TsDiagnostics *diagnostics,
+                  const char    *child,
+                  JsonNode      *node,
+                  GStrvBuilder  *union_builder,
+                  GHashTable    *union_seen)
 {
-  g_autofree char *child = _ts_path_member (path, "choices");
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonNode *node = json_object_get_member (object, "choices");
   JsonArray *array;
   gboolean ok = TRUE;
 
-  if (node == NULL)
-    {
-      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
-                          _("a choice field needs “choices”: add a list of the values to pick from"));
-      return NULL;
-    }
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
       ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
@@ -635,10 +671,102 @@ read_choices (TsDiagnostics *diagnostics,
       else
         {
           g_strv_builder_add (builder, str);
+          if (g_hash_table_add (union_seen, (gpointer)str))
+            g_strv_builder_add (union_builder, str);
         }
     }
 
   return ok ? g_strv_builder_end (builder) : NULL;
+}
+
+/* "choices" of a field without "depends_on": one list. */
+static GStrv
+read_choices (TsDiagnostics *diagnostics,
+              const char    *path,
+              JsonObject    *object)
+{
+  g_autofree char *child = _ts_path_member (path, "choices");
+  g_autoptr(GStrvBuilder) union_builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) union_seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonNode *node = json_object_get_member (object, "choices");
+
+  if (node == NULL)
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
+                          _("a choice field needs “choices”: add a list of the values to pick from"));
+      return NULL;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
+                          _("“choices” is an object, which lists choices per value of another field: add “depends_on” naming that field, or make “choices” a list"));
+      return NULL;
+    }
+
+  return read_choice_list (diagnostics, child, node, union_builder, union_seen);
+}
+
+/* "choices" of a field with "depends_on": an object from each of the
+ * parent's values to its own list.  Whether the keys are the parent's
+ * choices is checked by the project, which knows the parent. */
+static gboolean
+read_dependent_choices (TsField       *self,
+                        TsDiagnostics *diagnostics,
+                        const char    *path,
+                        JsonObject    *object)
+{
+  g_autofree char *child = _ts_path_member (path, "choices");
+  g_autoptr(GStrvBuilder) union_builder = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) keys_builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) union_seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonNode *node = json_object_get_member (object, "choices");
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *list;
+  gboolean ok = TRUE;
+
+  if (node == NULL)
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
+                          _("a choice field needs “choices”: with “depends_on”, give an object from each value of “%s” to the list of values allowed with it"),
+                          self->depends_on);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
+                          _("with “depends_on”, “choices” must be an object such as {\"硬件\": [\"线缆\", \"硬盘\"]} from each value of “%s” to its list, not %s"),
+                          self->depends_on, _ts_json_type_name (node));
+      return FALSE;
+    }
+  if (json_object_get_size (json_node_get_object (node)) == 0)
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, child,
+                          _("“choices” is empty: give the values allowed with at least one value of “%s”"),
+                          self->depends_on);
+      return FALSE;
+    }
+
+  self->choices_for = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &key, &list))
+    {
+      g_autofree char *key_path = _ts_path_member (child, key);
+      GStrv values = read_choice_list (diagnostics, key_path, list, union_builder, union_seen);
+
+      if (values == NULL)
+        {
+          ok = FALSE;
+          continue;
+        }
+      g_strv_builder_add (keys_builder, key);
+      g_hash_table_insert (self->choices_for, g_strdup (key), values);
+    }
+
+  self->parent_values = g_strv_builder_end (keys_builder);
+  if (ok)
+    self->choices = g_strv_builder_end (union_builder);
+  return ok;
 }
 
 TsField *
@@ -772,7 +900,17 @@ _ts_field_new_from_json (JsonNode      *node,
       break;
 
     case TS_FIELD_CHOICE:
-      self->choices = read_choices (diagnostics, path, object);
+      if (json_object_has_member (object, "depends_on"))
+        {
+          const char *parent = _ts_read_string (diagnostics, path, object, "depends_on", FALSE, TRUE);
+
+          if (parent == NULL)
+            break;  /* reported */
+          self->depends_on = g_strdup (parent);
+          read_dependent_choices (self, diagnostics, path, object);
+        }
+      else
+        self->choices = read_choices (diagnostics, path, object);
       break;
 
     case TS_FIELD_INTEGER:

@@ -40,7 +40,17 @@ JsonNode           *ts_field_get_default     (TsField    *self);
 guint               ts_field_get_max_length  (TsField    *self);
 guint               ts_field_get_width_chars (TsField    *self);
 guint               ts_field_get_rows        (TsField    *self);
+/* A choice field's choices; with depends_on, the union of its lists in
+ * order of first appearance. */
 const char * const *ts_field_get_choices     (TsField    *self);
+/* The name of the choice field whose value decides this one's choices,
+ * or NULL. */
+const char         *ts_field_get_depends_on  (TsField    *self);
+/* The choices allowed while the parent (depends_on) holds @parent_value:
+ * without depends_on, all the choices whatever the argument; for a NULL
+ * or unknown parent value, an empty list.  Never NULL. */
+const char * const *ts_field_get_choices_for (TsField    *self,
+                                              const char *parent_value);
 gboolean            ts_field_get_min         (TsField    *self,
                                               gint64     *min);
 gboolean            ts_field_get_max         (TsField    *self,

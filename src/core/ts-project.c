@@ -33,13 +33,15 @@ struct _TsProject
   GHashTable *fields_by_name;
   GStrv       states;
   GPtrArray  *transitions;
+  /* state → (field name → TsStateRule) */
+  GHashTable *state_rules;
 };
 
 G_DEFINE_FINAL_TYPE (TsProject, ts_project, G_TYPE_OBJECT)
 
 static const char * const top_level_keys[] = {
   "tasksteper", "name", "title", "description", "key_prefix", "summary_field",
-  "list_columns", "fields", "states", "transitions", NULL
+  "list_columns", "fields", "states", "transitions", "state_rules", NULL
 };
 
 /* The seed names system fields by their labels in its tables; these let a
@@ -70,6 +72,7 @@ ts_project_finalize (GObject *object)
   g_clear_pointer (&self->fields_by_name, g_hash_table_unref);
   g_clear_pointer (&self->states, g_strfreev);
   g_clear_pointer (&self->transitions, g_ptr_array_unref);
+  g_clear_pointer (&self->state_rules, g_hash_table_unref);
 
   G_OBJECT_CLASS (ts_project_parent_class)->finalize (object);
 }
@@ -86,6 +89,8 @@ ts_project_init (TsProject *self)
   self->fields = g_ptr_array_new_with_free_func (g_object_unref);
   self->fields_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->transitions = g_ptr_array_new_with_free_func (g_object_unref);
+  self->state_rules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)g_hash_table_unref);
 }
 
 static TsField *
@@ -232,9 +237,9 @@ static gboolean
 read_fields (TsProject     *self,
              TsDiagnostics *diagnostics,
              JsonObject    *root,
-             GHashTable    *broken)
+             GHashTable    *broken,
+             GHashTable    *where)
 {
-  g_autoptr(GHashTable) where = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   JsonArray *array = read_array (diagnostics, root, "fields",
                                  "[{\"name\": \"summary\", \"label\": \"概要\", \"type\": \"string\"}]");
 
@@ -515,6 +520,254 @@ check_graph (TsProject     *self,
     }
 }
 
+/* The parent "depends_on" names must be another choice field; the keys of
+ * "choices" its choices; the default one allowed with the parent's
+ * default; and following depends_on must never come back. */
+static void
+check_dependencies (TsProject           *self,
+                    TsDiagnostics       *diagnostics,
+                    const TsSchemaScope *scope,
+                    GHashTable          *field_paths)
+{
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      TsField *field = g_ptr_array_index (self->fields, i);
+      const char *name = ts_field_get_name (field);
+      const char *parent_name = ts_field_get_depends_on (field);
+      const char *path = g_hash_table_lookup (field_paths, name);
+      g_autofree char *depends_path = NULL;
+      g_autofree char *choices_path = NULL;
+      const char * const *keys;
+      TsField *parent;
+
+      if (parent_name == NULL || path == NULL)
+        continue;
+
+      depends_path = _ts_path_member (path, "depends_on");
+      choices_path = _ts_path_member (path, "choices");
+
+      if (g_str_equal (parent_name, name))
+        {
+          ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, depends_path,
+                              _("“%s” depends on itself: name another choice field in “depends_on”, or remove it"),
+                              name);
+          continue;
+        }
+
+      if ((parent = g_hash_table_lookup (self->fields_by_name, parent_name)) == NULL)
+        {
+          if (ts_is_system_field (parent_name))
+            ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, depends_path,
+                                _("“depends_on” names the system field “%s”: a field can only depend on a choice field of the project"),
+                                parent_name);
+          else
+            _ts_report_unknown_field (diagnostics, depends_path, scope, parent_name, _("“depends_on”"));
+          continue;
+        }
+
+      if (ts_field_get_field_type (parent) != TS_FIELD_CHOICE)
+        {
+          ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, depends_path,
+                              _("“depends_on” names “%s” (%s), a %s field: a field can only depend on a choice field"),
+                              parent_name, ts_field_get_label (parent),
+                              ts_field_type_to_string (ts_field_get_field_type (parent)));
+          continue;
+        }
+
+      /* A cycle is reported at the first of its fields only. */
+      {
+        g_autoptr(GHashTable) visited = g_hash_table_new (g_str_hash, g_str_equal);
+        g_autoptr(GString) chain = g_string_new (name);
+        TsField *step = parent;
+        gboolean cycle = FALSE;
+        gboolean first = TRUE;
+
+        g_hash_table_add (visited, (gpointer)name);
+        while (step != NULL)
+          {
+            const char *step_name = ts_field_get_name (step);
+
+            g_string_append_printf (chain, " → %s", step_name);
+            if (g_str_equal (step_name, name))
+              {
+                cycle = TRUE;
+                break;
+              }
+            if (!g_hash_table_add (visited, (gpointer)step_name))
+              break;  /* a cycle further on, reported at its own fields */
+            for (guint j = 0; j < i; j++)
+              if (g_ptr_array_index (self->fields, j) == step)
+                first = FALSE;
+            step = ts_field_get_depends_on (step) != NULL
+                   ? g_hash_table_lookup (self->fields_by_name, ts_field_get_depends_on (step))
+                   : NULL;
+          }
+
+        if (cycle)
+          {
+            if (first)
+              ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, depends_path,
+                                  _("“depends_on” goes round in a circle (%s): one of these fields must not depend on another"),
+                                  chain->str);
+            continue;
+          }
+      }
+
+      keys = _ts_field_get_parent_values (field);
+      for (guint k = 0; keys != NULL && keys[k]; k++)
+        {
+          const char * const *parent_choices = ts_field_get_choices (parent);
+
+          if (!g_strv_contains (parent_choices, keys[k]))
+            {
+              g_autofree char *key_path = _ts_path_member (choices_path, keys[k]);
+              const char *suggestion = _ts_suggest (keys[k], parent_choices);
+              g_autofree char *list = g_strjoinv ("、", (char **)parent_choices);
+
+              if (suggestion != NULL)
+                ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, key_path,
+                                    _("“%s” is not a choice of “%s” (%s): did you mean “%s”?"),
+                                    keys[k], ts_field_get_label (parent), parent_name, suggestion);
+              else
+                ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, key_path,
+                                    _("“%s” is not a choice of “%s” (%s): the keys of “choices” must be among %s"),
+                                    keys[k], ts_field_get_label (parent), parent_name, list);
+            }
+        }
+
+      if (ts_field_get_default (field) != NULL && !ts_value_is_empty (ts_field_get_default (field)))
+        {
+          JsonNode *parent_default = ts_field_get_default (parent);
+          const char *parent_value = parent_default != NULL && !ts_value_is_empty (parent_default)
+                                     ? json_node_get_string (parent_default) : NULL;
+          const char *value = json_node_get_string (ts_field_get_default (field));
+          g_autofree char *default_path = _ts_path_member (path, "default");
+
+          if (parent_value == NULL)
+            ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, default_path,
+                                _("the default “%s” cannot be chosen while “%s” is empty, as it is in a new ticket: give “%s” a default too, or remove this one"),
+                                value, ts_field_get_label (parent), parent_name);
+          else if (!g_strv_contains (ts_field_get_choices_for (field, parent_value), value))
+            ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, default_path,
+                                _("the default “%s” is not allowed with “%s”, the default of “%s”: list it under “%s” in “choices”, or change the default"),
+                                value, parent_value, ts_field_get_label (parent), parent_value);
+        }
+    }
+}
+
+static const char * const state_rule_names[] = { "readonly", "required", "hidden", NULL };
+
+/* "state_rules": { state: { field: "readonly" | "required" | "hidden" } } */
+static void
+read_state_rules (TsProject           *self,
+                  TsDiagnostics       *diagnostics,
+                  const TsSchemaScope *scope,
+                  JsonObject          *root)
+{
+  JsonNode *node = json_object_get_member (root, "state_rules");
+  JsonObjectIter iter;
+  const char *state;
+  JsonNode *rules;
+
+  if (node == NULL)
+    return;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, "$.state_rules",
+                          _("“state_rules” must be an object such as {\"维护代表审核\": {\"issue_se\": \"required\"}}, not %s"),
+                          _ts_json_type_name (node));
+      return;
+    }
+
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &state, &rules))
+    {
+      g_autofree char *state_path = _ts_path_member ("$.state_rules", state);
+      GHashTable *table = NULL;
+      JsonObjectIter field_iter;
+      const char *name;
+      JsonNode *rule_node;
+
+      if (!g_strv_contains ((const char * const *)self->states, state))
+        {
+          if (!scope->states_unusable)
+            {
+              const char *suggestion = _ts_suggest (state, (const char * const *)self->states);
+              g_autofree char *list = g_strjoinv ("、", self->states);
+
+              if (suggestion != NULL)
+                ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, state_path,
+                                    _("“state_rules” names the state “%s”, which is not a state of this project: did you mean “%s”?"),
+                                    state, suggestion);
+              else
+                ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, state_path,
+                                    _("“state_rules” names the state “%s”, which is not a state of this project: use one of %s"),
+                                    state, list);
+            }
+        }
+      else
+        {
+          table = g_hash_table_new (g_str_hash, g_str_equal);
+          g_hash_table_insert (self->state_rules, g_strdup (state), table);
+        }
+
+      if (!JSON_NODE_HOLDS_OBJECT (rules))
+        {
+          ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, state_path,
+                              _("the rules of a state must be an object of field names and “readonly”, “required” or “hidden”, not %s"),
+                              _ts_json_type_name (rules));
+          continue;
+        }
+
+      json_object_iter_init_ordered (&field_iter, json_node_get_object (rules));
+      while (json_object_iter_next_ordered (&field_iter, &name, &rule_node))
+        {
+          g_autofree char *field_path = _ts_path_member (state_path, name);
+          TsField *field = NULL;
+          const char *rule;
+          const char *suggestion;
+          guint r;
+
+          if (ts_is_system_field (name))
+            ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, field_path,
+                                _("“%s” is a system field, which only transitions change: state rules apply to the project’s own fields"),
+                                name);
+          else if ((field = g_hash_table_lookup (self->fields_by_name, name)) == NULL)
+            _ts_report_unknown_field (diagnostics, field_path, scope, name, _("“state_rules”"));
+
+          if (!JSON_NODE_HOLDS_VALUE (rule_node) || json_node_get_value_type (rule_node) != G_TYPE_STRING)
+            {
+              ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, field_path,
+                                  _("a state rule must be “readonly”, “required” or “hidden”, not %s"),
+                                  _ts_json_type_name (rule_node));
+              continue;
+            }
+
+          rule = json_node_get_string (rule_node);
+          for (r = 0; state_rule_names[r]; r++)
+            if (g_str_equal (rule, state_rule_names[r]))
+              break;
+
+          if (state_rule_names[r] == NULL)
+            {
+              suggestion = _ts_suggest (rule, state_rule_names);
+              if (suggestion != NULL)
+                ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, field_path,
+                                    _("unknown state rule “%s”: did you mean “%s”?"), rule, suggestion);
+              else
+                ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, field_path,
+                                    _("unknown state rule “%s”: use “readonly”, “required” or “hidden”"), rule);
+              continue;
+            }
+
+          if (field != NULL && table != NULL)
+            g_hash_table_insert (table, (gpointer)ts_field_get_name (field),
+                                 GINT_TO_POINTER (TS_STATE_RULE_READONLY + r));
+        }
+    }
+}
+
 static GStrv
 collect_names (TsProject *self,
                gboolean   labels)
@@ -546,6 +799,8 @@ ts_project_new_from_data (const char    *data,
   g_auto(GStrv) field_names = NULL;
   g_auto(GStrv) labels = NULL;
   g_autoptr(GHashTable) broken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* field name → its JSON path ("$.fields[3]") */
+  g_autoptr(GHashTable) field_paths = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   TsSchemaScope scope = { 0 };
   JsonObject *root;
   const char *str;
@@ -625,7 +880,7 @@ ts_project_new_from_data (const char    *data,
   self->key_prefix = g_strdup (str ? str : self->name);
 
   scope.states_unusable = !read_states (self, diagnostics, root);
-  scope.fields_unusable = !read_fields (self, diagnostics, root, broken);
+  scope.fields_unusable = !read_fields (self, diagnostics, root, broken, field_paths);
   scope.broken_fields = broken;
 
   field_names = collect_names (self, FALSE);
@@ -637,7 +892,9 @@ ts_project_new_from_data (const char    *data,
   scope.states = (const char * const *)self->states;
 
   read_summary_and_columns (self, diagnostics, &scope, root);
+  check_dependencies (self, diagnostics, &scope, field_paths);
   read_transitions (self, diagnostics, &scope, root);
+  read_state_rules (self, diagnostics, &scope, root);
 
   /* The graph is only meaningful once every state and transition is. */
   if (ts_diagnostics_get_n_errors (diagnostics) == errors_before)
@@ -877,6 +1134,22 @@ ts_project_dup_initial_values (TsProject *self)
     }
 
   return values;
+}
+
+TsStateRule
+ts_project_get_state_rule (TsProject  *self,
+                           const char *state,
+                           const char *field)
+{
+  GHashTable *table;
+
+  g_return_val_if_fail (TS_IS_PROJECT (self), TS_STATE_RULE_NONE);
+
+  if (state == NULL || field == NULL ||
+      (table = g_hash_table_lookup (self->state_rules, state)) == NULL)
+    return TS_STATE_RULE_NONE;
+
+  return GPOINTER_TO_INT (g_hash_table_lookup (table, field));
 }
 
 const char *

@@ -11,6 +11,15 @@ G_BEGIN_DECLS
 /* Larger schema files are refused before parsing. */
 #define TS_PROJECT_MAX_FILE_SIZE (4 * 1024 * 1024)
 
+/* What "state_rules" says of a field in a state. */
+typedef enum
+{
+  TS_STATE_RULE_NONE,
+  TS_STATE_RULE_READONLY,
+  TS_STATE_RULE_REQUIRED,
+  TS_STATE_RULE_HIDDEN,
+} TsStateRule;
+
 #define TS_TYPE_PROJECT (ts_project_get_type ())
 G_DECLARE_FINAL_TYPE (TsProject, ts_project, TS, PROJECT, GObject)
 
@@ -54,6 +63,13 @@ TsTransition       *ts_project_get_transition      (TsProject  *self,
 TsTransition       *ts_project_lookup_transition   (TsProject  *self,
                                                     const char *state,
                                                     const char *trigger);
+
+/* The rule "state_rules" gives @field in @state; NONE when it gives none
+ * (or the state or field is unknown).  Hidden is for the form only; the
+ * server enforces readonly and required. */
+TsStateRule         ts_project_get_state_rule      (TsProject  *self,
+                                                    const char *state,
+                                                    const char *field);
 
 /* The values of a new ticket: each field's initial value. */
 JsonObject         *ts_project_dup_initial_values  (TsProject  *self);

@@ -66,6 +66,8 @@ gboolean    _ts_read_boolean           (TsDiagnostics *diagnostics,
 TsField      *_ts_field_new_from_json      (JsonNode      *node,
                                             const char    *path,
                                             TsDiagnostics *diagnostics);
+/* With depends_on: the keys of "choices" that were read, in order. */
+const char * const *_ts_field_get_parent_values (TsField *self);
 
 /* Reads a trans_condition.  Field references are resolved by @lookup;
  * unknown names are reported with a suggestion. */
