@@ -315,3 +315,27 @@ ts_field_editor_name_dropdown (GtkWidget  *dropdown,
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                       -1);
 }
+
+const char *
+ts_field_editor_dropdown_get_value (GtkWidget *dropdown,
+                                    GPtrArray *values)
+{
+  guint position = gtk_drop_down_get_selected (GTK_DROP_DOWN (dropdown));
+
+  if (position < values->len)
+    return g_ptr_array_index (values, position);
+  return "";
+}
+
+gboolean
+ts_field_editor_dropdown_select (GtkWidget  *dropdown,
+                                 GPtrArray  *values,
+                                 const char *value)
+{
+  guint position;
+
+  if (!g_ptr_array_find_with_equal_func (values, value, g_str_equal, &position))
+    return FALSE;
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), position);
+  return TRUE;
+}

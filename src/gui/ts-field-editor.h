@@ -99,6 +99,14 @@ void           ts_field_editor_set_child        (TsFieldEditor *self,
                                                  GtkWidget     *child);
 /* Unparents the children, from the editor's dispose. */
 void           ts_field_editor_dispose_children (TsFieldEditor *self);
+/* For the drop-downs (choice, user), whose item at each position stands
+ * for the string at that position of @values: the value selected, or ""
+ * for none; and selecting @value, which says whether @values holds it. */
+const char    *ts_field_editor_dropdown_get_value (GtkWidget   *dropdown,
+                                                   GPtrArray   *values);
+gboolean       ts_field_editor_dropdown_select    (GtkWidget   *dropdown,
+                                                   GPtrArray   *values,
+                                                   const char  *value);
 /* Names a drop-down's inner button, which takes the focus: GTK 4.8
  * leaves it unnamed ("GtkToggleButton"). */
 void           ts_field_editor_name_dropdown    (GtkWidget     *dropdown,

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "fields/ts-choice-editor.h"
 #include "ts-field-editor.h"
 #include "ts-ticket-form.h"
 
@@ -19,7 +20,18 @@
  * The editors hold the values; the form places their messages and keeps
  * the modified state.  "Modified" means "differs from the ticket": each
  * row compares its editor's value (as JSON) with what set_ticket put
- * there, and the form counts the rows that differ. */
+ * there, and the form counts the rows that differ.
+ *
+ * The form also keeps what rows say to each other and what the ticket's
+ * state says of them:
+ * - a dependent choice (depends_on) follows its parent's value: its list
+ *   offers the choices for that value, and a value the parent's value no
+ *   longer allows is kept and shown as invalid;
+ * - the schema's state_rules for the ticket's state (a new ticket's is
+ *   the initial state): a read-only field is not editable and says so
+ *   under it, a required one is marked and checked like a required field,
+ *   a hidden one's row is not shown (nor its group when all its rows are
+ *   hidden).  The server enforces read-only and required too. */
 
 typedef struct _FieldRow FieldRow;
 
@@ -41,6 +53,8 @@ struct _TsTicketForm
   char          *scroll_field; /* the field to show on the next frame */
   guint          scroll_tick;
 
+  char          *state;       /* whose state_rules apply */
+
   guint          updating;    /* > 0 while the form itself sets values */
   guint          n_differing;
   guint          editable : 1;
@@ -54,8 +68,13 @@ struct _FieldRow
   TsField       *field;       /* unowned: the project owns it */
   TsFieldEditor *editor;      /* unowned: a child of row */
 
+  FieldRow      *parent;      /* the row depends_on names, or NULL */
+  TsStateRule    rule;        /* state_rules for the form's state */
+
+  GtkWidget     *group;       /* the AdwPreferencesGroup holding row */
   GtkWidget     *row;
   GtkWidget     *label;       /* the visible label */
+  GtkWidget     *frozen_label; /* "frozen in this state" */
   GtkWidget     *help_label;
   GtkWidget     *error_label;
   GtkWidget     *hint_box;    /* what a trigger waits for in this field */
@@ -104,7 +123,8 @@ field_row_widget (FieldRow *fr)
 static gboolean
 field_row_is_editable (FieldRow *fr)
 {
-  return fr->form->editable && !ts_field_get_readonly (fr->field);
+  return fr->form->editable && !ts_field_get_readonly (fr->field) &&
+         fr->rule != TS_STATE_RULE_READONLY;
 }
 
 static void
@@ -123,7 +143,26 @@ field_row_show_error (FieldRow   *fr,
 static gboolean
 field_row_validate (FieldRow *fr)
 {
-  g_autofree char *message = ts_field_editor_dup_invalid_message (fr->editor);
+  g_autofree char *message = NULL;
+
+  /* What the person cannot see or change now is not theirs to fix: the
+   * server refuses only a change to a field frozen in the state. */
+  if (fr->rule == TS_STATE_RULE_HIDDEN || fr->rule == TS_STATE_RULE_READONLY)
+    {
+      field_row_show_error (fr, NULL);
+      return TRUE;
+    }
+
+  message = ts_field_editor_dup_invalid_message (fr->editor);
+  if (message == NULL && fr->rule == TS_STATE_RULE_REQUIRED &&
+      !ts_field_get_readonly (fr->field))
+    {
+      g_autoptr(JsonNode) value = ts_field_editor_dup_value (fr->editor);
+
+      if (ts_value_is_empty (value))
+        message = g_strdup_printf (_("“%s” is required in the state “%s”: fill it in"),
+                                   ts_field_get_label (fr->field), fr->form->state);
+    }
 
   field_row_show_error (fr, message);
   return message == NULL;
@@ -159,6 +198,46 @@ field_row_update_differs (FieldRow *fr)
   return differs;
 }
 
+/* A dependent choice offers what its parent's value allows now. */
+static void
+field_row_follow_parent (FieldRow *fr)
+{
+  g_autoptr(JsonNode) value = NULL;
+
+  if (fr->parent == NULL)
+    return;
+
+  value = ts_field_editor_dup_value (fr->parent->editor);
+  fr->form->updating++;
+  ts_choice_editor_set_parent_value (TS_CHOICE_EDITOR (fr->editor),
+                                     JSON_NODE_HOLDS_VALUE (value) &&
+                                     json_node_get_value_type (value) == G_TYPE_STRING
+                                       ? json_node_get_string (value) : NULL);
+  fr->form->updating--;
+}
+
+/* After @parent's value changed: its dependents follow, and one holding a
+ * value says at once whether the new parent value allows it. */
+static void
+field_row_update_children (FieldRow *parent)
+{
+  GPtrArray *rows = parent->form->rows;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (rows, i);
+      g_autoptr(JsonNode) value = NULL;
+
+      if (fr->parent != parent)
+        continue;
+
+      field_row_follow_parent (fr);
+      value = ts_field_editor_dup_value (fr->editor);
+      if (!ts_value_is_empty (value))
+        field_row_validate (fr);
+    }
+}
+
 /* Every change of any editor ends here. */
 static void
 on_editor_changed (TsFieldEditor *editor,
@@ -172,6 +251,7 @@ on_editor_changed (TsFieldEditor *editor,
   /* A person edited the field: its own check replaces any message the
    * server gave for it. */
   field_row_validate (fr);
+  field_row_update_children (fr);
   field_row_update_differs (fr);
   ts_ticket_form_update_modified (self);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -199,9 +279,10 @@ new_dim_caption (const char *text)
 }
 
 static char *
-field_label_text (TsField *field)
+field_label_text (TsField  *field,
+                  gboolean  required)
 {
-  if (ts_field_get_required (field))
+  if (required)
     /* Translators: a required field's label, "概要 *". */
     return g_strdup_printf (_("%s *"), ts_field_get_label (field));
   return g_strdup (ts_field_get_label (field));
@@ -212,7 +293,7 @@ build_field (TsTicketForm *self,
              TsField      *field)
 {
   FieldRow *fr = g_new0 (FieldRow, 1);
-  g_autofree char *label_text = field_label_text (field);
+  g_autofree char *label_text = field_label_text (field, ts_field_get_required (field));
   GtkWidget *vbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   const char *help = ts_field_get_help (field);
@@ -279,6 +360,11 @@ build_field (TsTicketForm *self,
                                       GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fr->help_label, NULL,
                                       -1);
     }
+
+  /* Shown while the state freezes the field (state_rules). */
+  fr->frozen_label = new_dim_caption (NULL);
+  gtk_widget_set_visible (fr->frozen_label, FALSE);
+  gtk_box_append (GTK_BOX (vbox), fr->frozen_label);
 
   fr->error_label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (fr->error_label), TRUE);
@@ -358,6 +444,73 @@ build_system_group (TsTicketForm *self)
   return group;
 }
 
+/* The label and the accessible "required" say the schema's required and
+ * the state's. */
+static void
+field_row_update_label (FieldRow *fr)
+{
+  gboolean required = ts_field_get_required (fr->field) || fr->rule == TS_STATE_RULE_REQUIRED;
+  g_autofree char *text = field_label_text (fr->field, required);
+  GtkWidget *widget = field_row_widget (fr);
+
+  gtk_label_set_text (GTK_LABEL (fr->label), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                  GTK_ACCESSIBLE_PROPERTY_REQUIRED, required,
+                                  GTK_ACCESSIBLE_PROPERTY_READ_ONLY,
+                                  ts_field_get_readonly (fr->field) || fr->rule == TS_STATE_RULE_READONLY,
+                                  -1);
+}
+
+/* Applies the schema's state_rules for @state (NULL or "": the initial
+ * state, as for a new ticket) to every row. */
+static void
+ts_ticket_form_apply_state (TsTicketForm *self,
+                            const char   *state)
+{
+  if (state == NULL || *state == '\0')
+    state = ts_project_get_initial_state (self->project);
+
+  g_free (self->state);
+  self->state = g_strdup (state);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      TsStateRule rule = ts_project_get_state_rule (self->project, state, ts_field_get_name (fr->field));
+
+      if (rule == TS_STATE_RULE_READONLY)
+        {
+          g_autofree char *frozen =
+            g_strdup_printf (_("Frozen in the state “%s”: “%s” can no longer be changed."),
+                             state, ts_field_get_label (fr->field));
+          gtk_label_set_text (GTK_LABEL (fr->frozen_label), frozen);
+        }
+      gtk_widget_set_visible (fr->frozen_label, rule == TS_STATE_RULE_READONLY);
+      gtk_widget_set_visible (fr->row, rule != TS_STATE_RULE_HIDDEN);
+
+      if (rule == fr->rule)
+        continue;
+      fr->rule = rule;
+      field_row_update_label (fr);
+      field_row_apply_editable (fr);
+    }
+
+  /* A group whose rows are all hidden is not shown either. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      gboolean shown = FALSE;
+
+      for (guint j = 0; j < self->rows->len && !shown; j++)
+        {
+          FieldRow *other = g_ptr_array_index (self->rows, j);
+
+          shown = other->group == fr->group && other->rule != TS_STATE_RULE_HIDDEN;
+        }
+      gtk_widget_set_visible (fr->group, shown);
+    }
+}
+
 static void
 ts_ticket_form_build (TsTicketForm *self)
 {
@@ -387,11 +540,27 @@ ts_ticket_form_build (TsTicketForm *self)
         }
 
       fr = build_field (self, field);
+      fr->group = group;
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), fr->row);
       g_ptr_array_add (self->rows, fr);
       g_hash_table_insert (self->by_name, (gpointer)ts_field_get_name (field), fr);
     }
+
+  /* Dependent choices know their parents once every row is there. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      const char *depends_on = ts_field_get_depends_on (fr->field);
+
+      if (depends_on == NULL || !TS_IS_CHOICE_EDITOR (fr->editor) ||
+          (fr->parent = g_hash_table_lookup (self->by_name, depends_on)) == NULL)
+        continue;
+      ts_choice_editor_set_parent (TS_CHOICE_EDITOR (fr->editor), fr->parent->field);
+      field_row_follow_parent (fr);
+    }
   self->updating--;
+
+  ts_ticket_form_apply_state (self, NULL);
 }
 
 /* ---- GObject ---------------------------------------------------------- */
@@ -447,6 +616,7 @@ ts_ticket_form_finalize (GObject *object)
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->project);
   g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_clear_pointer (&self->state, g_free);
 
   G_OBJECT_CLASS (ts_ticket_form_parent_class)->finalize (object);
 }
@@ -661,7 +831,11 @@ ts_ticket_form_set_ticket (TsTicketForm *self,
       fr->original = ts_field_editor_dup_value (fr->editor);
       fr->differs = FALSE;
     }
+  for (guint i = 0; i < self->rows->len; i++)
+    field_row_follow_parent (g_ptr_array_index (self->rows, i));
   self->updating--;
+
+  ts_ticket_form_apply_state (self, ts_ticket_get_state (ticket));
 
   was_modified = self->modified;
   self->n_differing = 0;
@@ -745,6 +919,23 @@ ts_ticket_form_apply_values (TsTicketForm *self,
           field_row_validate (fr);
         }
       field_row_update_differs (fr);
+    }
+
+  /* Dependent choices follow their parents' new values, and say whether
+   * those allow what they hold. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      g_autoptr(JsonNode) value = NULL;
+
+      if (fr->parent == NULL)
+        continue;
+      field_row_follow_parent (fr);
+      value = ts_field_editor_dup_value (fr->editor);
+      if (!ts_value_is_empty (value) &&
+          (json_object_has_member (values, ts_field_get_name (fr->field)) ||
+           json_object_has_member (values, ts_field_get_name (fr->parent->field))))
+        field_row_validate (fr);
     }
 
   ts_ticket_form_update_modified (self);

@@ -9,7 +9,12 @@
 
 /* A drop-down over the schema's choices, "—" first when the field may be
  * empty.  A value that is not among the choices (a schema changed under
- * old tickets) is added at the end, so nothing the ticket holds is lost. */
+ * old tickets, or a parent changed under a dependent choice) is added at
+ * the end, so nothing the ticket holds is lost.
+ *
+ * A dependent choice (depends_on) offers the choices for its parent's
+ * value, and always "—": a parent without a list for its value allows
+ * only that. */
 struct _TsChoiceEditor
 {
   GtkWidget      parent_instance;
@@ -18,6 +23,8 @@ struct _TsChoiceEditor
   GtkWidget     *dropdown;
   GtkStringList *strings;     /* what the drop-down shows */
   GPtrArray     *values;      /* the value at each position */
+  TsField       *parent;      /* depends_on's field, or NULL */
+  char          *parent_value;
   guint          rebuilding;
 };
 
@@ -26,29 +33,11 @@ static void field_editor_iface_init (TsFieldEditorInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (TsChoiceEditor, ts_choice_editor, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (TS_TYPE_FIELD_EDITOR, field_editor_iface_init))
 
-static const char *
-get_value (TsChoiceEditor *self)
-{
-  guint position = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dropdown));
-
-  if (position < self->values->len)
-    return g_ptr_array_index (self->values, position);
-  return "";
-}
-
-static gboolean
-lookup (TsChoiceEditor *self,
-        const char     *value,
-        guint          *position)
-{
-  return g_ptr_array_find_with_equal_func (self->values, value, g_str_equal, position);
-}
-
 static void
 add_value (TsChoiceEditor *self,
            const char     *value)
 {
-  if (!lookup (self, value, NULL))
+  if (!g_ptr_array_find_with_equal_func (self->values, value, g_str_equal, NULL))
     g_ptr_array_add (self->values, g_strdup (value));
 }
 
@@ -58,12 +47,12 @@ static void
 rebuild (TsChoiceEditor *self,
          const char     *keep)
 {
-  const char * const *choices = ts_field_get_choices (self->field);
+  gboolean dependent = ts_field_get_depends_on (self->field) != NULL;
+  const char * const *choices = ts_field_get_choices_for (self->field, self->parent_value);
   g_autoptr(GPtrArray) display = g_ptr_array_new ();
-  guint position = 0;
 
   g_ptr_array_set_size (self->values, 0);
-  if (!ts_field_get_required (self->field) || ts_field_get_default (self->field) == NULL)
+  if (dependent || !ts_field_get_required (self->field) || ts_field_get_default (self->field) == NULL)
     add_value (self, "");
   for (guint i = 0; choices != NULL && choices[i] != NULL; i++)
     add_value (self, choices[i]);
@@ -82,9 +71,8 @@ rebuild (TsChoiceEditor *self,
   gtk_string_list_splice (self->strings, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->strings)),
                           (const char * const *)display->pdata);
-  if (keep != NULL)
-    lookup (self, keep, &position);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dropdown), position);
+  if (keep == NULL || !ts_field_editor_dropdown_select (self->dropdown, self->values, keep))
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dropdown), 0);
   self->rebuilding--;
 }
 
@@ -104,7 +92,9 @@ ts_choice_editor_get_field (TsFieldEditor *editor)
 static JsonNode *
 ts_choice_editor_dup_value (TsFieldEditor *editor)
 {
-  return ts_field_editor_new_string_node (get_value (TS_CHOICE_EDITOR (editor)));
+  TsChoiceEditor *self = TS_CHOICE_EDITOR (editor);
+
+  return ts_field_editor_new_string_node (ts_field_editor_dropdown_get_value (self->dropdown, self->values));
 }
 
 static void
@@ -113,12 +103,9 @@ ts_choice_editor_set_value (TsFieldEditor *editor,
 {
   TsChoiceEditor *self = TS_CHOICE_EDITOR (editor);
   g_autofree char *text = ts_field_editor_value_to_text (value);
-  guint position;
 
-  if (!lookup (self, text, &position))
+  if (!ts_field_editor_dropdown_select (self->dropdown, self->values, text))
     rebuild (self, text);
-  else
-    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dropdown), position);
 }
 
 static void
@@ -143,9 +130,39 @@ ts_choice_editor_get_focus_widget (TsFieldEditor *editor)
   return TS_CHOICE_EDITOR (editor)->dropdown;
 }
 
+/* A dependent choice's value must be one its parent's value allows. */
+static char *
+ts_choice_editor_check_value (TsFieldEditor *editor,
+                              JsonNode      *value)
+{
+  TsChoiceEditor *self = TS_CHOICE_EDITOR (editor);
+  const char *label = ts_field_get_label (self->field);
+  const char *parent_label;
+  const char *text;
+
+  if (ts_field_get_depends_on (self->field) == NULL || self->parent == NULL ||
+      !JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+    return NULL;
+
+  text = json_node_get_string (value);
+  if (*text == '\0' ||
+      g_strv_contains (ts_field_get_choices_for (self->field, self->parent_value), text))
+    return NULL;
+
+  parent_label = ts_field_get_label (self->parent);
+  if (self->parent_value == NULL || *self->parent_value == '\0')
+    /* Translators: "问题小类" cannot be "线缆" while "问题大类" is empty: ... */
+    return g_strdup_printf (_("“%s” cannot be “%s” while “%s” is empty: choose “%s” first, or choose another “%s”."),
+                            label, text, parent_label, parent_label, label);
+  /* Translators: "问题小类" cannot be "线缆" when "问题大类" is "软件": ... */
+  return g_strdup_printf (_("“%s” cannot be “%s” when “%s” is “%s”: choose one of the choices for “%s”, or change “%s”."),
+                          label, text, parent_label, self->parent_value, self->parent_value, parent_label);
+}
+
 static void
 field_editor_iface_init (TsFieldEditorInterface *iface)
 {
+  iface->check_value = ts_choice_editor_check_value;
   iface->get_field = ts_choice_editor_get_field;
   iface->dup_value = ts_choice_editor_dup_value;
   iface->set_value = ts_choice_editor_set_value;
@@ -169,6 +186,8 @@ ts_choice_editor_finalize (GObject *object)
   TsChoiceEditor *self = TS_CHOICE_EDITOR (object);
 
   g_clear_pointer (&self->values, g_ptr_array_unref);
+  g_clear_pointer (&self->parent_value, g_free);
+  g_clear_object (&self->parent);
   g_clear_object (&self->field);
 
   G_OBJECT_CLASS (ts_choice_editor_parent_class)->finalize (object);
@@ -215,4 +234,32 @@ ts_choice_editor_new (TsField *field)
   ts_field_editor_set_child (TS_FIELD_EDITOR (self), self->dropdown);
   gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
   return self;
+}
+
+void
+ts_choice_editor_set_parent (TsChoiceEditor *self,
+                             TsField        *parent)
+{
+  g_return_if_fail (TS_IS_CHOICE_EDITOR (self));
+  g_return_if_fail (parent == NULL || TS_IS_FIELD (parent));
+
+  g_set_object (&self->parent, parent);
+}
+
+void
+ts_choice_editor_set_parent_value (TsChoiceEditor *self,
+                                   const char     *parent_value)
+{
+  g_autofree char *current = NULL;
+
+  g_return_if_fail (TS_IS_CHOICE_EDITOR (self));
+
+  if (ts_field_get_depends_on (self->field) == NULL ||
+      g_strcmp0 (self->parent_value, parent_value) == 0)
+    return;
+
+  g_free (self->parent_value);
+  self->parent_value = g_strdup (parent_value);
+  current = g_strdup (ts_field_editor_dropdown_get_value (self->dropdown, self->values));
+  rebuild (self, current);
 }

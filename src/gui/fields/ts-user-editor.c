@@ -31,31 +31,13 @@ static void field_editor_iface_init (TsFieldEditorInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (TsUserEditor, ts_user_editor, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (TS_TYPE_FIELD_EDITOR, field_editor_iface_init))
 
-static const char *
-get_value (TsUserEditor *self)
-{
-  guint position = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dropdown));
-
-  if (position < self->values->len)
-    return g_ptr_array_index (self->values, position);
-  return "";
-}
-
-static gboolean
-lookup (TsUserEditor *self,
-        const char   *value,
-        guint        *position)
-{
-  return g_ptr_array_find_with_equal_func (self->values, value, g_str_equal, position);
-}
-
 static void
 add_value (TsUserEditor *self,
            GPtrArray    *people,
            const char   *value,
            TsMember     *member)
 {
-  if (lookup (self, value, NULL))
+  if (g_ptr_array_find_with_equal_func (self->values, value, g_str_equal, NULL))
     return;
   g_ptr_array_add (self->values, g_strdup (value));
   g_ptr_array_add (people, member != NULL ? g_object_ref (member) : ts_member_new (value, NULL));
@@ -68,7 +50,6 @@ rebuild (TsUserEditor *self,
          const char   *keep)
 {
   g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func (g_object_unref);
-  guint position = 0;
 
   g_ptr_array_set_size (self->values, 0);
   add_value (self, people, "", NULL);
@@ -84,9 +65,8 @@ rebuild (TsUserEditor *self,
   self->rebuilding++;
   g_list_store_splice (self->people, 0, g_list_model_get_n_items (G_LIST_MODEL (self->people)),
                        people->pdata, people->len);
-  if (keep != NULL)
-    lookup (self, keep, &position);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dropdown), position);
+  if (keep == NULL || !ts_field_editor_dropdown_select (self->dropdown, self->values, keep))
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dropdown), 0);
   self->rebuilding--;
 }
 
@@ -256,7 +236,9 @@ ts_user_editor_get_field (TsFieldEditor *editor)
 static JsonNode *
 ts_user_editor_dup_value (TsFieldEditor *editor)
 {
-  return ts_field_editor_new_string_node (get_value (TS_USER_EDITOR (editor)));
+  TsUserEditor *self = TS_USER_EDITOR (editor);
+
+  return ts_field_editor_new_string_node (ts_field_editor_dropdown_get_value (self->dropdown, self->values));
 }
 
 static void
@@ -265,12 +247,9 @@ ts_user_editor_set_value (TsFieldEditor *editor,
 {
   TsUserEditor *self = TS_USER_EDITOR (editor);
   g_autofree char *text = ts_field_editor_value_to_text (value);
-  guint position;
 
-  if (!lookup (self, text, &position))
+  if (!ts_field_editor_dropdown_select (self->dropdown, self->values, text))
     rebuild (self, text);
-  else
-    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dropdown), position);
 }
 
 static void
@@ -287,7 +266,7 @@ ts_user_editor_set_members (TsFieldEditor *editor,
                             GPtrArray     *members)
 {
   TsUserEditor *self = TS_USER_EDITOR (editor);
-  g_autofree char *current = g_strdup (get_value (self));
+  g_autofree char *current = g_strdup (ts_field_editor_dropdown_get_value (self->dropdown, self->values));
 
   g_clear_pointer (&self->members, g_ptr_array_unref);
   if (members != NULL)
