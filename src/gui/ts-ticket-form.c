@@ -198,6 +198,29 @@ field_row_update_differs (FieldRow *fr)
   return differs;
 }
 
+/* A screen reader says the help, the state's freeze and the hint with
+ * the field: the captions shown under it. */
+static void
+field_row_update_description (FieldRow *fr)
+{
+  GtkWidget *captions[4] = { NULL, };
+  guint n = 0;
+
+  if (fr->help_label != NULL)
+    captions[n++] = fr->help_label;
+  if (gtk_widget_get_visible (fr->frozen_label))
+    captions[n++] = fr->frozen_label;
+  if (gtk_widget_get_visible (fr->hint_box))
+    captions[n++] = fr->hint_label;
+
+  if (n == 0)
+    gtk_accessible_reset_relation (GTK_ACCESSIBLE (field_row_widget (fr)), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
+  else
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (field_row_widget (fr)),
+                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, captions[0], captions[1], captions[2], NULL,
+                                    -1);
+}
+
 /* A dependent choice offers what its parent's value allows now. */
 static void
 field_row_follow_parent (FieldRow *fr)
@@ -485,7 +508,11 @@ ts_ticket_form_apply_state (TsTicketForm *self,
                              state, ts_field_get_label (fr->field));
           gtk_label_set_text (GTK_LABEL (fr->frozen_label), frozen);
         }
-      gtk_widget_set_visible (fr->frozen_label, rule == TS_STATE_RULE_READONLY);
+      if (gtk_widget_get_visible (fr->frozen_label) != (rule == TS_STATE_RULE_READONLY))
+        {
+          gtk_widget_set_visible (fr->frozen_label, rule == TS_STATE_RULE_READONLY);
+          field_row_update_description (fr);
+        }
       gtk_widget_set_visible (fr->row, rule != TS_STATE_RULE_HIDDEN);
 
       if (rule == fr->rule)
@@ -1139,21 +1166,7 @@ ts_ticket_form_set_field_hint (TsTicketForm *self,
   gtk_label_set_text (GTK_LABEL (fr->hint_label), has_hint ? hint : "");
   gtk_widget_set_visible (fr->hint_box, has_hint);
 
-  /* A screen reader says the help and the hint with the field. */
-  if (has_hint && fr->help_label != NULL)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (field_row_widget (fr)),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fr->help_label, fr->hint_label, NULL,
-                                    -1);
-  else if (has_hint)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (field_row_widget (fr)),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fr->hint_label, NULL,
-                                    -1);
-  else if (fr->help_label != NULL)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (field_row_widget (fr)),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fr->help_label, NULL,
-                                    -1);
-  else
-    gtk_accessible_reset_relation (GTK_ACCESSIBLE (field_row_widget (fr)), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
+  field_row_update_description (fr);
 }
 
 const char *
