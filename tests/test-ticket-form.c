@@ -1099,25 +1099,36 @@ test_url_button (Fixture       *fixture,
   g_assert_null (fixture->opened[2]);
 }
 
+/* The labels of a form without a ticket yet: the initial state's rules
+ * apply (state_rules). */
 static void
 test_labels (Fixture       *fixture,
              gconstpointer  data)
 {
+  const char *state = ts_project_get_initial_state (fixture->project);
+
   for (guint i = 0; i < ts_project_get_n_fields (fixture->project); i++)
     {
       TsField *field = ts_project_get_field (fixture->project, i);
       const char *name = ts_field_get_name (field);
       GtkWidget *widget = field_widget (fixture, name);
       GtkWidget *label = ts_ticket_form_get_field_label (fixture->form, name);
+      TsStateRule rule = ts_project_get_state_rule (fixture->project, state, name);
+      gboolean required = ts_field_get_required (field) || rule == TS_STATE_RULE_REQUIRED;
 
       g_test_message ("field %s", name);
       g_assert_true (GTK_IS_LABEL (label));
+      if (rule == TS_STATE_RULE_HIDDEN)
+        {
+          g_assert_false (is_shown (label));
+          g_assert_false (is_shown (widget));
+          continue;
+        }
       g_assert_true (is_shown (label));
       g_assert_true (is_shown (widget));
       g_assert_true (gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == widget);
       g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), ts_field_get_label (field)));
-      g_assert_cmpint (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " *"), ==,
-                       ts_field_get_required (field));
+      g_assert_cmpint (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " *"), ==, required);
 
       /* What a screen reader says: the label, once (GTK 4.8 would add a
        * labelled-by relation to it: "概要 概要 *"). */
@@ -1125,8 +1136,7 @@ test_labels (Fixture       *fixture,
       g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
                                                         GTK_ACCESSIBLE_RELATION_LABELLED_BY));
       g_assert_cmpint (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
-                                                         GTK_ACCESSIBLE_PROPERTY_REQUIRED), ==,
-                       ts_field_get_required (field));
+                                                         GTK_ACCESSIBLE_PROPERTY_REQUIRED), ==, required);
 
       /* The help is shown under the field, and is its description. */
       if (ts_field_get_help (field) != NULL)
@@ -1394,6 +1404,8 @@ test_state_rules (Fixture       *fixture,
 
   /* 审核意见 is required in 审核中: marked, and checked. */
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ts_ticket_form_get_field_label (fixture->form, "review"))), ==, "审核意见 *");
+  gtk_test_accessible_assert_property (field_widget (fixture, "review"), GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE);
+  gtk_test_accessible_assert_property (title, GTK_ACCESSIBLE_PROPERTY_READ_ONLY, TRUE);
   g_assert_true (is_shown (field_widget (fixture, "review")));
   g_assert_true (gtk_widget_get_visible (group_of (fixture, "review")));
   g_assert_false (ts_ticket_form_validate (fixture->form));
@@ -1421,6 +1433,9 @@ test_state_rules (Fixture       *fixture,
   g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (title)));
   g_assert_false (is_shown (frozen));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ts_ticket_form_get_field_label (fixture->form, "review"))), ==, "审核意见");
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (field_widget (fixture, "review")),
+                                                    GTK_ACCESSIBLE_PROPERTY_REQUIRED));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_READ_ONLY));
   g_assert_false (is_shown (field_widget (fixture, "review")));
   g_assert_false (gtk_widget_get_visible (group_of (fixture, "review")));
   g_assert_true (ts_ticket_form_validate (fixture->form));

@@ -475,13 +475,17 @@ field_row_update_label (FieldRow *fr)
   gboolean required = ts_field_get_required (fr->field) || fr->rule == TS_STATE_RULE_REQUIRED;
   g_autofree char *text = field_label_text (fr->field, required);
   GtkWidget *widget = field_row_widget (fr);
+  gboolean readonly = ts_field_get_readonly (fr->field) || fr->rule == TS_STATE_RULE_READONLY;
 
   gtk_label_set_text (GTK_LABEL (fr->label), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
-                                  GTK_ACCESSIBLE_PROPERTY_REQUIRED, required,
-                                  GTK_ACCESSIBLE_PROPERTY_READ_ONLY,
-                                  ts_field_get_readonly (fr->field) || fr->rule == TS_STATE_RULE_READONLY,
-                                  -1);
+  if (required)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_REQUIRED);
+  if (readonly)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_READ_ONLY, TRUE, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_READ_ONLY);
 }
 
 /* Applies the schema's state_rules for @state (NULL or "": the initial
