@@ -612,8 +612,8 @@ ts_ticket_form_dispose (GObject *object)
 {
   TsTicketForm *self = (TsTicketForm *)object;
 
-  /* The widgets go first, and say nothing on the way: the rows, which
-   * finalize frees, stop listening to their editors. */
+  /* The widgets go first, and say nothing on the way: the rows stop
+   * listening to their editors. */
   self->disposed = TRUE;
   if (self->scroll_tick != 0)
     {
@@ -621,14 +621,17 @@ ts_ticket_form_dispose (GObject *object)
       self->scroll_tick = 0;
     }
   g_clear_pointer (&self->scroll_field, g_free);
+  /* The rows go with their widgets: a call after this finds no field. */
   for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
     {
       FieldRow *fr = g_ptr_array_index (self->rows, i);
 
-      if (fr->editor != NULL)
-        g_signal_handlers_disconnect_by_data (fr->editor, fr);
-      fr->editor = NULL;
+      g_signal_handlers_disconnect_by_data (fr->editor, fr);
     }
+  if (self->by_name != NULL)
+    g_hash_table_remove_all (self->by_name);
+  if (self->rows != NULL)
+    g_ptr_array_set_size (self->rows, 0);
   g_clear_pointer (&self->clamp, gtk_widget_unparent);
   self->box = NULL;
   memset (self->system_values, 0, sizeof self->system_values);
