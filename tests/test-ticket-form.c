@@ -1396,6 +1396,22 @@ test_state_rules (Fixture       *fixture,
   iterate_for (20);
   g_assert_cmpstr (entry_text (fixture, "title"), ==, "硬盘告警");
   g_assert_false (ts_ticket_form_get_modified (fixture->form));
+  /* The caption describes the field to a screen reader, with a hint a
+   * trigger gives it; each goes when it no longer holds. */
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "title", "关闭前要写明根因");
+  g_assert_cmpstr (ts_ticket_form_get_field_hint (fixture->form, "title"), ==, "关闭前要写明根因");
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "title", NULL);
+  g_assert_null (ts_ticket_form_get_field_hint (fixture->form, "title"));
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "review", "审核人填写");
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (field_widget (fixture, "review")),
+                                                   GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "review", NULL);
+  g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (field_widget (fixture, "review")),
+                                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+
   /* Not even when the form becomes editable again. */
   ts_ticket_form_set_editable (fixture->form, FALSE);
   ts_ticket_form_set_editable (fixture->form, TRUE);
@@ -1432,6 +1448,7 @@ test_state_rules (Fixture       *fixture,
   iterate_for (20);
   g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (title)));
   g_assert_false (is_shown (frozen));
+  g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ts_ticket_form_get_field_label (fixture->form, "review"))), ==, "审核意见");
   g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (field_widget (fixture, "review")),
                                                     GTK_ACCESSIBLE_PROPERTY_REQUIRED));

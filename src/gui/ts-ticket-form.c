@@ -203,7 +203,8 @@ field_row_update_differs (FieldRow *fr)
 static void
 field_row_update_description (FieldRow *fr)
 {
-  GtkWidget *captions[4] = { NULL, };
+  GtkAccessible *widget = GTK_ACCESSIBLE (field_row_widget (fr));
+  GtkWidget *captions[3] = { NULL, };
   guint n = 0;
 
   if (fr->help_label != NULL)
@@ -213,12 +214,26 @@ field_row_update_description (FieldRow *fr)
   if (gtk_widget_get_visible (fr->hint_box))
     captions[n++] = fr->hint_label;
 
-  if (n == 0)
-    gtk_accessible_reset_relation (GTK_ACCESSIBLE (field_row_widget (fr)), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
-  else
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (field_row_widget (fr)),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, captions[0], captions[1], captions[2], NULL,
-                                    -1);
+  /* Each relation's list ends at its NULL, and the arguments then go on
+   * with the next relation: a NULL may come only after the last caption. */
+  switch (n)
+    {
+    case 0:
+      gtk_accessible_reset_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
+      break;
+    case 1:
+      gtk_accessible_update_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      captions[0], NULL, -1);
+      break;
+    case 2:
+      gtk_accessible_update_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      captions[0], captions[1], NULL, -1);
+      break;
+    default:
+      gtk_accessible_update_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      captions[0], captions[1], captions[2], NULL, -1);
+      break;
+    }
 }
 
 /* A dependent choice offers what its parent's value allows now. */
