@@ -173,6 +173,73 @@ test_round_trip (Fixture       *fixture,
   g_assert_false (g_file_test (ts_cache_get_directory (cache), G_FILE_TEST_EXISTS));
 }
 
+/* A ticket's comments come back as they were listed; a damaged file is
+ * set aside, and a comment of another ticket in it is not shown. */
+static void
+test_comments (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
+  g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 ("2018-01-28T10:00:00.123456+08:00", NULL);
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (at, 5);
+  g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GPtrArray) empty = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GDateTime) saved_at = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) notices = NULL;
+  const char *other_ticket =
+    "{\"tasksteper_cache\": 1, \"server\": \"s\", \"user\": \"zhangwei\", \"saved_at\": \"2018-01-28T10:00:00Z\","
+    " \"data\": [{\"id\": 9, \"ticket_id\": 8, \"at\": \"2018-01-28T10:00:00Z\", \"author\": \"lina\", \"body\": \"别处的\"},"
+    "          {\"id\": 10, \"ticket_id\": 7, \"at\": \"2018-01-28T10:00:00Z\", \"author\": \"lina\", \"body\": \"这里的\"}]}";
+
+  g_assert_null (ts_cache_load_comments (cache, 7, NULL));
+
+  g_ptr_array_add (comments, ts_comment_new (3, 7, at, "lina", "请补充日志\n第二行 😀 \"引号\""));
+  g_ptr_array_add (comments, ts_comment_new (4, 7, later, "zhangwei", "已补充"));
+  ts_cache_save_comments (cache, 7, comments);
+  ts_cache_save_comments (cache, 8, empty);
+  ts_cache_flush (cache);
+
+  loaded = ts_cache_load_comments (cache, 7, &saved_at);
+  g_assert_nonnull (saved_at);
+  g_assert_cmpuint (loaded->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      TsComment *a = g_ptr_array_index (comments, i);
+      TsComment *b = g_ptr_array_index (loaded, i);
+
+      g_assert_cmpint (ts_comment_get_id (b), ==, ts_comment_get_id (a));
+      g_assert_cmpint (ts_comment_get_ticket_id (b), ==, 7);
+      g_assert_true (g_date_time_equal (ts_comment_get_at (b), ts_comment_get_at (a)));
+      g_assert_cmpstr (ts_comment_get_author (b), ==, ts_comment_get_author (a));
+      g_assert_cmpstr (ts_comment_get_body (b), ==, ts_comment_get_body (a));
+    }
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  /* Listed with none is not the same as never listed. */
+  loaded = ts_cache_load_comments (cache, 8, NULL);
+  g_assert_nonnull (loaded);
+  g_assert_cmpuint (loaded->len, ==, 0);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  path = g_build_filename (ts_cache_get_directory (cache), "comments-7.json", NULL);
+  g_assert_true (g_file_set_contents (path, other_ticket, -1, NULL));
+  loaded = ts_cache_load_comments (cache, 7, NULL);
+  g_assert_cmpuint (loaded->len, ==, 1);
+  g_assert_cmpstr (ts_comment_get_body (g_ptr_array_index (loaded, 0)), ==, "这里的");
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  g_assert_true (g_file_set_contents (path, "{\"tasksteper_cache\": 1, \"server\": \"s\", \"user\": \"zhangwei\", \"data\": {}}", -1, NULL));
+  g_assert_null (ts_cache_load_comments (cache, 7, NULL));
+  notices = ts_cache_take_notices (cache);
+  g_assert_nonnull (notices);
+  g_assert_cmpuint (g_strv_length (notices), ==, 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  ts_cache_clear (cache);
+}
+
 /* Each way a file can be wrong: the file is set aside with a notice, and
  * nothing of it is shown. */
 static void
@@ -284,6 +351,7 @@ main (int argc, char *argv[])
 
   g_test_add ("/ts/cache/round-trip", Fixture, NULL, fixture_set_up, test_round_trip, fixture_tear_down);
   g_test_add ("/ts/cache/bad-files", Fixture, NULL, fixture_set_up, test_bad_files, fixture_tear_down);
+  g_test_add ("/ts/cache/comments", Fixture, NULL, fixture_set_up, test_comments, fixture_tear_down);
   g_test_add ("/ts/cache/per-user", Fixture, NULL, fixture_set_up, test_per_user, fixture_tear_down);
   g_test_add ("/ts/cache/replace-whole", Fixture, NULL, fixture_set_up, test_replace_whole, fixture_tear_down);
 

@@ -82,7 +82,7 @@ fire (TsStore    *store,
   TsTicket *fired = NULL;
 
   ts_store_fire_async (store, ts_ticket_get_id (ticket), ts_ticket_get_version (ticket), trigger,
-                       node ? json_node_get_object (node) : NULL, NULL, on_changed, &fired);
+                       node ? json_node_get_object (node) : NULL, NULL, NULL, on_changed, &fired);
   TS_WAIT_FOR (fired != NULL);
   return fired;
 }

@@ -144,7 +144,7 @@ create_tickets (TsStore *store)
 
           json_object_set_string_member (fields, "issue_checker", "lina");
           ts_store_fire_async (store, ts_ticket_get_id (ticket), ts_ticket_get_version (ticket), "提交审核",
-                               fields, NULL, on_changed, &fired);
+                               fields, NULL, NULL, on_changed, &fired);
           TS_WAIT_FOR (fired != NULL);
         }
     }

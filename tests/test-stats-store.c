@@ -462,7 +462,7 @@ make_ticket (TsStore            *store,
     {
       TsTicket *moved;
 
-      ts_store_fire_async (store, ts_ticket_get_id (ticket), ts_ticket_get_version (ticket), triggers[i], NULL,
+      ts_store_fire_async (store, ts_ticket_get_id (ticket), ts_ticket_get_version (ticket), triggers[i], NULL, NULL,
                            NULL, store_result, &result);
       moved = change_ok (store, &result);
       g_object_unref (ticket);

@@ -404,7 +404,7 @@ test_tickets_and_history (Fixture       *fixture,
   g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (page, 0)), ==, 1);
   g_clear_pointer (&page, g_ptr_array_unref);
 
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node),
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node), NULL,
                        NULL, store_result, &result);
   fired = change_ok (zhangwei, &result);
   g_assert_cmpstr (ts_ticket_get_state (fired), ==, "维护代表审核");
@@ -497,10 +497,10 @@ test_errors (Fixture       *fixture,
   ts_store_save_ticket_async (zhangwei, id, 1, json_node_get_object (bad_choice), NULL, store_result, &r4);
   assert_refused (zhangwei, wait_for (&r4), TS_STORE_ERROR_INVALID, "TS422", "issue_level");
 
-  ts_store_fire_async (zhangwei, id, 1, "提交审核", NULL, NULL, store_result, &r5);
+  ts_store_fire_async (zhangwei, id, 1, "提交审核", NULL, NULL, NULL, store_result, &r5);
   assert_refused (zhangwei, wait_for (&r5), TS_STORE_ERROR_NOT_AVAILABLE, "TS428", "issue_checker");
 
-  ts_store_fire_async (zhangwei, id, 1, "问题关闭", NULL, NULL, store_result, &r6);
+  ts_store_fire_async (zhangwei, id, 1, "问题关闭", NULL, NULL, NULL, store_result, &r6);
   assert_refused (zhangwei, wait_for (&r6), TS_STORE_ERROR_NOT_AVAILABLE, "TS410", NULL);
 }
 
@@ -693,14 +693,14 @@ test_ticket_list (Fixture       *fixture,
   g_assert_nonnull (ts_ticket_list_lookup (all, ts_ticket_get_id (first)));
 
   /* Someone passes me a ticket: it appears in my pending list. */
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node),
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node), NULL,
                        NULL, store_result, &result);
   fired = change_ok (zhangwei, &result);
   wait_n_items (pending, 1);
   g_assert_cmpint (ts_ticket_get_version (ts_ticket_list_lookup (all, ts_ticket_get_id (first))), ==, 2);
 
   /* I pass it back: it leaves my pending list, and "all" has the new row. */
-  ts_store_fire_async (lina, ts_ticket_get_id (first), 2, "打回补充信息", NULL, NULL, store_result, &result);
+  ts_store_fire_async (lina, ts_ticket_get_id (first), 2, "打回补充信息", NULL, NULL, NULL, store_result, &result);
   back = change_ok (lina, &result);
   wait_n_items (pending, 0);
   while (ts_ticket_get_version (ts_ticket_list_lookup (all, ts_ticket_get_id (first))) != 3)
@@ -1031,9 +1031,9 @@ test_my_tickets (Fixture       *fixture,
   side_ticket = change_ok (zhangwei, &result);
   ts_store_create_ticket_async (zhangwei, "side", NULL, NULL, store_result, &result);
   closed = change_ok (zhangwei, &result);
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (closed), 1, "close", NULL, NULL, store_result, &result);
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (closed), 1, "close", NULL, NULL, NULL, store_result, &result);
   done = change_ok (zhangwei, &result);
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (passed), 1, "提交审核", json_node_get_object (node),
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (passed), 1, "提交审核", json_node_get_object (node), NULL,
                        NULL, store_result, &result);
   fired = change_ok (zhangwei, &result);
 
@@ -1151,7 +1151,7 @@ test_assignment_watcher (Fixture       *fixture,
                               NULL, store_result, &result);
   saved = change_ok (zhangwei, &result);
 
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 2, "提交审核", NULL, NULL, store_result, &result);
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 2, "提交审核", NULL, NULL, NULL, store_result, &result);
   fired = change_ok (zhangwei, &result);
 
   while (seen->len == 0)
@@ -1363,7 +1363,7 @@ test_refusals (Fixture       *fixture,
     g_autoptr(GError) error = NULL;
     g_autofree char *expected = NULL;
 
-    ts_store_fire_async (zhangwei, id, 1, "提交审核", NULL, NULL, store_result, &r);
+    ts_store_fire_async (zhangwei, id, 1, "提交审核", NULL, NULL, NULL, store_result, &r);
     error = refused (zhangwei, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS428", "required", "issue_checker");
     g_assert_cmpstr (fact (error, "label"), ==, "维护代表");
     g_assert_cmpstr (fact (error, "trigger"), ==, "提交审核");
@@ -1379,7 +1379,7 @@ test_refusals (Fixture       *fixture,
     g_autoptr(GError) error = NULL;
     g_autofree char *expected = NULL;
 
-    ts_store_fire_async (zhangwei, id, 1, "问题关闭", NULL, NULL, store_result, &r);
+    ts_store_fire_async (zhangwei, id, 1, "问题关闭", NULL, NULL, NULL, store_result, &r);
     error = refused (zhangwei, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS410", "no_trigger", NULL);
     expected = g_strdup_printf (_("“%s” is not possible in the state “%s”: reload the ticket to see what is"),
                                 "问题关闭", "维护人员处理");
@@ -1479,12 +1479,12 @@ test_refusals (Fixture       *fixture,
     g_autoptr(TsTicket) checked = NULL;
     g_autoptr(TsTicket) analysed = NULL;
 
-    ts_store_fire_async (zhangwei, id, 1, "提交审核", json_node_get_object (checker_node), NULL, store_result, &r);
+    ts_store_fire_async (zhangwei, id, 1, "提交审核", json_node_get_object (checker_node), NULL, NULL, store_result, &r);
     checked = change_ok (zhangwei, &r);
-    ts_store_fire_async (lina, id, ts_ticket_get_version (checked), "转SE分析改进", json_node_get_object (se_node),
+    ts_store_fire_async (lina, id, ts_ticket_get_version (checked), "转SE分析改进", json_node_get_object (se_node), NULL,
                          NULL, store_result, &r);
     analysed = change_ok (lina, &r);
-    ts_store_fire_async (wangfang, id, ts_ticket_get_version (analysed), "问题关闭", NULL, NULL, store_result, &r);
+    ts_store_fire_async (wangfang, id, ts_ticket_get_version (analysed), "问题关闭", NULL, NULL, NULL, store_result, &r);
     error = refused (wangfang, &r, TS_STORE_ERROR_NOT_AVAILABLE, "TS412", "condition", "improvement_url");
     g_assert_cmpstr (fact (error, "state"), ==, "SE分析改进");
     expected = g_strdup_printf (_("“%s” is not possible now: the condition on “%s” does not hold"),
@@ -1550,7 +1550,7 @@ test_pooler (Fixture       *fixture,
   g_signal_connect (lina, "ticket-changed", G_CALLBACK (on_ticket_changed), &changed);
 
   ticket = create (zhangwei, "{}");
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 1, "提交审核", json_node_get_object (node),
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 1, "提交审核", json_node_get_object (node), NULL,
                        NULL, store_result, &result);
   fired = change_ok (zhangwei, &result);
   g_assert_cmpstr (ts_ticket_get_assigned_to (fired), ==, lina_name);
@@ -1600,7 +1600,7 @@ test_feed_after_reconnect (Fixture       *fixture,
   while (ts_store_get_online (lina))
     g_main_context_iteration (NULL, TRUE);
 
-  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 1, "提交审核", json_node_get_object (node),
+  ts_store_fire_async (zhangwei, ts_ticket_get_id (ticket), 1, "提交审核", json_node_get_object (node), NULL,
                        NULL, store_result, &result);
   fired = change_ok (zhangwei, &result);
   g_assert_cmpstr (ts_ticket_get_assigned_to (fired), ==, lina_name);

@@ -1042,6 +1042,39 @@ test_list_source (void)
   g_assert_finalize_object (g_steal_pointer (&project));
 }
 
+/* "comment": "required": the trigger is ready, and says it needs a
+ * comment; the others do not. */
+static const char comment_json[] =
+  "{\n"
+  "  \"tasksteper\": 1,\n"
+  "  \"name\": \"review\",\n"
+  "  \"title\": \"评审\",\n"
+  "  \"fields\": [{\"name\": \"note\", \"label\": \"备注\", \"type\": \"string\"}],\n"
+  "  \"states\": [\"待审\", \"通过\", \"打回\"],\n"
+  "  \"transitions\": [\n"
+  "    {\"source\": \"待审\", \"trigger\": \"通过\", \"dest\": \"通过\", \"comment\": \"optional\"},\n"
+  "    {\"source\": \"待审\", \"trigger\": \"打回\", \"dest\": \"打回\", \"comment\": \"required\"}\n"
+  "  ]\n"
+  "}\n";
+
+static void
+test_needs_comment (void)
+{
+  g_autoptr(TsProject) project = load_project_data ("review.json", comment_json);
+  g_autoptr(TsTicket) ticket = new_ticket (project, "alice");
+  g_autoptr(GPtrArray) triggers = ts_workflow_list_triggers (project, ticket, "alice");
+
+  assert_trigger_names (triggers, "通过", "打回", NULL);
+  assert_all_ready (triggers);
+  g_assert_false (ts_trigger_status_get_needs_comment (g_ptr_array_index (triggers, 0)));
+  g_assert_true (ts_trigger_status_get_needs_comment (g_ptr_array_index (triggers, 1)));
+  g_assert_true (ts_transition_get_comment_required (ts_project_lookup_transition (project, "待审", "打回")));
+  g_assert_false (ts_transition_get_comment_required (ts_project_lookup_transition (project, "待审", "通过")));
+
+  /* The client's fire does not need it: the comment goes to the server. */
+  fire (project, &ticket, "打回", "alice", "打回", "alice");
+}
+
 /* main {{{1 */
 
 int
@@ -1078,6 +1111,7 @@ main (int   argc,
   g_test_add_func ("/ts/workflow/refuse/required-empty", test_refuse_required_empty);
   g_test_add_func ("/ts/workflow/refuse/no-assignee", test_refuse_no_assignee);
   g_test_add_func ("/ts/workflow/source/list", test_list_source);
+  g_test_add_func ("/ts/workflow/comment/needs-comment", test_needs_comment);
   g_test_add_func ("/ts/workflow/action/set", test_set_action);
 
   ret = g_test_run ();

@@ -251,6 +251,33 @@ _ts_field_get_parent_values (TsField *self)
   return (const char * const *)self->parent_values;
 }
 
+/* Orders the union of the lists by the parent's choices (@parent_choices)
+ * rather than by the keys' order in the file, which a database's JSON
+ * storage does not keep: the same schema then lists the same union
+ * whether read from its file or from the server. */
+void
+_ts_field_order_choices_by (TsField            *self,
+                            const char * const *parent_choices)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (self->choices_for == NULL || self->choices == NULL || self->choices[0] == NULL)
+    return;
+
+  for (guint i = 0; parent_choices[i]; i++)
+    {
+      const char * const *list = g_hash_table_lookup (self->choices_for, parent_choices[i]);
+
+      for (guint j = 0; list != NULL && list[j]; j++)
+        if (g_hash_table_add (seen, (gpointer)list[j]))
+          g_strv_builder_add (builder, list[j]);
+    }
+
+  g_strfreev (self->choices);
+  self->choices = g_strv_builder_end (builder);
+}
+
 gboolean
 ts_field_get_min (TsField *self,
                   gint64  *min)

@@ -538,6 +538,7 @@ check_dependencies (TsProject           *self,
       g_autofree char *depends_path = NULL;
       g_autofree char *choices_path = NULL;
       const char * const *keys;
+      gboolean keys_ok;
       TsField *parent;
 
       if (parent_name == NULL || path == NULL)
@@ -614,6 +615,7 @@ check_dependencies (TsProject           *self,
       }
 
       keys = _ts_field_get_parent_values (field);
+      keys_ok = TRUE;
       for (guint k = 0; keys != NULL && keys[k]; k++)
         {
           const char * const *parent_choices = ts_field_get_choices (parent);
@@ -632,8 +634,11 @@ check_dependencies (TsProject           *self,
                 ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, key_path,
                                     _("“%s” is not a choice of “%s” (%s): the keys of “choices” must be among %s"),
                                     keys[k], ts_field_get_label (parent), parent_name, list);
+              keys_ok = FALSE;
             }
         }
+      if (keys_ok)
+        _ts_field_order_choices_by (field, ts_field_get_choices (parent));
 
       if (ts_field_get_default (field) != NULL && !ts_value_is_empty (ts_field_get_default (field)))
         {

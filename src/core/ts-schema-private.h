@@ -68,6 +68,9 @@ TsField      *_ts_field_new_from_json      (JsonNode      *node,
                                             TsDiagnostics *diagnostics);
 /* With depends_on: the keys of "choices" that were read, in order. */
 const char * const *_ts_field_get_parent_values (TsField *self);
+/* Once the parent is known and every key is one of its choices. */
+void                _ts_field_order_choices_by  (TsField            *self,
+                                                 const char * const *parent_choices);
 
 /* Reads a trans_condition.  Field references are resolved by @lookup;
  * unknown names are reported with a suggestion. */

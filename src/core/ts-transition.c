@@ -21,6 +21,7 @@ struct _TsTransition
   char        *assign_to;
   JsonObject  *set;
   GStrv        require;
+  gboolean     comment_required;
 };
 
 G_DEFINE_FINAL_TYPE (TsTransition, ts_transition, G_TYPE_OBJECT)
@@ -109,6 +110,13 @@ ts_transition_get_require (TsTransition *self)
 {
   g_return_val_if_fail (TS_IS_TRANSITION (self), NULL);
   return (const char * const *)self->require;
+}
+
+gboolean
+ts_transition_get_comment_required (TsTransition *self)
+{
+  g_return_val_if_fail (TS_IS_TRANSITION (self), FALSE);
+  return self->comment_required;
 }
 
 static gboolean
@@ -377,6 +385,35 @@ read_require (TsDiagnostics       *diagnostics,
   return g_strv_builder_end (builder);
 }
 
+/* `comment`: "required" or "optional" (the default when it is missing). */
+static gboolean
+read_comment (TsDiagnostics *diagnostics,
+              const char    *path,
+              JsonNode      *node)
+{
+  const char *value;
+
+  if (node == NULL)
+    return FALSE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, path,
+                          _("“comment” must be the string “required” or “optional”, not %s"),
+                          _ts_json_type_name (node));
+      return FALSE;
+    }
+
+  value = json_node_get_string (node);
+  if (g_str_equal (value, "required"))
+    return TRUE;
+  if (!g_str_equal (value, "optional"))
+    ts_diagnostics_add (diagnostics, TS_SEVERITY_ERROR, path,
+                        _("“comment” is “%s”: write “required” (firing needs a comment) or “optional”"),
+                        value);
+  return FALSE;
+}
+
 TsTransition *
 _ts_transition_new_from_json (JsonNode            *node,
                               const char          *path,
@@ -384,12 +421,13 @@ _ts_transition_new_from_json (JsonNode            *node,
                               TsDiagnostics       *diagnostics)
 {
   static const char * const transition_keys[] = {
-    "source", "trigger", "dest", "trans_condition", "trans_action", "require", NULL
+    "source", "trigger", "dest", "trans_condition", "trans_action", "require", "comment", NULL
   };
   g_autoptr(TsTransition) self = NULL;
   g_autofree char *condition_path = NULL;
   g_autofree char *action_path = NULL;
   g_autofree char *require_path = NULL;
+  g_autofree char *comment_path = NULL;
   JsonObject *object;
   JsonNode *dest;
   const char *trigger;
@@ -455,6 +493,9 @@ _ts_transition_new_from_json (JsonNode            *node,
 
   require_path = _ts_path_member (path, "require");
   self->require = read_require (diagnostics, require_path, scope, json_object_get_member (object, "require"));
+
+  comment_path = _ts_path_member (path, "comment");
+  self->comment_required = read_comment (diagnostics, comment_path, json_object_get_member (object, "comment"));
 
   if (self->sources == NULL || self->trigger == NULL || self->dest == NULL)
     return NULL;

@@ -21,5 +21,8 @@ const char         *ts_transition_get_assign_to (TsTransition *self);
 JsonObject         *ts_transition_get_set       (TsTransition *self);
 /* `require`: field names that must be non-empty; never NULL. */
 const char * const *ts_transition_get_require   (TsTransition *self);
+/* `"comment": "required"`: firing needs a comment (the default, "optional",
+ * does not). */
+gboolean            ts_transition_get_comment_required (TsTransition *self);
 
 G_END_DECLS

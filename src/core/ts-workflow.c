@@ -92,6 +92,13 @@ ts_trigger_status_get_reason (TsTriggerStatus *self)
   return self->reason;
 }
 
+gboolean
+ts_trigger_status_get_needs_comment (TsTriggerStatus *self)
+{
+  g_return_val_if_fail (TS_IS_TRIGGER_STATUS (self), FALSE);
+  return ts_transition_get_comment_required (self->transition);
+}
+
 static char *
 describe_clause (TsProject   *project,
                  TsCondition *condition,

@@ -28,6 +28,10 @@ gboolean        ts_trigger_status_is_ready       (TsTriggerStatus *self);
 const char     *ts_trigger_status_get_field      (TsTriggerStatus *self);
 /* Why it cannot fire, in words for a person; NULL when ready. */
 const char     *ts_trigger_status_get_reason     (TsTriggerStatus *self);
+/* The transition says "comment": "required": pressing the trigger must
+ * ask for a comment (the server refuses it without one).  Whether it is
+ * ready otherwise is the state's to say. */
+gboolean        ts_trigger_status_get_needs_comment (TsTriggerStatus *self);
 
 /* The triggers of the ticket's current state, in schema order, each with
  * its status for @user. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ts-cache.h"
+#include "ts-comment.h"
 #include "ts-saved-search.h"
 
 struct _TsCache
@@ -783,6 +784,93 @@ ts_cache_load_ticket (TsCache    *self,
     }
 
   return g_steal_pointer (&ticket);
+}
+
+/* A ticket's comments, as listed (oldest first) */
+
+static char *
+comments_name (gint64 ticket_id)
+{
+  return g_strdup_printf ("comments-%" G_GINT64_FORMAT ".json", ticket_id);
+}
+
+void
+ts_cache_save_comments (TsCache   *self,
+                        gint64     ticket_id,
+                        GPtrArray *comments)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) data = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (comments != NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < comments->len; i++)
+    {
+      TsComment *comment = g_ptr_array_index (comments, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, ts_comment_get_id (comment));
+      json_builder_set_member_name (builder, "ticket_id");
+      json_builder_add_int_value (builder, ts_comment_get_ticket_id (comment));
+      add_time (builder, "at", ts_comment_get_at (comment));
+      add_string (builder, "author", ts_comment_get_author (comment));
+      add_string (builder, "body", ts_comment_get_body (comment));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  data = json_builder_get_root (builder);
+  name = comments_name (ticket_id);
+  save_document (self, name, data);
+}
+
+GPtrArray *
+ts_cache_load_comments (TsCache     *self,
+                        gint64       ticket_id,
+                        GDateTime  **saved_at)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(JsonNode) data = NULL;
+  GPtrArray *comments;
+  JsonArray *array;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), NULL);
+
+  name = comments_name (ticket_id);
+  if ((data = load_array_document (self, name, saved_at)) == NULL)
+    return NULL;
+
+  array = json_node_get_array (data);
+  comments = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      g_autoptr(GDateTime) at = NULL;
+      JsonObject *object;
+      const char *author;
+      const char *body;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      object = json_node_get_object (node);
+      author = member_string (object, "author");
+      body = member_string (object, "body");
+      at = member_time (object, "at");
+      /* Another ticket's comment in this file is no comment of this one. */
+      if (author == NULL || body == NULL || at == NULL ||
+          json_object_get_int_member_with_default (object, "ticket_id", 0) != ticket_id)
+        continue;
+
+      g_ptr_array_add (comments,
+                       ts_comment_new (json_object_get_int_member_with_default (object, "id", 0),
+                                       ticket_id, at, author, body));
+    }
+
+  return comments;
 }
 
 /* What the offline search reads */

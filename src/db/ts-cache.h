@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "ts-comment.h"
 #include "ts-connection.h"
 #include "ts-filter.h"
 #include "ts-history-entry.h"
@@ -82,6 +83,15 @@ void        ts_cache_save_ticket      (TsCache           *self,
 TsTicket   *ts_cache_load_ticket      (TsCache           *self,
                                        gint64             id,
                                        GPtrArray        **history);
+
+/* A ticket's comments (element-type TsComment), oldest first, as the
+ * server listed them when they were last read online. */
+void        ts_cache_save_comments    (TsCache           *self,
+                                       gint64             ticket_id,
+                                       GPtrArray         *comments);
+GPtrArray  *ts_cache_load_comments    (TsCache           *self,
+                                       gint64             ticket_id,
+                                       GDateTime        **saved_at);
 
 /* Searching the offline copy.
  *

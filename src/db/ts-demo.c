@@ -45,7 +45,7 @@ static const char * const demo_logins[] = { "zhangwei", "lina", "wangfang", NULL
 
 /* The example projects, read from the schemas directory. */
 static const char * const demo_projects[] = {
-  "issue_track", "improvement", "device_card", "version_record",
+  "issue_track", "improvement", "device_card", "version_record", "buglist",
 };
 
 struct _TsDemo
@@ -125,7 +125,7 @@ _ts_demo_find_schemas_dir (GError **error)
 
       g_set_error (error, TS_DEMO_ERROR, TS_DEMO_ERROR_NO_SCHEMAS,
                    _("TASKSTEPER_SCHEMAS_DIR is %s, which does not hold the example projects "
-                     "(issue_track.json, improvement.json, device_card.json, version_record.json): "
+                     "(issue_track.json, improvement.json, device_card.json, version_record.json, buglist.json): "
                      "point it at the schemas folder of TaskSteper’s source."),
                    from_env);
       return NULL;

@@ -9,9 +9,9 @@ G_BEGIN_DECLS
 
 /* The demo (`tasksteper --demo`): a private PostgreSQL server for the
  * person at the computer (a TsLocalServer) holding database
- * TS_DEMO_DATABASE, with the four example projects of schemas/, three
+ * TS_DEMO_DATABASE, with the five example projects of schemas/, three
  * people who are members of all of them (张伟 zhangwei, maintainer; 李娜
- * lina, reviewer; 王芳 wangfang, SE) and a dozen tickets they moved through
+ * lina, reviewer; 王芳 wangfang, SE) and fourteen tickets they moved through
  * the real SQL functions, in various states.
  *
  * Where it lives:

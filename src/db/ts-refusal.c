@@ -143,9 +143,47 @@ ts_refusal_describe (const char *kind,
       return g_strdup_printf (_("“%s” is required: fill it in"), label);
     }
 
+  if (g_str_equal (kind, "comment_required") && trigger != NULL)
+    {
+      if (key != NULL)
+        /* TRANSLATORS: a trigger button, then a ticket's key such as question_3 */
+        return g_strdup_printf (_("“%s” needs a comment on %s: write one saying why, then press it again"),
+                                trigger, key);
+      /* TRANSLATORS: a trigger button */
+      return g_strdup_printf (_("“%s” needs a comment: write one saying why, then press it again"),
+                              trigger);
+    }
+
+  /* TS422 of add_comment() and fire() */
+  if (g_str_equal (kind, "comment_empty"))
+    return g_strdup (_("The comment is empty: write something in it, then send it again."));
+
+  if (g_str_equal (kind, "comment_too_long"))
+    {
+      gint64 length, max_length;
+
+      if (fact_int (facts, "length", &length) && fact_int (facts, "max_length", &max_length))
+        /* TRANSLATORS: the comment's length, then the most it may have, in characters */
+        return g_strdup_printf (_("The comment is %d characters long; it may have at most %d. Shorten it, then send it again."),
+                                (int) MIN (length, G_MAXINT), (int) MIN (max_length, G_MAXINT));
+      return g_strdup (_("The comment is too long: shorten it, then send it again."));
+    }
+
   if (g_str_equal (kind, "assignee_empty") && label != NULL && trigger != NULL)
     return g_strdup_printf (_("“%s” goes to the person in “%s”, which is empty: fill it in first"),
                             trigger, label);
+
+  /* TS428, since version 10: the rules of a state (state_rules) */
+  if (g_str_equal (kind, "required_in_state") && label != NULL && state != NULL)
+    {
+      if (trigger != NULL)
+        /* TRANSLATORS: a trigger button, the state it leads to, then a field's label */
+        return g_strdup_printf (_("“%s” leads to “%s”, where “%s” is required: fill it in first, then try again"),
+                                trigger, state, label);
+      /* TRANSLATORS: a field's label, then the ticket's state */
+      return g_strdup_printf (_("“%s” is required while the ticket is in “%s”: fill it in before saving"),
+                              label, state);
+    }
 
   /* TS412 */
   if (g_str_equal (kind, "condition") && label != NULL && trigger != NULL)
@@ -239,6 +277,34 @@ ts_refusal_describe (const char *kind,
 
   if (g_str_equal (kind, "read_only") && label != NULL)
     return g_strdup_printf (_("“%s” is read-only: only a trigger sets it"), label);
+
+  /* TS422, since version 10 */
+  if (g_str_equal (kind, "read_only_in_state") && label != NULL && state != NULL)
+    /* TRANSLATORS: a field's label, then the ticket's state */
+    return g_strdup_printf (_("“%s” cannot be changed while the ticket is in “%s”: undo your change to it, then save again"),
+                            label, state);
+
+  if (g_str_equal (kind, "not_allowed_for_parent") && label != NULL && value != NULL)
+    {
+      const char *parent_label = fact (facts, "parent_label") != NULL ? fact (facts, "parent_label")
+                                                                       : fact (facts, "parent");
+      const char *parent_value = fact (facts, "parent_value");
+      g_autofree char *choices = join_choices (facts);
+
+      if (parent_label == NULL)
+        return NULL;
+      if (parent_value == NULL || *parent_value == '\0')
+        /* TRANSLATORS: a field, its value, then the field it depends on (empty) */
+        return g_strdup_printf (_("“%s” cannot be “%s” while “%s” is empty: choose “%s” first"),
+                                label, value, parent_label, parent_label);
+      if (choices == NULL || *choices == '\0')
+        /* TRANSLATORS: a field, its value, then the field it depends on and that field's value */
+        return g_strdup_printf (_("“%s” cannot be “%s” when “%s” is “%s”, which allows no choice for it: leave “%s” empty"),
+                                label, value, parent_label, parent_value, label);
+      /* TRANSLATORS: a field, its value, the field it depends on, that field's value, then the choices allowed */
+      return g_strdup_printf (_("“%s” cannot be “%s” when “%s” is “%s”: choose one of %s"),
+                              label, value, parent_label, parent_value, choices);
+    }
 
   if (g_str_equal (kind, "not_a_member") && label != NULL && fact (facts, "login") != NULL)
     /* TRANSLATORS: a user field, then the login it names */

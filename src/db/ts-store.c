@@ -137,6 +137,7 @@ enum {
   PROJECT_CHANGED,
   RECONNECTED,
   SAVED_SEARCHES_CHANGED,
+  COMMENTS_CHANGED,
   N_SIGNALS
 };
 
@@ -1297,6 +1298,130 @@ ts_store_get_history_finish (TsStore       *self,
 
   g_propagate_error (error, local_error);
   return NULL;
+}
+
+/* Comments (docs/sql-api.md, "Comments (since version 9)") */
+
+#define COMMENT_COLUMNS "id, ticket_id, (extract(epoch FROM at) * 1000000)::bigint, author, body"
+
+static gpointer
+parse_comments (TsStore   *self,
+                PGresult  *result,
+                GError   **error)
+{
+  GPtrArray *comments = g_ptr_array_new_full (PQntuples (result), g_object_unref);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      g_autoptr(GDateTime) at = time_from_usec (PQgetvalue (result, row, 2));
+
+      g_ptr_array_add (comments, ts_comment_new (g_ascii_strtoll (PQgetvalue (result, row, 0), NULL, 10),
+                                                 g_ascii_strtoll (PQgetvalue (result, row, 1), NULL, 10),
+                                                 at,
+                                                 PQgetvalue (result, row, 3),
+                                                 PQgetvalue (result, row, 4)));
+    }
+
+  return comments;
+}
+
+static gpointer
+parse_one_comment (TsStore   *self,
+                   PGresult  *result,
+                   GError   **error)
+{
+  g_autoptr(GPtrArray) comments = parse_comments (self, result, error);
+
+  if (comments->len != 1)
+    {
+      g_set_error (error, TS_STORE_ERROR, TS_STORE_ERROR_FAILED,
+                   _("The server answered the comment with %u rows instead of one. Try again; if it happens again, ask your administrator to check the server."),
+                   comments->len);
+      return NULL;
+    }
+
+  return g_object_ref (g_ptr_array_index (comments, 0));
+}
+
+static void
+save_comments (TsCache    *cache,
+               const char *ticket_id,
+               gpointer    comments)
+{
+  ts_cache_save_comments (cache, g_ascii_strtoll (ticket_id, NULL, 10), comments);
+}
+
+static gpointer
+load_comments (TsCache     *cache,
+               const char  *ticket_id,
+               GDateTime  **saved_at)
+{
+  return ts_cache_load_comments (cache, g_ascii_strtoll (ticket_id, NULL, 10), saved_at);
+}
+
+void
+ts_store_add_comment_async (TsStore             *self,
+                            gint64               ticket_id,
+                            const char          *body,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, ticket_id);
+  const char *params[] = { id, body };
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (body != NULL);
+
+  call (self, ts_store_add_comment_async,
+        "SELECT " COMMENT_COLUMNS " FROM tasksteper.add_comment ($1, $2)",
+        params, 2, parse_one_comment, g_object_unref, cancellable, callback, user_data);
+}
+
+/**
+ * ts_store_add_comment_finish:
+ *
+ * Returns: (transfer full): the comment as the server stored it
+ */
+TsComment *
+ts_store_add_comment_finish (TsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, ts_store_add_comment_async, error);
+}
+
+void
+ts_store_list_comments_async (TsStore             *self,
+                              gint64               ticket_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, ticket_id);
+  const char *params[] = { id };
+  GTask *task;
+
+  g_return_if_fail (TS_IS_STORE (self));
+
+  task = call (self, ts_store_list_comments_async,
+               "SELECT " COMMENT_COLUMNS " FROM tasksteper.ticket_comments ($1)",
+               params, 1, parse_comments, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+  keep_in_cache (task, save_comments, load_comments, id);
+}
+
+/**
+ * ts_store_list_comments_finish:
+ *
+ * Returns: (transfer container) (element-type TsComment): the comments,
+ *   oldest first
+ */
+GPtrArray *
+ts_store_list_comments_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish (self, result, ts_store_list_comments_async, error);
 }
 
 static void
@@ -2689,6 +2814,7 @@ ts_store_fire_async (TsStore             *self,
                      int                  version,
                      const char          *trigger,
                      JsonObject          *fields,
+                     const char          *comment,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
@@ -2696,14 +2822,20 @@ ts_store_fire_async (TsStore             *self,
   g_autofree char *json = fields_to_text (fields);
   g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
   g_autofree char *version_text = g_strdup_printf ("%d", version);
-  const char *params[] = { id_text, version_text, trigger, json };
+  const char *params[] = { id_text, version_text, trigger, json, comment };
 
   g_return_if_fail (TS_IS_STORE (self));
   g_return_if_fail (trigger != NULL);
 
-  call (self, ts_store_change_finish,
-        "SELECT " TICKET_COLUMNS " FROM tasksteper.fire ($1, $2, $3, $4::jsonb)",
-        params, 4, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
+  /* Without a comment, the call a server older than version 9 knows too. */
+  if (comment == NULL)
+    call (self, ts_store_change_finish,
+          "SELECT " TICKET_COLUMNS " FROM tasksteper.fire ($1, $2, $3, $4::jsonb)",
+          params, 4, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
+  else
+    call (self, ts_store_change_finish,
+          "SELECT " TICKET_COLUMNS " FROM tasksteper.fire ($1, $2, $3, $4::jsonb, $5)",
+          params, 5, parse_one_ticket, g_object_unref, cancellable, callback, user_data);
 }
 
 /**
@@ -2940,6 +3072,9 @@ on_notification (TsStore    *self,
     g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
   else if (json_object_has_member (object, "saved_searches"))
     g_signal_emit (self, signals[SAVED_SEARCHES_CHANGED], 0, NULL);
+  else if (json_object_has_member (object, "comment"))
+    g_signal_emit (self, signals[COMMENTS_CHANGED], 0,
+                   json_object_get_int_member_with_default (object, "ticket", 0));
   else if (json_object_has_member (object, "id") && self->has_feed)
     {
       /* Only a hint: what changed, and whether we may see it, is the
@@ -3232,6 +3367,20 @@ ts_store_class_init (TsStoreClass *klass)
   signals[SAVED_SEARCHES_CHANGED] =
     g_signal_new ("saved-searches-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * TsStore::comments-changed:
+   * @ticket_id: the ticket someone commented on
+   *
+   * Someone (this store included) added a comment to a ticket, which may
+   * not be one I can see; the ticket's version did not change.  Announced
+   * by the server, so only a hint: behind a pooler it may never come (a
+   * fire with a comment also changes the ticket: "ticket-changed" says
+   * so).  List the ticket's comments again.
+   */
+  signals[COMMENTS_CHANGED] =
+    g_signal_new ("comments-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   /**
    * TsStore::project-changed:

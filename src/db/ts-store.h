@@ -5,6 +5,7 @@
 
 #include "ts-cache.h"
 #include "ts-connection.h"
+#include "ts-comment.h"
 #include "ts-history-entry.h"
 #include "ts-member.h"
 #include "ts-project.h"
@@ -159,6 +160,28 @@ GPtrArray    *ts_store_get_history_finish   (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
+/* Comments (docs/sql-api.md, "Comments (since version 9)").  Any member
+ * of the ticket's project may comment; a comment is never changed.
+ * Listing gives (element-type TsComment), oldest first; online the answer
+ * is also saved to the cache, offline the cached answer is given. */
+void          ts_store_add_comment_async    (TsStore              *self,
+                                             gint64                ticket_id,
+                                             const char           *body,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+TsComment    *ts_store_add_comment_finish   (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+void          ts_store_list_comments_async  (TsStore              *self,
+                                             gint64                ticket_id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray    *ts_store_list_comments_finish (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
 /* A project's members with their display names, sorted by the name shown
  * (tasksteper.project_members).  Online the answer is also saved to the
  * cache; offline the cached answer is given.
@@ -184,7 +207,10 @@ GPtrArray    *ts_store_list_my_tickets_finish (TsStore            *self,
                                                GAsyncResult       *result,
                                                GError            **error);
 
-/* create_ticket / save_ticket / fire: each gives the ticket's new row. */
+/* create_ticket / save_ticket / fire: each gives the ticket's new row.
+ * fire's @comment (nullable) is stored with the change, in the same
+ * transaction; a trigger whose transition requires one fails without it
+ * (TS_STORE_ERROR_NOT_AVAILABLE, "comment_required"). */
 void          ts_store_create_ticket_async  (TsStore              *self,
                                              const char           *project,
                                              JsonObject           *fields,
@@ -203,6 +229,7 @@ void          ts_store_fire_async           (TsStore              *self,
                                              int                   version,
                                              const char           *trigger,
                                              JsonObject           *fields,
+                                             const char           *comment,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);

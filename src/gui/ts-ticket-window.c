@@ -844,7 +844,7 @@ fire_action (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (self), "ts-firing", g_strdup (trigger), g_free);
   set_busy (self, TRUE);
   ts_store_fire_async (self->store, ts_ticket_get_id (self->ticket), ts_ticket_get_version (self->ticket),
-                       trigger, changes, self->cancellable, on_fired, g_object_ref (self));
+                       trigger, changes, NULL, self->cancellable, on_fired, g_object_ref (self));
 }
 
 /* Reloading, and changes made elsewhere */
