@@ -29,6 +29,28 @@ static const char test_schema[] =
   " \"transitions\": [{\"source\": \"开\", \"trigger\": \"关闭\", \"dest\": \"关\","
   "                   \"trans_condition\": {}, \"trans_action\": {}}]}";
 
+/* A schema with the rules between fields and states (issue 14): 问题小类
+ * depends on 问题大类 (the seed's 硬件 → 线缆), and in 审核中 the title
+ * is frozen, the review opinion required and the internal note hidden. */
+#define RULES_SCHEMA "#rules"
+static const char rules_schema[] =
+  "{\"tasksteper\": 1, \"name\": \"rules_test\", \"title\": \"规则测试\","
+  " \"fields\": ["
+  "  {\"name\": \"title\", \"label\": \"标题\", \"type\": \"string\"},"
+  "  {\"name\": \"class_1\", \"label\": \"问题大类\", \"type\": \"choice\","
+  "   \"choices\": [\"软件\", \"硬件\", \"结构\"]},"
+  "  {\"name\": \"class_2\", \"label\": \"问题小类\", \"type\": \"choice\", \"depends_on\": \"class_1\","
+  "   \"choices\": {\"软件\": [\"操作系统\", \"驱动\"], \"硬件\": [\"线缆\", \"硬盘\", \"其他\"],"
+  "                 \"结构\": [\"机箱\", \"其他\"]}},"
+  "  {\"name\": \"review\", \"label\": \"审核意见\", \"type\": \"string\", \"group\": \"审核\"},"
+  "  {\"name\": \"note\", \"label\": \"内部备注\", \"type\": \"string\", \"group\": \"内部\"}"
+  " ],"
+  " \"states\": [\"处理中\", \"审核中\", \"已关闭\"],"
+  " \"transitions\": [{\"source\": \"处理中\", \"trigger\": \"提交审核\", \"dest\": \"审核中\"},"
+  "                   {\"source\": \"审核中\", \"trigger\": \"关闭\", \"dest\": \"已关闭\"}],"
+  " \"state_rules\": {\"处理中\": {\"review\": \"hidden\", \"note\": \"hidden\"},"
+  "                   \"审核中\": {\"title\": \"readonly\", \"review\": \"required\", \"note\": \"hidden\"}}}";
+
 typedef struct
 {
   GtkWindow    *window;
@@ -118,14 +140,18 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr(GSimpleAction) action = g_simple_action_new ("open-ticket", G_VARIANT_TYPE_STRING);
 
-  if (file != NULL)
+  if (file != NULL && !g_str_equal (file, RULES_SCHEMA))
     fixture->project = load_project (file);
   else
     {
       g_autoptr(TsDiagnostics) diagnostics = ts_diagnostics_new ("form_test.json");
 
-      fixture->project = ts_project_new_from_data (test_schema, -1, diagnostics);
-      g_assert_nonnull (fixture->project);
+      fixture->project = ts_project_new_from_data (file != NULL ? rules_schema : test_schema, -1, diagnostics);
+      if (fixture->project == NULL)
+        {
+          g_autofree char *text = ts_diagnostics_to_string (diagnostics);
+          g_error ("%s", text);
+        }
     }
 
   fixture->form = ts_ticket_form_new (fixture->project);
@@ -1073,25 +1099,36 @@ test_url_button (Fixture       *fixture,
   g_assert_null (fixture->opened[2]);
 }
 
+/* The labels of a form without a ticket yet: the initial state's rules
+ * apply (state_rules). */
 static void
 test_labels (Fixture       *fixture,
              gconstpointer  data)
 {
+  const char *state = ts_project_get_initial_state (fixture->project);
+
   for (guint i = 0; i < ts_project_get_n_fields (fixture->project); i++)
     {
       TsField *field = ts_project_get_field (fixture->project, i);
       const char *name = ts_field_get_name (field);
       GtkWidget *widget = field_widget (fixture, name);
       GtkWidget *label = ts_ticket_form_get_field_label (fixture->form, name);
+      TsStateRule rule = ts_project_get_state_rule (fixture->project, state, name);
+      gboolean required = ts_field_get_required (field) || rule == TS_STATE_RULE_REQUIRED;
 
       g_test_message ("field %s", name);
       g_assert_true (GTK_IS_LABEL (label));
+      if (rule == TS_STATE_RULE_HIDDEN)
+        {
+          g_assert_false (is_shown (label));
+          g_assert_false (is_shown (widget));
+          continue;
+        }
       g_assert_true (is_shown (label));
       g_assert_true (is_shown (widget));
       g_assert_true (gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == widget);
       g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), ts_field_get_label (field)));
-      g_assert_cmpint (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " *"), ==,
-                       ts_field_get_required (field));
+      g_assert_cmpint (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " *"), ==, required);
 
       /* What a screen reader says: the label, once (GTK 4.8 would add a
        * labelled-by relation to it: "概要 概要 *"). */
@@ -1099,8 +1136,7 @@ test_labels (Fixture       *fixture,
       g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
                                                         GTK_ACCESSIBLE_RELATION_LABELLED_BY));
       g_assert_cmpint (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
-                                                         GTK_ACCESSIBLE_PROPERTY_REQUIRED), ==,
-                       ts_field_get_required (field));
+                                                         GTK_ACCESSIBLE_PROPERTY_REQUIRED), ==, required);
 
       /* The help is shown under the field, and is its description. */
       if (ts_field_get_help (field) != NULL)
@@ -1209,6 +1245,229 @@ save_screenshot (Fixture    *fixture,
 
 /* The screenshot: the seed's form, filled in, as a person sees it, with
  * an error of its own and one from the server. */
+static TsTicket *
+rules_ticket (const char *state,
+              const char *fields_json)
+{
+  TsTicket *ticket = ts_ticket_new ();
+  g_autoptr(JsonObject) fields = parse_object (fields_json);
+
+  ts_ticket_set_id (ticket, 7);
+  ts_ticket_set_project (ticket, "rules_test");
+  ts_ticket_set_number (ticket, 7);
+  ts_ticket_set_key (ticket, "rules_test_7");
+  if (state != NULL)
+    ts_ticket_set_state (ticket, state);
+  ts_ticket_set_version (ticket, 1);
+  ts_ticket_set_fields (ticket, fields);
+  return ticket;
+}
+
+/* 问题小类's list follows 问题大类 as a person picks it; a value the new
+ * parent value does not allow is kept and said to be wrong, never
+ * dropped. */
+static void
+test_dependent_choices (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TsTicket) ticket = rules_ticket ("处理中",
+    "{\"title\": \"硬盘告警\", \"class_1\": \"硬件\", \"class_2\": \"线缆\", \"review\": \"\", \"note\": \"\"}");
+  GtkWidget *class_1 = field_widget (fixture, "class_1");
+  GtkWidget *class_2 = field_widget (fixture, "class_2");
+  const char *error;
+
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+  iterate_for (20);
+
+  /* 硬件's choices, not 软件's. */
+  g_assert_cmpstr (dropdown_text (fixture, "class_2"), ==, "线缆");
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "硬盘"), !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "驱动"), ==, GTK_INVALID_LIST_POSITION);
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "class_2"));
+
+  /* The person picks 软件: the list offers 软件's choices, and 线缆 stays,
+   * shown as invalid, with what to do. */
+  ts_test_choose (class_1, "软件");
+  TS_WAIT_FOR (g_strcmp0 (string_value_of (fixture, "class_1"), "软件") == 0);
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "操作系统"), !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "驱动"), !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "硬盘"), ==, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpstr (string_value_of (fixture, "class_2"), ==, "线缆");
+  g_assert_cmpstr (dropdown_text (fixture, "class_2"), ==, "线缆");
+  error = ts_ticket_form_get_field_error (fixture->form, "class_2");
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error, "线缆"));
+  g_assert_nonnull (strstr (error, "软件"));
+  g_assert_nonnull (strstr (error, "问题大类"));
+  g_assert_true (gtk_widget_has_css_class (class_2, "error"));
+  g_assert_false (ts_ticket_form_validate (fixture->form));
+  g_assert_cmpstr (ts_ticket_form_get_first_invalid_field (fixture->form), ==, "class_2");
+
+  /* Sent as it is: the server decides, and nothing typed is lost. */
+  {
+    g_autoptr(JsonObject) changes = ts_ticket_form_dup_changes (fixture->form);
+
+    g_assert_true (json_object_has_member (changes, "class_1"));
+    g_assert_false (json_object_has_member (changes, "class_2"));
+  }
+
+  /* Picking one of 软件's choices makes it right. */
+  ts_test_choose (class_2, "驱动");
+  TS_WAIT_FOR (g_strcmp0 (string_value_of (fixture, "class_2"), "驱动") == 0);
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "class_2"));
+  g_assert_false (gtk_widget_has_css_class (class_2, "error"));
+  g_assert_true (ts_ticket_form_validate (fixture->form));
+
+  /* 结构 does not allow 驱动, picked with the keyboard this time: the
+   * drop-down opened with Space, the last choice with End, Enter; back to
+   * 软件, it is right again. */
+  ts_ticket_form_focus_field (fixture->form, "class_1");
+  TS_WAIT_FOR (gtk_root_get_focus (GTK_ROOT (fixture->window)) != NULL &&
+               gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (fixture->window)), class_1));
+  ts_test_key (GTK_WIDGET (fixture->window), GDK_KEY_space, 0);
+  TS_WAIT_FOR (is_shown (find_widget (class_1, GTK_TYPE_POPOVER)));
+  ts_test_key (GTK_WIDGET (fixture->window), GDK_KEY_End, 0);
+  ts_test_key (GTK_WIDGET (fixture->window), GDK_KEY_Return, 0);
+  TS_WAIT_FOR (g_strcmp0 (string_value_of (fixture, "class_1"), "结构") == 0);
+  TS_WAIT_FOR (ts_ticket_form_get_field_error (fixture->form, "class_2") != NULL);
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "机箱"), !=, GTK_INVALID_LIST_POSITION);
+  ts_test_choose (class_1, "软件");
+  TS_WAIT_FOR (ts_ticket_form_get_field_error (fixture->form, "class_2") == NULL);
+  g_assert_cmpstr (string_value_of (fixture, "class_2"), ==, "驱动");
+
+  /* An empty parent allows nothing but an empty child. */
+  ts_test_choose (class_1, "—");
+  TS_WAIT_FOR (ts_ticket_form_get_field_error (fixture->form, "class_2") != NULL);
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "操作系统"), ==, GTK_INVALID_LIST_POSITION);
+  ts_test_choose (class_2, "—");
+  TS_WAIT_FOR (g_strcmp0 (string_value_of (fixture, "class_2"), "") == 0);
+  g_assert_null (ts_ticket_form_get_field_error (fixture->form, "class_2"));
+
+  /* Values put back (a reload) follow the same rule. */
+  {
+    g_autoptr(JsonObject) values = parse_object ("{\"class_1\": \"硬件\", \"class_2\": \"驱动\"}");
+
+    ts_ticket_form_apply_values (fixture->form, values);
+    g_assert_cmpstr (string_value_of (fixture, "class_2"), ==, "驱动");
+    g_assert_cmpuint (dropdown_find (fixture, "class_2", "线缆"), !=, GTK_INVALID_LIST_POSITION);
+    g_assert_nonnull (ts_ticket_form_get_field_error (fixture->form, "class_2"));
+  }
+
+  /* A new ticket of the same form starts from 硬件's list again. */
+  ts_ticket_form_set_ticket (fixture->form, ticket);
+  g_assert_cmpstr (string_value_of (fixture, "class_2"), ==, "线缆");
+  g_assert_cmpuint (dropdown_find (fixture, "class_2", "驱动"), ==, GTK_INVALID_LIST_POSITION);
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+}
+
+static GtkWidget *
+group_of (Fixture    *fixture,
+          const char *field)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (field_widget (fixture, field), ADW_TYPE_PREFERENCES_GROUP);
+
+  g_assert_nonnull (group);
+  return group;
+}
+
+/* state_rules for the ticket's state: frozen, required, hidden. */
+static void
+test_state_rules (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TsTicket) review = rules_ticket ("审核中",
+    "{\"title\": \"硬盘告警\", \"class_1\": \"硬件\", \"class_2\": \"线缆\", \"review\": \"\", \"note\": \"备件\"}");
+  g_autoptr(TsTicket) working = rules_ticket ("处理中",
+    "{\"title\": \"硬盘告警\", \"class_1\": \"硬件\", \"class_2\": \"线缆\", \"review\": \"\", \"note\": \"备件\"}");
+  g_autoptr(TsTicket) fresh = ts_ticket_new ();
+  GtkWidget *title = field_widget (fixture, "title");
+  GtkWidget *frozen;
+  const char *error;
+
+  ts_ticket_form_set_ticket (fixture->form, review);
+  iterate_for (20);
+
+  /* 标题 is frozen in 审核中: a person's typing does not change it, and a
+   * caption under it says why. */
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (title)));
+  frozen = ts_test_find_label (GTK_WIDGET (fixture->form), "Frozen in the state “审核中”: “标题” can no longer be changed.");
+  g_assert_true (is_shown (frozen));
+  type_over (fixture, "title", "别的标题");
+  iterate_for (20);
+  g_assert_cmpstr (entry_text (fixture, "title"), ==, "硬盘告警");
+  g_assert_false (ts_ticket_form_get_modified (fixture->form));
+  /* The caption describes the field to a screen reader, with a hint a
+   * trigger gives it; each goes when it no longer holds. */
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "title", "关闭前要写明根因");
+  g_assert_cmpstr (ts_ticket_form_get_field_hint (fixture->form, "title"), ==, "关闭前要写明根因");
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "title", NULL);
+  g_assert_null (ts_ticket_form_get_field_hint (fixture->form, "title"));
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "review", "审核人填写");
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (field_widget (fixture, "review")),
+                                                   GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  ts_ticket_form_set_field_hint (fixture->form, "review", NULL);
+  g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (field_widget (fixture, "review")),
+                                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+
+  /* Not even when the form becomes editable again. */
+  ts_ticket_form_set_editable (fixture->form, FALSE);
+  ts_ticket_form_set_editable (fixture->form, TRUE);
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (title)));
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (field_widget (fixture, "review"))));
+
+  /* 审核意见 is required in 审核中: marked, and checked. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ts_ticket_form_get_field_label (fixture->form, "review"))), ==, "审核意见 *");
+  gtk_test_accessible_assert_property (field_widget (fixture, "review"), GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE);
+  gtk_test_accessible_assert_property (title, GTK_ACCESSIBLE_PROPERTY_READ_ONLY, TRUE);
+  g_assert_true (is_shown (field_widget (fixture, "review")));
+  g_assert_true (gtk_widget_get_visible (group_of (fixture, "review")));
+  g_assert_false (ts_ticket_form_validate (fixture->form));
+  g_assert_cmpstr (ts_ticket_form_get_first_invalid_field (fixture->form), ==, "review");
+  error = ts_ticket_form_get_field_error (fixture->form, "review");
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error, "审核意见"));
+  g_assert_nonnull (strstr (error, "审核中"));
+  type_over (fixture, "review", "同意");
+  TS_WAIT_FOR (ts_ticket_form_get_field_error (fixture->form, "review") == NULL);
+  g_assert_true (ts_ticket_form_validate (fixture->form));
+  type_over (fixture, "review", "");
+  TS_WAIT_FOR (ts_ticket_form_get_field_error (fixture->form, "review") != NULL);
+
+  /* 内部备注 is hidden, and so is its group, which holds nothing else;
+   * its value is still there. */
+  g_assert_false (is_shown (field_widget (fixture, "note")));
+  g_assert_false (gtk_widget_get_visible (group_of (fixture, "note")));
+  g_assert_cmpstr (string_value_of (fixture, "note"), ==, "备件");
+
+  /* In 处理中: 标题 is editable, nothing is required, 审核意见 and its
+   * group are hidden. */
+  ts_ticket_form_set_ticket (fixture->form, working);
+  iterate_for (20);
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (title)));
+  g_assert_false (is_shown (frozen));
+  g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ts_ticket_form_get_field_label (fixture->form, "review"))), ==, "审核意见");
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (field_widget (fixture, "review")),
+                                                    GTK_ACCESSIBLE_PROPERTY_REQUIRED));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_READ_ONLY));
+  g_assert_false (is_shown (field_widget (fixture, "review")));
+  g_assert_false (gtk_widget_get_visible (group_of (fixture, "review")));
+  g_assert_true (ts_ticket_form_validate (fixture->form));
+  type_over (fixture, "title", "硬盘告警（已复现）");
+  TS_WAIT_FOR (g_strcmp0 (entry_text (fixture, "title"), "硬盘告警（已复现）") == 0);
+  g_assert_true (ts_ticket_form_get_modified (fixture->form));
+
+  /* A new ticket has no state yet: the initial state's rules apply. */
+  ts_ticket_form_set_ticket (fixture->form, fresh);
+  iterate_for (20);
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (title)));
+  g_assert_false (is_shown (field_widget (fixture, "review")));
+  g_assert_false (is_shown (field_widget (fixture, "note")));
+}
+
 static void
 test_screenshot (Fixture       *fixture,
                  gconstpointer  data)
@@ -1278,6 +1537,8 @@ main (int   argc,
   ADD ("labels-device-card", "device_card.json", test_labels);
   ADD ("labels-version-record", "version_record.json", test_labels);
   ADD ("new-ticket", "issue_track.json", test_new_ticket);
+  ADD ("dependent-choices", RULES_SCHEMA, test_dependent_choices);
+  ADD ("state-rules", RULES_SCHEMA, test_state_rules);
   ADD ("screenshot", "issue_track.json", test_screenshot);
   ADD ("screenshot-device-card", "device_card.json", test_screenshot_device_card);
 

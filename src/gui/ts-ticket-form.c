@@ -6,36 +6,34 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "fields/ts-choice-editor.h"
+#include "ts-field-editor.h"
 #include "ts-ticket-form.h"
 
 /* How the form is laid out: a column of AdwPreferencesGroup boxes, the
  * first with the system fields, then the schema's fields in schema order,
  * consecutive fields with the same `group` under one heading.  Each
- * schema field is one AdwPreferencesRow holding its label, its widget (on
- * the label's line for the short ones, below it for the wide ones), its
- * help and its error.
+ * schema field is one AdwPreferencesRow holding its label, its editor
+ * (a TsFieldEditor: on the label's line for the short ones, below it for
+ * the wide ones), its help, its error and its hint.
  *
- * Integer fields are a GtkSpinButton whose text is the truth: an empty
- * text is null (no value), "0" is zero, and clearing the text is how a
- * person empties the field.  The spin button's own parsing would clamp or
- * reset what is typed when the focus leaves; the "input" and "output"
- * handlers below keep an empty or out-of-range text as typed, so the
- * person sees the value and its error instead of a silent change, while
- * the arrows still step within min and max.
+ * The editors hold the values; the form places their messages and keeps
+ * the modified state.  "Modified" means "differs from the ticket": each
+ * row compares its editor's value (as JSON) with what set_ticket put
+ * there, and the form counts the rows that differ.
  *
- * "modified" means "differs from the ticket": each editor compares its
- * widget's value (as JSON) with what set_ticket put there, and the form
- * counts the editors that differ. */
+ * The form also keeps what rows say to each other and what the ticket's
+ * state says of them:
+ * - a dependent choice (depends_on) follows its parent's value: its list
+ *   offers the choices for that value, and a value the parent's value no
+ *   longer allows is kept and shown as invalid;
+ * - the schema's state_rules for the ticket's state (a new ticket's is
+ *   the initial state): a read-only field is not editable and says so
+ *   under it, a required one is marked and checked like a required field,
+ *   a hidden one's row is not shown (nor its group when all its rows are
+ *   hidden).  The server enforces read-only and required too. */
 
-#define TEXT_MARGIN_X   8
-#define TEXT_MARGIN_Y   6
-/* Text views grow with their text up to this many lines, then scroll. */
-#define TEXT_MAX_ROWS  24
-#define DEFAULT_ROWS    4
-/* The narrowest an entry with a width_chars hint may become. */
-#define MIN_ENTRY_CHARS 20
-
-typedef struct _FieldEditor FieldEditor;
+typedef struct _FieldRow FieldRow;
 
 struct _TsTicketForm
 {
@@ -49,50 +47,38 @@ struct _TsTicketForm
   GtkWidget     *box;
   GtkWidget     *system_values[6];
 
-  GPtrArray     *editors;     /* of FieldEditor, schema order */
-  GHashTable    *by_name;     /* field name → FieldEditor (unowned) */
+  GPtrArray     *rows;        /* of FieldRow, schema order */
+  GHashTable    *by_name;     /* field name → FieldRow (unowned) */
 
   char          *scroll_field; /* the field to show on the next frame */
   guint          scroll_tick;
 
-  guint          updating;    /* > 0 while the form itself sets widgets */
+  char          *state;       /* whose state_rules apply */
+
+  guint          updating;    /* > 0 while the form itself sets values */
   guint          n_differing;
   guint          editable : 1;
   guint          modified : 1;
   guint          disposed : 1;
 };
 
-struct _FieldEditor
+struct _FieldRow
 {
   TsTicketForm  *form;        /* unowned: it owns us */
   TsField       *field;       /* unowned: the project owns it */
+  TsFieldEditor *editor;      /* unowned: a child of row */
 
+  FieldRow      *parent;      /* the row depends_on names, or NULL */
+  TsStateRule    rule;        /* state_rules for the form's state */
+
+  GtkWidget     *group;       /* the AdwPreferencesGroup holding row */
   GtkWidget     *row;
   GtkWidget     *label;       /* the visible label */
-  GtkWidget     *widget;      /* what edits the value */
-  GtkWidget     *frame;       /* what shows the "error" style */
+  GtkWidget     *frozen_label; /* "frozen in this state" */
   GtkWidget     *help_label;
   GtkWidget     *error_label;
   GtkWidget     *hint_box;    /* what a trigger waits for in this field */
   GtkWidget     *hint_label;
-
-  /* text */
-  GtkWidget     *placeholder;
-  /* url */
-  GtkWidget     *open_button;
-  /* date */
-  GtkWidget     *calendar;
-  GtkWidget     *popover;
-  GtkWidget     *clear_button;
-  char          *date;
-  /* choice, user: the value at each position of the drop-down, shown
-   * from a GtkStringList (choice) or a GListStore of TsMember (user) */
-  GtkStringList *strings;
-  GListStore    *people;
-  GPtrArray     *values;
-
-  /* integer: the spin button's value when its text was last formatted */
-  double         spin_value;
 
   JsonNode      *original;    /* what the ticket holds, as shown */
   guint          differs : 1;
@@ -121,666 +107,64 @@ static const char * const system_fields[] = {
   "key", "state", "assigned_to", "created_by", "created_at", "updated_at",
 };
 
-static void field_editor_changed (FieldEditor *fe);
-
 static void
-field_editor_free (FieldEditor *fe)
+field_row_free (FieldRow *fr)
 {
-  g_clear_pointer (&fe->date, g_free);
-  g_clear_pointer (&fe->values, g_ptr_array_unref);
-  g_clear_pointer (&fe->original, json_node_unref);
-  g_free (fe);
+  g_clear_pointer (&fr->original, json_node_unref);
+  g_free (fr);
 }
 
-static TsFieldType
-field_editor_type (FieldEditor *fe)
+static GtkWidget *
+field_row_widget (FieldRow *fr)
 {
-  return ts_field_get_field_type (fe->field);
+  return ts_field_editor_get_focus_widget (fr->editor);
 }
 
 static gboolean
-field_editor_is_editable (FieldEditor *fe)
+field_row_is_editable (FieldRow *fr)
 {
-  return fe->form->editable && !ts_field_get_readonly (fe->field);
-}
-
-static JsonNode *
-new_string_node (const char *str)
-{
-  JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-  json_node_set_string (node, str != NULL ? str : "");
-  return node;
-}
-
-/* ---- integer ---------------------------------------------------------- */
-
-typedef enum
-{
-  INTEGER_NULL,
-  INTEGER_VALUE,
-  INTEGER_GARBAGE,
-} IntegerParse;
-
-static IntegerParse
-parse_integer_text (const char *text,
-                    gint64     *value)
-{
-  g_autofree char *copy = g_strstrip (g_strdup (text));
-  const char *digits = copy;
-
-  if (*copy == '\0')
-    return INTEGER_NULL;
-
-  /* g_ascii_string_to_signed() refuses a leading '+'; a person may type one. */
-  if (*digits == '+')
-    digits++;
-
-  if (g_ascii_string_to_signed (digits, 10, G_MININT64, G_MAXINT64, value, NULL))
-    return INTEGER_VALUE;
-  return INTEGER_GARBAGE;
-}
-
-static int
-on_spin_input (GtkSpinButton *spin,
-               double        *new_value,
-               FieldEditor   *fe)
-{
-  GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (spin);
-  gint64 value;
-
-  if (parse_integer_text (gtk_editable_get_text (GTK_EDITABLE (spin)), &value) == INTEGER_VALUE &&
-      value >= gtk_adjustment_get_lower (adjustment) &&
-      value <= gtk_adjustment_get_upper (adjustment))
-    {
-      *new_value = (double)value;
-      return TRUE;
-    }
-
-  /* Empty (null), out of range or not a number: no new value, and the
-   * text stays as typed (see "output"). */
-  return GTK_INPUT_ERROR;
-}
-
-/* The spin button formats its text when it is realized, when the focus
- * leaves and when its value changes.  Only a real change of the value (an
- * arrow, a scroll, Up or Down) may replace the text; otherwise an empty
- * text (null) or a value being typed would be overwritten. */
-static gboolean
-on_spin_output (GtkSpinButton *spin,
-                FieldEditor   *fe)
-{
-  double value = gtk_adjustment_get_value (gtk_spin_button_get_adjustment (spin));
-  g_autofree char *text = NULL;
-
-  if (value == fe->spin_value)
-    return TRUE;
-
-  fe->spin_value = value;
-  text = g_strdup_printf ("%.0f", value);
-  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (spin))) != 0)
-    gtk_editable_set_text (GTK_EDITABLE (spin), text);
-  return TRUE;
+  return fr->form->editable && !ts_field_get_readonly (fr->field) &&
+         fr->rule != TS_STATE_RULE_READONLY;
 }
 
 static void
-integer_set_value (FieldEditor *fe,
-                   JsonNode    *value)
-{
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (fe->widget);
-  GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (spin);
-  g_autofree char *text = NULL;
-
-  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
-    text = g_strdup ("");
-  else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64)
-    {
-      gint64 number = json_node_get_int (value);
-
-      if (number >= gtk_adjustment_get_lower (adjustment) &&
-          number <= gtk_adjustment_get_upper (adjustment))
-        gtk_adjustment_set_value (adjustment, (double)number);
-      text = g_strdup_printf ("%" G_GINT64_FORMAT, number);
-    }
-  else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
-    text = g_strdup (json_node_get_string (value));
-  else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_DOUBLE)
-    text = g_strdup_printf ("%.0f", json_node_get_double (value));
-  else
-    text = g_strdup ("");
-
-  gtk_editable_set_text (GTK_EDITABLE (spin), text);
-}
-
-/* ---- choice and user: a drop-down over a list of values --------------- */
-
-/* A choice's item: the value, or "—" for none. */
-static const char *
-choice_display (const char *value)
-{
-  return *value != '\0' ? value : _("—");
-}
-
-static const char *
-dropdown_get_value (FieldEditor *fe)
-{
-  guint position = gtk_drop_down_get_selected (GTK_DROP_DOWN (fe->widget));
-
-  if (position < fe->values->len)
-    return g_ptr_array_index (fe->values, position);
-  return "";
-}
-
-static gboolean
-dropdown_lookup (FieldEditor *fe,
-                 const char  *value,
-                 guint       *position)
-{
-  for (guint i = 0; i < fe->values->len; i++)
-    {
-      if (g_str_equal (g_ptr_array_index (fe->values, i), value))
-        {
-          *position = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static void
-dropdown_add_value (FieldEditor *fe,
-                    GPtrArray   *people,
-                    const char  *value,
-                    TsMember    *member)
-{
-  guint position;
-
-  if (dropdown_lookup (fe, value, &position))
-    return;
-  g_ptr_array_add (fe->values, g_strdup (value));
-  if (people != NULL)
-    g_ptr_array_add (people, member != NULL ? g_object_ref (member) : ts_member_new (value, NULL));
-}
-
-/* Rebuilds the list from the schema's choices or the project's members,
- * keeping @keep (the value shown now) even when it is not among them, so
- * nothing the ticket holds is lost.  A user field's first item is
- * "nobody", a member whose login is empty. */
-static void
-dropdown_rebuild (FieldEditor *fe,
-                  const char  *keep)
-{
-  g_autoptr(GPtrArray) people = NULL;
-  guint position = 0;
-
-  g_ptr_array_set_size (fe->values, 0);
-
-  if (field_editor_type (fe) == TS_FIELD_CHOICE)
-    {
-      const char * const *choices = ts_field_get_choices (fe->field);
-
-      if (!ts_field_get_required (fe->field) || ts_field_get_default (fe->field) == NULL)
-        dropdown_add_value (fe, NULL, "", NULL);
-      for (guint i = 0; choices != NULL && choices[i] != NULL; i++)
-        dropdown_add_value (fe, NULL, choices[i], NULL);
-    }
-  else
-    {
-      GPtrArray *members = fe->form->members;
-
-      people = g_ptr_array_new_with_free_func (g_object_unref);
-      dropdown_add_value (fe, people, "", NULL);
-      for (guint i = 0; members != NULL && i < members->len; i++)
-        {
-          TsMember *member = g_ptr_array_index (members, i);
-
-          dropdown_add_value (fe, people, ts_member_get_login (member), member);
-        }
-    }
-
-  if (keep != NULL)
-    dropdown_add_value (fe, people, keep, NULL);
-
-  fe->form->updating++;
-  if (people != NULL)
-    {
-      g_list_store_splice (fe->people, 0, g_list_model_get_n_items (G_LIST_MODEL (fe->people)),
-                           people->pdata, people->len);
-    }
-  else
-    {
-      g_autoptr(GPtrArray) display = g_ptr_array_new ();
-
-      for (guint i = 0; i < fe->values->len; i++)
-        g_ptr_array_add (display, (gpointer)choice_display (g_ptr_array_index (fe->values, i)));
-      g_ptr_array_add (display, NULL);
-      gtk_string_list_splice (fe->strings, 0,
-                              g_list_model_get_n_items (G_LIST_MODEL (fe->strings)),
-                              (const char * const *)display->pdata);
-    }
-  if (keep != NULL)
-    dropdown_lookup (fe, keep, &position);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (fe->widget), position);
-  fe->form->updating--;
-}
-
-static void
-dropdown_set_value (FieldEditor *fe,
-                    const char  *value)
-{
-  guint position;
-
-  if (!dropdown_lookup (fe, value, &position))
-    {
-      dropdown_rebuild (fe, value);
-      return;
-    }
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (fe->widget), position);
-}
-
-/* ---- date ------------------------------------------------------------- */
-
-static GDateTime *
-parse_date (const char *str)
-{
-  guint64 y, m, d;
-
-  if (str == NULL || strlen (str) != 10 || str[4] != '-' || str[7] != '-')
-    return NULL;
-  for (guint i = 0; i < 10; i++)
-    if (i != 4 && i != 7 && !g_ascii_isdigit (str[i]))
-      return NULL;
-
-  y = g_ascii_strtoull (str, NULL, 10);
-  m = g_ascii_strtoull (str + 5, NULL, 10);
-  d = g_ascii_strtoull (str + 8, NULL, 10);
-  if (y < 1 || y > 9999 || !g_date_valid_dmy (d, m, y))
-    return NULL;
-
-  return g_date_time_new_local (y, m, d, 0, 0, 0);
-}
-
-static void
-date_update_button (FieldEditor *fe)
-{
-  const char *date = fe->date != NULL ? fe->date : "";
-
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (fe->widget), *date != '\0' ? date : _("—"));
-  gtk_widget_set_sensitive (fe->clear_button, *date != '\0');
-}
-
-static void
-date_set_value (FieldEditor *fe,
-                const char  *date)
-{
-  if (g_strcmp0 (fe->date, date) == 0)
-    return;
-
-  g_free (fe->date);
-  fe->date = g_strdup (date);
-  date_update_button (fe);
-  field_editor_changed (fe);
-}
-
-static void
-date_commit_calendar (FieldEditor *fe)
-{
-  g_autoptr(GDateTime) date = gtk_calendar_get_date (GTK_CALENDAR (fe->calendar));
-  g_autofree char *str = g_date_time_format (date, "%Y-%m-%d");
-
-  gtk_popover_popdown (GTK_POPOVER (fe->popover));
-  date_set_value (fe, str);
-}
-
-static void
-on_calendar_day_selected (GtkCalendar *calendar,
-                          FieldEditor *fe)
-{
-  if (fe->form->updating > 0 || !gtk_widget_get_mapped (fe->popover))
-    return;
-  date_commit_calendar (fe);
-}
-
-/* A click on the day that is already selected (today, when the field is
- * empty) emits no "day-selected"; it still means "this day". */
-static void
-on_calendar_released (GtkGestureClick *gesture,
-                      int              n_press,
-                      double           x,
-                      double           y,
-                      FieldEditor     *fe)
-{
-  GtkWidget *picked = gtk_widget_pick (fe->calendar, x, y, GTK_PICK_DEFAULT);
-
-  if (picked != NULL && gtk_widget_has_css_class (picked, "day-number") &&
-      gtk_widget_get_mapped (fe->popover))
-    date_commit_calendar (fe);
-}
-
-static void
-on_date_popover_show (GtkPopover  *popover,
-                      FieldEditor *fe)
-{
-  g_autoptr(GDateTime) date = parse_date (fe->date);
-
-  if (date == NULL)
-    date = g_date_time_new_now_local ();
-
-  fe->form->updating++;
-  gtk_calendar_select_day (GTK_CALENDAR (fe->calendar), date);
-  fe->form->updating--;
-}
-
-static void
-on_date_clear_clicked (GtkButton   *button,
-                       FieldEditor *fe)
-{
-  gtk_popover_popdown (GTK_POPOVER (fe->popover));
-  date_set_value (fe, "");
-}
-
-/* ---- text ------------------------------------------------------------- */
-
-static char *
-text_view_get_text (GtkTextView *view)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static void
-text_update_placeholder (FieldEditor *fe)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (fe->widget));
-
-  if (fe->placeholder != NULL)
-    gtk_widget_set_visible (fe->placeholder, gtk_text_buffer_get_char_count (buffer) == 0);
-}
-
-/* The minimum height: `rows` lines of the text view's font. */
-static void
-text_update_height (FieldEditor *fe)
-{
-  GtkWidget *scrolled = fe->frame;
-  PangoContext *context = gtk_widget_get_pango_context (fe->widget);
-  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
-  int line = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics));
-  guint rows = ts_field_get_rows (fe->field);
-  int extra = 2 * TEXT_MARGIN_Y;
-
-  if (line <= 0)
-    line = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
-                              pango_font_metrics_get_descent (metrics));
-  pango_font_metrics_unref (metrics);
-  if (rows == 0)
-    rows = DEFAULT_ROWS;
-
-  /* GtkScrolledWindow refuses a minimum above the maximum and the reverse:
-   * clear the minimum, then set the maximum, then the minimum. */
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), -1);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled),
-                                              MAX (rows, TEXT_MAX_ROWS) * line + extra);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled),
-                                              rows * line + extra);
-}
-
-/* ---- url -------------------------------------------------------------- */
-
-static gboolean
-url_is_openable (FieldEditor *fe,
-                 const char  *url)
-{
-  g_autoptr(JsonNode) node = NULL;
-
-  /* Only what a browser or the application itself should open: a link in
-   * a ticket must not run file:, javascript: or another handler. */
-  static const char * const schemes[] = { "http", "https", "ftp", "ftps", "mailto", "tasksteper", NULL };
-  g_autofree char *scheme = NULL;
-
-  if (url == NULL || *url == '\0')
-    return FALSE;
-  node = new_string_node (url);
-  if (!ts_field_check_value (fe->field, node, NULL))
-    return FALSE;
-  if ((scheme = g_uri_parse_scheme (url)) == NULL)
-    return FALSE;
-  for (char *c = scheme; *c; c++)
-    *c = g_ascii_tolower (*c);
-  return g_strv_contains (schemes, scheme);
-}
-
-static void
-url_update_button (FieldEditor *fe)
-{
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (fe->widget));
-
-  gtk_widget_set_sensitive (fe->open_button, url_is_openable (fe, url));
-}
-
-#define TICKET_SCHEME "tasksteper://"
-
-static void
-on_open_url_clicked (GtkButton   *button,
-                     FieldEditor *fe)
-{
-  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (fe->widget))));
-  GtkRoot *root;
-
-  if (!url_is_openable (fe, url))
-    return;
-
-  if (g_ascii_strncasecmp (url, TICKET_SCHEME, strlen (TICKET_SCHEME)) == 0)
-    {
-      g_autofree char *target = g_strdup (url + strlen (TICKET_SCHEME));
-      gsize len = strlen (target);
-
-      while (len > 0 && target[len - 1] == '/')
-        target[--len] = '\0';
-
-      /* The application installs app.open-ticket; without it (a test, a
-       * window on its own) the link does nothing. */
-      gtk_widget_activate_action (GTK_WIDGET (button), "app.open-ticket", "s", target);
-      return;
-    }
-
-  root = gtk_widget_get_root (GTK_WIDGET (button));
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, GDK_CURRENT_TIME);
-}
-
-/* ---- reading and writing any field ------------------------------------ */
-
-static JsonNode *
-field_editor_dup_value (FieldEditor *fe)
-{
-  switch (field_editor_type (fe))
-    {
-    case TS_FIELD_STRING:
-    case TS_FIELD_URL:
-      return new_string_node (gtk_editable_get_text (GTK_EDITABLE (fe->widget)));
-
-    case TS_FIELD_TEXT:
-      {
-        g_autofree char *text = text_view_get_text (GTK_TEXT_VIEW (fe->widget));
-        return new_string_node (text);
-      }
-
-    case TS_FIELD_CHOICE:
-    case TS_FIELD_USER:
-      return new_string_node (dropdown_get_value (fe));
-
-    case TS_FIELD_DATE:
-      return new_string_node (fe->date);
-
-    case TS_FIELD_BOOLEAN:
-      {
-        JsonNode *node = json_node_new (JSON_NODE_VALUE);
-        json_node_set_boolean (node, gtk_check_button_get_active (GTK_CHECK_BUTTON (fe->widget)));
-        return node;
-      }
-
-    case TS_FIELD_INTEGER:
-      {
-        const char *text = gtk_editable_get_text (GTK_EDITABLE (fe->widget));
-        gint64 value;
-
-        switch (parse_integer_text (text, &value))
-          {
-          case INTEGER_NULL:
-            return json_node_new (JSON_NODE_NULL);
-          case INTEGER_VALUE:
-            {
-              JsonNode *node = json_node_new (JSON_NODE_VALUE);
-              json_node_set_int (node, value);
-              return node;
-            }
-          case INTEGER_GARBAGE:
-          default:
-            /* Not a number: kept as typed, and shown as an error. */
-            return new_string_node (text);
-          }
-      }
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static const char *
-node_get_string (JsonNode *value)
-{
-  if (value != NULL && JSON_NODE_HOLDS_VALUE (value) &&
-      json_node_get_value_type (value) == G_TYPE_STRING)
-    return json_node_get_string (value);
-  return NULL;
-}
-
-/* Puts @value into the widget.  The form's "updating" count must be
- * raised by the caller when this is not a person's edit. */
-static void
-field_editor_set_value (FieldEditor *fe,
-                        JsonNode    *value)
-{
-  const char *str = node_get_string (value);
-  g_autofree char *other = NULL;
-
-  /* A value of the wrong JSON type (a schema changed under old tickets)
-   * is shown as text rather than dropped. */
-  if (str == NULL && value != NULL && JSON_NODE_HOLDS_VALUE (value) &&
-      field_editor_type (fe) != TS_FIELD_BOOLEAN && field_editor_type (fe) != TS_FIELD_INTEGER)
-    {
-      GType type = json_node_get_value_type (value);
-
-      if (type == G_TYPE_INT64)
-        other = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
-      else if (type == G_TYPE_DOUBLE)
-        other = g_strdup_printf ("%g", json_node_get_double (value));
-      else if (type == G_TYPE_BOOLEAN)
-        other = g_strdup (json_node_get_boolean (value) ? "true" : "false");
-      str = other;
-    }
-  if (str == NULL)
-    str = "";
-
-  switch (field_editor_type (fe))
-    {
-    case TS_FIELD_STRING:
-    case TS_FIELD_URL:
-      gtk_editable_set_text (GTK_EDITABLE (fe->widget), str);
-      break;
-
-    case TS_FIELD_TEXT:
-      gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (fe->widget)), str, -1);
-      break;
-
-    case TS_FIELD_CHOICE:
-    case TS_FIELD_USER:
-      dropdown_set_value (fe, str);
-      break;
-
-    case TS_FIELD_DATE:
-      date_set_value (fe, str);
-      break;
-
-    case TS_FIELD_BOOLEAN:
-      {
-        gboolean active = FALSE;
-
-        if (value != NULL && JSON_NODE_HOLDS_VALUE (value) &&
-            json_node_get_value_type (value) == G_TYPE_BOOLEAN)
-          active = json_node_get_boolean (value);
-        gtk_check_button_set_active (GTK_CHECK_BUTTON (fe->widget), active);
-      }
-      break;
-
-    case TS_FIELD_INTEGER:
-      integer_set_value (fe, value);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static char *
-field_editor_check (FieldEditor *fe,
-                    JsonNode    *value)
-{
-  g_autoptr(GError) error = NULL;
-  const char *label = ts_field_get_label (fe->field);
-
-  if (field_editor_type (fe) == TS_FIELD_INTEGER && node_get_string (value) != NULL)
-    return g_strdup_printf (_("“%s” must be a whole number, such as 12"), label);
-
-  if (!ts_field_check_value (fe->field, value, &error))
-    return g_strdup (error->message);
-
-  /* A read-only field is filled by the workflow, never by hand, so it
-   * cannot be asked for here. */
-  if (ts_field_get_required (fe->field) && !ts_field_get_readonly (fe->field) &&
-      ts_value_is_empty (value))
-    return g_strdup_printf (_("“%s” is required: fill it in"), label);
-
-  return NULL;
-}
-
-static void
-field_editor_show_error (FieldEditor *fe,
-                         const char  *message)
+field_row_show_error (FieldRow   *fr,
+                      const char *message)
 {
   gboolean has_error = message != NULL && *message != '\0';
 
-  gtk_label_set_text (GTK_LABEL (fe->error_label), has_error ? message : "");
-  gtk_widget_set_visible (fe->error_label, has_error);
-
-  if (has_error)
-    {
-      gtk_widget_add_css_class (fe->widget, "error");
-      if (fe->frame != fe->widget)
-        gtk_widget_add_css_class (fe->frame, "error");
-      gtk_accessible_update_state (GTK_ACCESSIBLE (fe->widget),
-                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                                   -1);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (fe->widget, "error");
-      gtk_widget_remove_css_class (fe->frame, "error");
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (fe->widget), GTK_ACCESSIBLE_STATE_INVALID);
-    }
+  gtk_label_set_text (GTK_LABEL (fr->error_label), has_error ? message : "");
+  gtk_widget_set_visible (fr->error_label, has_error);
+  ts_field_editor_show_invalid (fr->editor, has_error);
 }
 
 /* Checks the value as it is now and shows the result; returns whether it
  * is valid. */
 static gboolean
-field_editor_validate (FieldEditor *fe)
+field_row_validate (FieldRow *fr)
 {
-  g_autoptr(JsonNode) value = field_editor_dup_value (fe);
-  g_autofree char *message = field_editor_check (fe, value);
+  g_autofree char *message = NULL;
 
-  field_editor_show_error (fe, message);
+  /* What the person cannot see or change now is not theirs to fix: the
+   * server refuses only a change to a field frozen in the state. */
+  if (fr->rule == TS_STATE_RULE_HIDDEN || fr->rule == TS_STATE_RULE_READONLY)
+    {
+      field_row_show_error (fr, NULL);
+      return TRUE;
+    }
+
+  message = ts_field_editor_dup_invalid_message (fr->editor);
+  if (message == NULL && fr->rule == TS_STATE_RULE_REQUIRED &&
+      !ts_field_get_readonly (fr->field))
+    {
+      g_autoptr(JsonNode) value = ts_field_editor_dup_value (fr->editor);
+
+      if (ts_value_is_empty (value))
+        message = g_strdup_printf (_("“%s” is required in the state “%s”: fill it in"),
+                                   ts_field_get_label (fr->field), fr->form->state);
+    }
+
+  field_row_show_error (fr, message);
   return message == NULL;
 }
 
@@ -796,128 +180,125 @@ ts_ticket_form_update_modified (TsTicketForm *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
 }
 
-/* Whether the widget now differs from the ticket; keeps the count. */
+/* Whether the editor now differs from the ticket; keeps the count. */
 static gboolean
-field_editor_update_differs (FieldEditor *fe)
+field_row_update_differs (FieldRow *fr)
 {
-  g_autoptr(JsonNode) value = field_editor_dup_value (fe);
-  gboolean differs = fe->original == NULL || !json_node_equal (value, fe->original);
+  g_autoptr(JsonNode) value = ts_field_editor_dup_value (fr->editor);
+  gboolean differs = fr->original == NULL || !json_node_equal (value, fr->original);
 
-  if (differs != fe->differs)
+  if (differs != fr->differs)
     {
-      fe->differs = differs;
+      fr->differs = differs;
       if (differs)
-        fe->form->n_differing++;
+        fr->form->n_differing++;
       else
-        fe->form->n_differing--;
+        fr->form->n_differing--;
     }
   return differs;
 }
 
-/* Every change of any widget ends here. */
+/* A screen reader says the help, the state's freeze and the hint with
+ * the field: the captions shown under it. */
 static void
-field_editor_changed (FieldEditor *fe)
+field_row_update_description (FieldRow *fr)
 {
-  TsTicketForm *self = fe->form;
+  GtkAccessible *widget = GTK_ACCESSIBLE (field_row_widget (fr));
+  GtkWidget *captions[3] = { NULL, };
+  guint n = 0;
 
-  if (self->disposed)
-    return;
+  if (fr->help_label != NULL)
+    captions[n++] = fr->help_label;
+  if (gtk_widget_get_visible (fr->frozen_label))
+    captions[n++] = fr->frozen_label;
+  if (gtk_widget_get_visible (fr->hint_box))
+    captions[n++] = fr->hint_label;
 
-  switch (field_editor_type (fe))
+  /* Each relation's list ends at its NULL, and the arguments then go on
+   * with the next relation: a NULL may come only after the last caption. */
+  switch (n)
     {
-    case TS_FIELD_TEXT:
-      text_update_placeholder (fe);
+    case 0:
+      gtk_accessible_reset_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
       break;
-    case TS_FIELD_URL:
-      url_update_button (fe);
+    case 1:
+      gtk_accessible_update_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      captions[0], NULL, -1);
       break;
-    case TS_FIELD_STRING:
-    case TS_FIELD_CHOICE:
-    case TS_FIELD_DATE:
-    case TS_FIELD_BOOLEAN:
-    case TS_FIELD_INTEGER:
-    case TS_FIELD_USER:
+    case 2:
+      gtk_accessible_update_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      captions[0], captions[1], NULL, -1);
+      break;
     default:
+      gtk_accessible_update_relation (widget, GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      captions[0], captions[1], captions[2], NULL, -1);
       break;
     }
+}
 
-  if (self->updating > 0)
+/* A dependent choice offers what its parent's value allows now. */
+static void
+field_row_follow_parent (FieldRow *fr)
+{
+  g_autoptr(JsonNode) value = NULL;
+
+  if (fr->parent == NULL)
+    return;
+
+  value = ts_field_editor_dup_value (fr->parent->editor);
+  fr->form->updating++;
+  ts_choice_editor_set_parent_value (TS_CHOICE_EDITOR (fr->editor),
+                                     JSON_NODE_HOLDS_VALUE (value) &&
+                                     json_node_get_value_type (value) == G_TYPE_STRING
+                                       ? json_node_get_string (value) : NULL);
+  fr->form->updating--;
+}
+
+/* After @parent's value changed: its dependents follow, and one holding a
+ * value says at once whether the new parent value allows it. */
+static void
+field_row_update_children (FieldRow *parent)
+{
+  GPtrArray *rows = parent->form->rows;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (rows, i);
+      g_autoptr(JsonNode) value = NULL;
+
+      if (fr->parent != parent)
+        continue;
+
+      field_row_follow_parent (fr);
+      value = ts_field_editor_dup_value (fr->editor);
+      if (!ts_value_is_empty (value))
+        field_row_validate (fr);
+    }
+}
+
+/* Every change of any editor ends here. */
+static void
+on_editor_changed (TsFieldEditor *editor,
+                   FieldRow      *fr)
+{
+  TsTicketForm *self = fr->form;
+
+  if (self->disposed || self->updating > 0)
     return;
 
   /* A person edited the field: its own check replaces any message the
    * server gave for it. */
-  field_editor_validate (fe);
-  field_editor_update_differs (fe);
+  field_row_validate (fr);
+  field_row_update_children (fr);
+  field_row_update_differs (fr);
   ts_ticket_form_update_modified (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
-on_editable_changed (GtkEditable *editable,
-                     FieldEditor *fe)
+field_row_apply_editable (FieldRow *fr)
 {
-  field_editor_changed (fe);
-}
-
-static void
-on_buffer_changed (GtkTextBuffer *buffer,
-                   FieldEditor   *fe)
-{
-  field_editor_changed (fe);
-}
-
-static void
-on_dropdown_selected (GtkDropDown *dropdown,
-                      GParamSpec  *pspec,
-                      FieldEditor *fe)
-{
-  field_editor_changed (fe);
-}
-
-static void
-on_check_toggled (GtkCheckButton *check,
-                  FieldEditor    *fe)
-{
-  field_editor_changed (fe);
-}
-
-static void
-field_editor_apply_editable (FieldEditor *fe)
-{
-  gboolean editable = field_editor_is_editable (fe);
-
-  switch (field_editor_type (fe))
-    {
-    case TS_FIELD_STRING:
-    case TS_FIELD_URL:
-      /* Still selectable, so the text can be copied; the open button of a
-       * URL works for readers too. */
-      gtk_editable_set_editable (GTK_EDITABLE (fe->widget), editable);
-      break;
-
-    case TS_FIELD_TEXT:
-      /* Only the editability changes, never "cursor-visible": GTK 4.8
-       * aborts in the blink timeout of a focused text view whose cursor
-       * was hidden under it (blink_cb: assertion cursor_visible), which
-       * is what happens when a trigger passes the ticket on while the
-       * cursor is in a text field.  A caret in read-only text is useful
-       * anyway: it lets the keyboard select and copy. */
-      gtk_text_view_set_editable (GTK_TEXT_VIEW (fe->widget), editable);
-      break;
-
-    case TS_FIELD_INTEGER:
-      gtk_editable_set_editable (GTK_EDITABLE (fe->widget), editable);
-      gtk_widget_set_sensitive (fe->widget, editable);
-      break;
-
-    case TS_FIELD_CHOICE:
-    case TS_FIELD_USER:
-    case TS_FIELD_DATE:
-    case TS_FIELD_BOOLEAN:
-    default:
-      gtk_widget_set_sensitive (fe->widget, editable);
-      break;
-    }
+  ts_field_editor_set_editable (fr->editor, field_row_is_editable (fr));
 }
 
 /* ---- building --------------------------------------------------------- */
@@ -935,542 +316,139 @@ new_dim_caption (const char *text)
   return label;
 }
 
-static void
-build_entry (FieldEditor *fe)
-{
-  GtkWidget *entry = gtk_entry_new ();
-  guint width_chars = ts_field_get_width_chars (fe->field);
-
-  /* No gtk_entry_set_max_length(): it would cut what is pasted without a
-   * word.  The length is checked as typed and the error says by how much. */
-  if (ts_field_get_placeholder (fe->field) != NULL)
-    gtk_entry_set_placeholder_text (GTK_ENTRY (entry), ts_field_get_placeholder (fe->field));
-
-  /* width_chars is the width the schema asks for: the entry's natural
-   * width, starting at the left; it may still shrink in a narrow window. */
-  if (width_chars > 0)
-    {
-      gtk_editable_set_width_chars (GTK_EDITABLE (entry), MIN (width_chars, MIN_ENTRY_CHARS));
-      gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), width_chars);
-    }
-
-  g_signal_connect (entry, "changed", G_CALLBACK (on_editable_changed), fe);
-  fe->widget = fe->frame = entry;
-}
-
-static GtkWidget *
-build_url (FieldEditor *fe)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-
-  build_entry (fe);
-  gtk_widget_set_hexpand (fe->widget, TRUE);
-
-  /* libadwaita ships this icon, so it is there whatever the icon theme. */
-  fe->open_button = gtk_button_new_from_icon_name ("adw-external-link-symbolic");
-  gtk_widget_set_tooltip_text (fe->open_button, _("Open Link"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (fe->open_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open Link"),
-                                  -1);
-  gtk_widget_set_sensitive (fe->open_button, FALSE);
-  g_signal_connect (fe->open_button, "clicked", G_CALLBACK (on_open_url_clicked), fe);
-
-  gtk_box_append (GTK_BOX (box), fe->widget);
-  gtk_box_append (GTK_BOX (box), fe->open_button);
-  gtk_widget_add_css_class (box, "linked");
-  return box;
-}
-
-static GtkWidget *
-build_text (FieldEditor *fe)
-{
-  GtkWidget *view = gtk_text_view_new ();
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *overlay = gtk_overlay_new ();
-  const char *placeholder = ts_field_get_placeholder (fe->field);
-
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), TEXT_MARGIN_X);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), TEXT_MARGIN_X);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), TEXT_MARGIN_Y);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), TEXT_MARGIN_Y);
-  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
-
-  /* Grows with its text from `rows` lines; the window scrolls, and only a
-   * very long text scrolls inside. */
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled),
-                                  GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_has_frame (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_widget_set_hexpand (scrolled, TRUE);
-  gtk_overlay_set_child (GTK_OVERLAY (overlay), scrolled);
-
-  /* GTK 4.8's text view has no placeholder: a dim label over it while
-   * the buffer is empty, aligned with the text's first line. */
-  if (placeholder != NULL)
-    {
-      fe->placeholder = gtk_label_new (placeholder);
-      gtk_label_set_wrap (GTK_LABEL (fe->placeholder), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (fe->placeholder), PANGO_WRAP_WORD_CHAR);
-      gtk_label_set_xalign (GTK_LABEL (fe->placeholder), 0);
-      gtk_label_set_yalign (GTK_LABEL (fe->placeholder), 0);
-      gtk_widget_set_halign (fe->placeholder, GTK_ALIGN_FILL);
-      gtk_widget_set_valign (fe->placeholder, GTK_ALIGN_START);
-      gtk_widget_set_margin_start (fe->placeholder, TEXT_MARGIN_X + 1);
-      gtk_widget_set_margin_end (fe->placeholder, TEXT_MARGIN_X + 1);
-      gtk_widget_set_margin_top (fe->placeholder, TEXT_MARGIN_Y + 1);
-      gtk_widget_set_can_target (fe->placeholder, FALSE);
-      gtk_widget_set_can_focus (fe->placeholder, FALSE);
-      gtk_widget_add_css_class (fe->placeholder, "dim-label");
-      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), fe->placeholder);
-    }
-
-  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
-                    G_CALLBACK (on_buffer_changed), fe);
-  g_signal_connect_swapped (view, "realize", G_CALLBACK (text_update_height), fe);
-
-  fe->widget = view;
-  fe->frame = scrolled;
-  text_update_height (fe);
-  return overlay;
-}
-
-/* User pickers show people as people: "张伟" with "zhangwei" dim beside
- * it in the list, the display name on the button, and an empty value as
- * the field's placeholder, dim, as an entry shows its placeholder (the
- * seed's "##维护处理人指定##" is a hint, not a person). */
-
 static char *
-member_search_text (TsMember *member,
-                    gpointer  user_data)
+field_label_text (TsField  *field,
+                  gboolean  required)
 {
-  if (*ts_member_get_login (member) == '\0')
-    return g_strdup (_("Nobody"));
-  return g_strdup_printf ("%s %s", ts_member_get_display_name (member), ts_member_get_login (member));
-}
-
-static void
-on_user_button_setup (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item,
-                      FieldEditor              *fe)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-on_user_button_bind (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item,
-                     FieldEditor              *fe)
-{
-  TsMember *member = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  const char *placeholder = ts_field_get_placeholder (fe->field);
-  gboolean empty = *ts_member_get_login (member) == '\0';
-
-  if (empty)
-    gtk_label_set_text (GTK_LABEL (label), placeholder != NULL && *placeholder != '\0' ? placeholder : _("Nobody"));
-  else
-    gtk_label_set_text (GTK_LABEL (label), ts_member_get_display_name (member));
-
-  if (empty)
-    gtk_widget_add_css_class (label, "dim-label");
-  else
-    gtk_widget_remove_css_class (label, "dim-label");
-}
-
-static void
-user_item_update_check (GtkListItem *item)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *check = gtk_widget_get_last_child (box);
-  GtkDropDown *dropdown = g_object_get_data (G_OBJECT (box), "ts-dropdown");
-
-  gtk_widget_set_opacity (check, dropdown != NULL &&
-                          gtk_drop_down_get_selected (dropdown) == gtk_list_item_get_position (item) ? 1 : 0);
-}
-
-static void
-on_user_item_setup (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    FieldEditor              *fe)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *login = gtk_label_new (NULL);
-  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
-
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_xalign (GTK_LABEL (login), 0);
-  gtk_widget_set_hexpand (login, TRUE);
-  gtk_widget_add_css_class (login, "dim-label");
-  gtk_box_append (GTK_BOX (box), name);
-  gtk_box_append (GTK_BOX (box), login);
-  gtk_box_append (GTK_BOX (box), check);
-  gtk_list_item_set_child (item, box);
-}
-
-static void
-on_user_item_bind (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   FieldEditor              *fe)
-{
-  TsMember *member = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *name = gtk_widget_get_first_child (box);
-  GtkWidget *login = gtk_widget_get_next_sibling (name);
-  gboolean empty = *ts_member_get_login (member) == '\0';
-
-  gtk_label_set_text (GTK_LABEL (name), empty ? _("Nobody") : ts_member_get_display_name (member));
-  if (empty)
-    gtk_widget_add_css_class (name, "dim-label");
-  else
-    gtk_widget_remove_css_class (name, "dim-label");
-
-  /* The login only says something new beside a display name. */
-  gtk_label_set_text (GTK_LABEL (login), ts_member_get_login (member));
-  gtk_widget_set_visible (login, !empty && ts_member_has_display_name (member));
-
-  g_object_set_data (G_OBJECT (box), "ts-dropdown", fe->widget);
-  user_item_update_check (item);
-  g_signal_connect_object (fe->widget, "notify::selected",
-                           G_CALLBACK (user_item_update_check), item, G_CONNECT_SWAPPED);
-}
-
-static void
-on_user_item_unbind (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item,
-                     FieldEditor              *fe)
-{
-  g_signal_handlers_disconnect_by_func (fe->widget, user_item_update_check, item);
-}
-
-/* Two things about GTK 4.8's drop-down search that make it work as a
- * person expects, on the widgets inside its popup:
- *
- * - It matches the prefix of the expression's string (GTK 4.12 has
- *   gtk_drop_down_set_search_match_mode() for this), so "zhang" would
- *   not find "张伟 zhangwei": the GtkStringFilter on the model of its
- *   list is made to match substrings.
- * - The popup gives the keyboard focus to the list, not the search
- *   entry, so what is typed went nowhere: the popover becomes the
- *   entry's key-capture widget, and typing anywhere in it searches
- *   while the arrows still move in the list.
- *
- * With another GTK whose popup looks different, nothing is changed and
- * the search works as that GTK does it. */
-static void
-dropdown_fix_search (GtkWidget *widget)
-{
-  if (GTK_IS_LIST_VIEW (widget))
-    {
-      GtkSelectionModel *selection = gtk_list_view_get_model (GTK_LIST_VIEW (widget));
-      GListModel *model = GTK_IS_SINGLE_SELECTION (selection)
-                            ? gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)) : NULL;
-      GtkFilter *filter = GTK_IS_FILTER_LIST_MODEL (model)
-                            ? gtk_filter_list_model_get_filter (GTK_FILTER_LIST_MODEL (model)) : NULL;
-
-      if (GTK_IS_STRING_FILTER (filter))
-        gtk_string_filter_set_match_mode (GTK_STRING_FILTER (filter), GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
-    }
-  else if (GTK_IS_SEARCH_ENTRY (widget))
-    {
-      GtkWidget *popover = gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER);
-
-      if (popover != NULL)
-        gtk_search_entry_set_key_capture_widget (GTK_SEARCH_ENTRY (widget), popover);
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    dropdown_fix_search (child);
-}
-
-static void
-build_dropdown (FieldEditor *fe)
-{
-  g_autoptr(GtkExpression) expression = NULL;
-  GtkWidget *dropdown;
-
-  fe->values = g_ptr_array_new_with_free_func (g_free);
-
-  if (field_editor_type (fe) == TS_FIELD_USER)
-    {
-      g_autoptr(GtkListItemFactory) button_factory = gtk_signal_list_item_factory_new ();
-      g_autoptr(GtkListItemFactory) list_factory = gtk_signal_list_item_factory_new ();
-
-      fe->people = g_list_store_new (TS_TYPE_MEMBER);
-      /* The drop-down takes the model's reference. */
-      dropdown = gtk_drop_down_new (G_LIST_MODEL (fe->people), NULL);
-
-      g_signal_connect (button_factory, "setup", G_CALLBACK (on_user_button_setup), fe);
-      g_signal_connect (button_factory, "bind", G_CALLBACK (on_user_button_bind), fe);
-      g_signal_connect (list_factory, "setup", G_CALLBACK (on_user_item_setup), fe);
-      g_signal_connect (list_factory, "bind", G_CALLBACK (on_user_item_bind), fe);
-      g_signal_connect (list_factory, "unbind", G_CALLBACK (on_user_item_unbind), fe);
-      gtk_drop_down_set_factory (GTK_DROP_DOWN (dropdown), button_factory);
-      gtk_drop_down_set_list_factory (GTK_DROP_DOWN (dropdown), list_factory);
-
-      /* Searched by display name and login alike. */
-      expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
-                                                G_CALLBACK (member_search_text), NULL, NULL);
-      gtk_drop_down_set_expression (GTK_DROP_DOWN (dropdown), expression);
-      gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
-      dropdown_fix_search (dropdown);
-    }
-  else
-    {
-      fe->strings = gtk_string_list_new (NULL);
-      dropdown = gtk_drop_down_new (G_LIST_MODEL (fe->strings), NULL);
-      expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
-      gtk_drop_down_set_expression (GTK_DROP_DOWN (dropdown), expression);
-    }
-  gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
-
-  fe->widget = fe->frame = dropdown;
-  dropdown_rebuild (fe, NULL);
-  g_signal_connect (dropdown, "notify::selected", G_CALLBACK (on_dropdown_selected), fe);
-}
-
-static void
-build_date (FieldEditor *fe)
-{
-  GtkWidget *button = gtk_menu_button_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkGesture *click;
-
-  fe->calendar = gtk_calendar_new ();
-  g_signal_connect (fe->calendar, "day-selected", G_CALLBACK (on_calendar_day_selected), fe);
-  click = gtk_gesture_click_new ();
-  g_signal_connect (click, "released", G_CALLBACK (on_calendar_released), fe);
-  gtk_widget_add_controller (fe->calendar, GTK_EVENT_CONTROLLER (click));
-
-  fe->clear_button = gtk_button_new_with_mnemonic (_("_Clear"));
-  gtk_widget_set_halign (fe->clear_button, GTK_ALIGN_END);
-  g_signal_connect (fe->clear_button, "clicked", G_CALLBACK (on_date_clear_clicked), fe);
-
-  gtk_box_append (GTK_BOX (box), fe->calendar);
-  gtk_box_append (GTK_BOX (box), fe->clear_button);
-
-  fe->popover = gtk_popover_new ();
-  gtk_popover_set_child (GTK_POPOVER (fe->popover), box);
-  g_signal_connect (fe->popover, "show", G_CALLBACK (on_date_popover_show), fe);
-
-  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), fe->popover);
-  gtk_menu_button_set_always_show_arrow (GTK_MENU_BUTTON (button), TRUE);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-
-  fe->widget = fe->frame = button;
-  fe->date = g_strdup ("");
-  date_update_button (fe);
-}
-
-static void
-build_integer (FieldEditor *fe)
-{
-  gint64 min = G_MININT32, max = G_MAXINT32;
-  GtkAdjustment *adjustment;
-  GtkWidget *spin;
-
-  ts_field_get_min (fe->field, &min);
-  ts_field_get_max (fe->field, &max);
-  if (max < min)
-    max = min;
-
-  adjustment = gtk_adjustment_new (CLAMP (0, min, max), min, max, 1, 10, 0);
-  spin = gtk_spin_button_new (adjustment, 1, 0);
-  fe->spin_value = gtk_adjustment_get_value (adjustment);
-  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
-  gtk_spin_button_set_update_policy (GTK_SPIN_BUTTON (spin), GTK_UPDATE_IF_VALID);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  g_signal_connect (spin, "input", G_CALLBACK (on_spin_input), fe);
-  g_signal_connect (spin, "output", G_CALLBACK (on_spin_output), fe);
-  g_signal_connect (spin, "changed", G_CALLBACK (on_editable_changed), fe);
-
-  fe->widget = fe->frame = spin;
-  gtk_editable_set_text (GTK_EDITABLE (spin), "");
-}
-
-static char *
-field_label_text (TsField *field)
-{
-  if (ts_field_get_required (field))
+  if (required)
     /* Translators: a required field's label, "概要 *". */
     return g_strdup_printf (_("%s *"), ts_field_get_label (field));
   return g_strdup (ts_field_get_label (field));
 }
 
-static FieldEditor *
+static FieldRow *
 build_field (TsTicketForm *self,
              TsField      *field)
 {
-  FieldEditor *fe = g_new0 (FieldEditor, 1);
-  g_autofree char *label_text = field_label_text (field);
+  FieldRow *fr = g_new0 (FieldRow, 1);
+  g_autofree char *label_text = field_label_text (field, ts_field_get_required (field));
   GtkWidget *vbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *below = NULL;       /* a wide widget, on its own line */
-  GtkWidget *beside = NULL;      /* a short widget, on the label's line */
   const char *help = ts_field_get_help (field);
+  GtkWidget *editor, *widget;
 
-  fe->form = self;
-  fe->field = field;
+  fr->form = self;
+  fr->field = field;
+  fr->editor = ts_field_editor_new (field);
+  editor = GTK_WIDGET (fr->editor);
+  widget = field_row_widget (fr);
 
-  fe->label = gtk_label_new (label_text);
-  gtk_label_set_xalign (GTK_LABEL (fe->label), 0);
-  gtk_label_set_wrap (GTK_LABEL (fe->label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (fe->label), PANGO_WRAP_WORD_CHAR);
-  gtk_widget_set_hexpand (fe->label, TRUE);
-  gtk_widget_set_valign (fe->label, GTK_ALIGN_CENTER);
+  fr->label = gtk_label_new (label_text);
+  gtk_label_set_xalign (GTK_LABEL (fr->label), 0);
+  gtk_label_set_wrap (GTK_LABEL (fr->label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (fr->label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_set_hexpand (fr->label, TRUE);
+  gtk_widget_set_valign (fr->label, GTK_ALIGN_CENTER);
 
-  switch (ts_field_get_field_type (field))
-    {
-    case TS_FIELD_STRING:
-      build_entry (fe);
-      below = fe->widget;
-      break;
-
-    case TS_FIELD_URL:
-      below = build_url (fe);
-      break;
-
-    case TS_FIELD_TEXT:
-      below = build_text (fe);
-      break;
-
-    case TS_FIELD_CHOICE:
-    case TS_FIELD_USER:
-      build_dropdown (fe);
-      beside = fe->widget;
-      break;
-
-    case TS_FIELD_DATE:
-      build_date (fe);
-      beside = fe->widget;
-      break;
-
-    case TS_FIELD_INTEGER:
-      build_integer (fe);
-      beside = fe->widget;
-      break;
-
-    case TS_FIELD_BOOLEAN:
-      /* The label is the check button's own, so clicking it toggles. */
-      fe->widget = fe->frame = gtk_check_button_new ();
-      gtk_check_button_set_child (GTK_CHECK_BUTTON (fe->widget), fe->label);
-      gtk_widget_set_hexpand (fe->widget, TRUE);
-      g_signal_connect (fe->widget, "toggled", G_CALLBACK (on_check_toggled), fe);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (ts_field_get_field_type (field) == TS_FIELD_BOOLEAN)
-    gtk_box_append (GTK_BOX (header), fe->widget);
+  if (ts_field_editor_adopt_label (fr->editor, fr->label))
+    gtk_box_append (GTK_BOX (header), editor);
   else
-    gtk_box_append (GTK_BOX (header), fe->label);
-  if (beside != NULL)
-    gtk_box_append (GTK_BOX (header), beside);
+    {
+      gtk_box_append (GTK_BOX (header), fr->label);
+      if (!ts_field_editor_is_wide (fr->editor))
+        gtk_box_append (GTK_BOX (header), editor);
+    }
   gtk_box_append (GTK_BOX (vbox), header);
 
-  if (below != NULL)
+  if (gtk_widget_get_parent (editor) == NULL)
     {
       /* A width hint starts the widget at the left at that width;
        * without one it takes the row's width. */
       if (ts_field_get_width_chars (field) > 0)
-        gtk_widget_set_halign (below, GTK_ALIGN_START);
-      gtk_box_append (GTK_BOX (vbox), below);
+        gtk_widget_set_halign (editor, GTK_ALIGN_START);
+      gtk_box_append (GTK_BOX (vbox), editor);
     }
 
   /* Named by the field's label alone: GTK 4.8 joins the label property
    * and the labelled-by relation that gtk_label_set_mnemonic_widget()
    * adds, which reads "概要 概要 *".  "Required" is said through its own
    * property below, not by the "*". */
-  gtk_label_set_mnemonic_widget (GTK_LABEL (fe->label), fe->widget);
-  gtk_accessible_reset_relation (GTK_ACCESSIBLE (fe->widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (fe->widget),
+  gtk_label_set_mnemonic_widget (GTK_LABEL (fr->label), widget);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field),
                                   -1);
-  /* GtkDropDown's inner button is what takes the focus, and GTK 4.8
-   * leaves it unnamed ("GtkToggleButton"). */
-  if (GTK_IS_DROP_DOWN (fe->widget))
-    for (GtkWidget *child = gtk_widget_get_first_child (fe->widget);
-         child != NULL;
-         child = gtk_widget_get_next_sibling (child))
-      if (GTK_IS_TOGGLE_BUTTON (child))
-        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field),
-                                        -1);
   if (ts_field_get_required (field))
-    gtk_accessible_update_property (GTK_ACCESSIBLE (fe->widget),
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                     GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE,
                                     -1);
   if (ts_field_get_readonly (field))
-    gtk_accessible_update_property (GTK_ACCESSIBLE (fe->widget),
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                     GTK_ACCESSIBLE_PROPERTY_READ_ONLY, TRUE,
                                     -1);
 
   if (help != NULL && *help != '\0')
     {
-      fe->help_label = new_dim_caption (help);
-      gtk_box_append (GTK_BOX (vbox), fe->help_label);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (fe->widget),
+      fr->help_label = new_dim_caption (help);
+      gtk_box_append (GTK_BOX (vbox), fr->help_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, help,
                                       -1);
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
-                                      GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->help_label, NULL,
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (widget),
+                                      GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fr->help_label, NULL,
                                       -1);
     }
 
-  fe->error_label = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (fe->error_label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (fe->error_label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (fe->error_label), 0);
-  gtk_widget_add_css_class (fe->error_label, "field-error");
-  gtk_widget_set_visible (fe->error_label, FALSE);
-  gtk_box_append (GTK_BOX (vbox), fe->error_label);
+  /* Shown while the state freezes the field (state_rules). */
+  fr->frozen_label = new_dim_caption (NULL);
+  gtk_widget_set_visible (fr->frozen_label, FALSE);
+  gtk_box_append (GTK_BOX (vbox), fr->frozen_label);
+
+  fr->error_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (fr->error_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (fr->error_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (fr->error_label), 0);
+  gtk_widget_add_css_class (fr->error_label, "field-error");
+  gtk_widget_set_visible (fr->error_label, FALSE);
+  gtk_box_append (GTK_BOX (vbox), fr->error_label);
 
   /* What a trigger waits for in this field: a hint, not an error. */
-  fe->hint_label = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (fe->hint_label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (fe->hint_label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (fe->hint_label), 0);
-  gtk_widget_set_hexpand (fe->hint_label, TRUE);
-  fe->hint_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (fe->hint_box), gtk_image_new_from_icon_name ("dialog-information-symbolic"));
-  gtk_box_append (GTK_BOX (fe->hint_box), fe->hint_label);
-  gtk_widget_add_css_class (fe->hint_box, "field-hint");
-  gtk_widget_add_css_class (fe->hint_box, "accent");
-  gtk_widget_add_css_class (fe->hint_box, "caption");
-  gtk_widget_set_visible (fe->hint_box, FALSE);
-  gtk_box_append (GTK_BOX (vbox), fe->hint_box);
+  fr->hint_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (fr->hint_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (fr->hint_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (fr->hint_label), 0);
+  gtk_widget_set_hexpand (fr->hint_label, TRUE);
+  fr->hint_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (fr->hint_box), gtk_image_new_from_icon_name ("dialog-information-symbolic"));
+  gtk_box_append (GTK_BOX (fr->hint_box), fr->hint_label);
+  gtk_widget_add_css_class (fr->hint_box, "field-hint");
+  gtk_widget_add_css_class (fr->hint_box, "accent");
+  gtk_widget_add_css_class (fr->hint_box, "caption");
+  gtk_widget_set_visible (fr->hint_box, FALSE);
+  gtk_box_append (GTK_BOX (vbox), fr->hint_box);
 
   gtk_widget_set_margin_start (vbox, 12);
   gtk_widget_set_margin_end (vbox, 12);
   gtk_widget_set_margin_top (vbox, 10);
   gtk_widget_set_margin_bottom (vbox, 10);
 
-  fe->row = adw_preferences_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fe->row), ts_field_get_label (field));
+  fr->row = adw_preferences_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fr->row), ts_field_get_label (field));
   /* libadwaita 1.2 does not name a plain preferences row by its title. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (fe->row),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (fr->row),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, ts_field_get_label (field),
                                   -1);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (fe->row), FALSE);
-  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (fe->row), FALSE);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (fe->row), vbox);
-  gtk_widget_add_css_class (fe->row, "ts-field-row");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (fr->row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (fr->row), FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (fr->row), vbox);
+  gtk_widget_add_css_class (fr->row, "ts-field-row");
 
-  fe->original = ts_field_dup_initial_value (field);
-  field_editor_set_value (fe, fe->original);
-  field_editor_apply_editable (fe);
+  fr->original = ts_field_dup_initial_value (field);
+  ts_field_editor_set_value (fr->editor, fr->original);
+  field_row_apply_editable (fr);
+  g_signal_connect (fr->editor, "changed", G_CALLBACK (on_editor_changed), fr);
 
-  return fe;
+  return fr;
 }
 
 static GtkWidget *
@@ -1504,6 +482,81 @@ build_system_group (TsTicketForm *self)
   return group;
 }
 
+/* The label and the accessible "required" say the schema's required and
+ * the state's. */
+static void
+field_row_update_label (FieldRow *fr)
+{
+  gboolean required = ts_field_get_required (fr->field) || fr->rule == TS_STATE_RULE_REQUIRED;
+  g_autofree char *text = field_label_text (fr->field, required);
+  GtkWidget *widget = field_row_widget (fr);
+  gboolean readonly = ts_field_get_readonly (fr->field) || fr->rule == TS_STATE_RULE_READONLY;
+
+  gtk_label_set_text (GTK_LABEL (fr->label), text);
+  if (required)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_REQUIRED);
+  if (readonly)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_READ_ONLY, TRUE, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_READ_ONLY);
+}
+
+/* Applies the schema's state_rules for @state (NULL or "": the initial
+ * state, as for a new ticket) to every row. */
+static void
+ts_ticket_form_apply_state (TsTicketForm *self,
+                            const char   *state)
+{
+  if (state == NULL || *state == '\0')
+    state = ts_project_get_initial_state (self->project);
+
+  g_free (self->state);
+  self->state = g_strdup (state);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      TsStateRule rule = ts_project_get_state_rule (self->project, state, ts_field_get_name (fr->field));
+
+      if (rule == TS_STATE_RULE_READONLY)
+        {
+          g_autofree char *frozen =
+            g_strdup_printf (_("Frozen in the state “%s”: “%s” can no longer be changed."),
+                             state, ts_field_get_label (fr->field));
+          gtk_label_set_text (GTK_LABEL (fr->frozen_label), frozen);
+        }
+      if (gtk_widget_get_visible (fr->frozen_label) != (rule == TS_STATE_RULE_READONLY))
+        {
+          gtk_widget_set_visible (fr->frozen_label, rule == TS_STATE_RULE_READONLY);
+          field_row_update_description (fr);
+        }
+      gtk_widget_set_visible (fr->row, rule != TS_STATE_RULE_HIDDEN);
+
+      if (rule == fr->rule)
+        continue;
+      fr->rule = rule;
+      field_row_update_label (fr);
+      field_row_apply_editable (fr);
+    }
+
+  /* A group whose rows are all hidden is not shown either. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      gboolean shown = FALSE;
+
+      for (guint j = 0; j < self->rows->len && !shown; j++)
+        {
+          FieldRow *other = g_ptr_array_index (self->rows, j);
+
+          shown = other->group == fr->group && other->rule != TS_STATE_RULE_HIDDEN;
+        }
+      gtk_widget_set_visible (fr->group, shown);
+    }
+}
+
 static void
 ts_ticket_form_build (TsTicketForm *self)
 {
@@ -1517,7 +570,7 @@ ts_ticket_form_build (TsTicketForm *self)
   for (guint i = 0; i < ts_project_get_n_fields (self->project); i++)
     {
       TsField *field = ts_project_get_field (self->project, i);
-      FieldEditor *fe;
+      FieldRow *fr;
 
       if (group == NULL || g_strcmp0 (group_name, ts_field_get_group (field)) != 0)
         {
@@ -1532,12 +585,28 @@ ts_ticket_form_build (TsTicketForm *self)
           gtk_box_append (GTK_BOX (self->box), group);
         }
 
-      fe = build_field (self, field);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), fe->row);
-      g_ptr_array_add (self->editors, fe);
-      g_hash_table_insert (self->by_name, (gpointer)ts_field_get_name (field), fe);
+      fr = build_field (self, field);
+      fr->group = group;
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), fr->row);
+      g_ptr_array_add (self->rows, fr);
+      g_hash_table_insert (self->by_name, (gpointer)ts_field_get_name (field), fr);
+    }
+
+  /* Dependent choices know their parents once every row is there. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      const char *depends_on = ts_field_get_depends_on (fr->field);
+
+      if (depends_on == NULL || !TS_IS_CHOICE_EDITOR (fr->editor) ||
+          (fr->parent = g_hash_table_lookup (self->by_name, depends_on)) == NULL)
+        continue;
+      ts_choice_editor_set_parent (TS_CHOICE_EDITOR (fr->editor), fr->parent->field);
+      field_row_follow_parent (fr);
     }
   self->updating--;
+
+  ts_ticket_form_apply_state (self, NULL);
 }
 
 /* ---- GObject ---------------------------------------------------------- */
@@ -1558,8 +627,8 @@ ts_ticket_form_dispose (GObject *object)
 {
   TsTicketForm *self = (TsTicketForm *)object;
 
-  /* The widgets go first, and say nothing on the way: their handlers
-   * point at the editors, which finalize frees. */
+  /* The widgets go first, and say nothing on the way: the rows stop
+   * listening to their editors. */
   self->disposed = TRUE;
   if (self->scroll_tick != 0)
     {
@@ -1567,6 +636,17 @@ ts_ticket_form_dispose (GObject *object)
       self->scroll_tick = 0;
     }
   g_clear_pointer (&self->scroll_field, g_free);
+  /* The rows go with their widgets: a call after this finds no field. */
+  for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+
+      g_signal_handlers_disconnect_by_data (fr->editor, fr);
+    }
+  if (self->by_name != NULL)
+    g_hash_table_remove_all (self->by_name);
+  if (self->rows != NULL)
+    g_ptr_array_set_size (self->rows, 0);
   g_clear_pointer (&self->clamp, gtk_widget_unparent);
   self->box = NULL;
   memset (self->system_values, 0, sizeof self->system_values);
@@ -1582,9 +662,10 @@ ts_ticket_form_finalize (GObject *object)
   TsTicketForm *self = (TsTicketForm *)object;
 
   g_clear_pointer (&self->by_name, g_hash_table_unref);
-  g_clear_pointer (&self->editors, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->project);
   g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_clear_pointer (&self->state, g_free);
 
   G_OBJECT_CLASS (ts_ticket_form_parent_class)->finalize (object);
 }
@@ -1684,7 +765,7 @@ static void
 ts_ticket_form_init (TsTicketForm *self)
 {
   self->editable = TRUE;
-  self->editors = g_ptr_array_new_with_free_func ((GDestroyNotify)field_editor_free);
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)field_row_free);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
 
   /* Like AdwPreferencesPage, without its scrolling: the window scrolls. */
@@ -1776,32 +857,34 @@ ts_ticket_form_set_ticket (TsTicketForm *self,
   set_system_time (self, 5, ts_ticket_get_updated_at (ticket));
 
   self->updating++;
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
-      const char *name = ts_field_get_name (fe->field);
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      const char *name = ts_field_get_name (fr->field);
       g_autoptr(JsonNode) value = NULL;
 
       if (fields != NULL && json_object_has_member (fields, name))
         value = json_node_copy (json_object_get_member (fields, name));
       else
-        value = ts_field_dup_initial_value (fe->field);
+        value = ts_field_dup_initial_value (fr->field);
 
       /* A user or choice list starts again from the members or choices,
        * with this ticket's value added if it is not among them. */
-      if (fe->values != NULL)
-        dropdown_rebuild (fe, node_get_string (value) != NULL ? node_get_string (value) : "");
-      field_editor_set_value (fe, value);
-      field_editor_show_error (fe, NULL);
+      ts_field_editor_reset_value (fr->editor, value);
+      field_row_show_error (fr, NULL);
 
       /* What the widget shows is the baseline: a value the widget cannot
        * hold exactly (a number in a text field) is not a change until a
        * person changes it. */
-      g_clear_pointer (&fe->original, json_node_unref);
-      fe->original = field_editor_dup_value (fe);
-      fe->differs = FALSE;
+      g_clear_pointer (&fr->original, json_node_unref);
+      fr->original = ts_field_editor_dup_value (fr->editor);
+      fr->differs = FALSE;
     }
+  for (guint i = 0; i < self->rows->len; i++)
+    field_row_follow_parent (g_ptr_array_index (self->rows, i));
   self->updating--;
+
+  ts_ticket_form_apply_state (self, ts_ticket_get_state (ticket));
 
   was_modified = self->modified;
   self->n_differing = 0;
@@ -1826,11 +909,11 @@ ts_ticket_form_dup_values (TsTicketForm *self)
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
   values = json_object_new ();
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
 
-      json_object_set_member (values, ts_field_get_name (fe->field), field_editor_dup_value (fe));
+      json_object_set_member (values, ts_field_get_name (fr->field), ts_field_editor_dup_value (fr->editor));
     }
   return values;
 }
@@ -1843,13 +926,13 @@ ts_ticket_form_dup_changes (TsTicketForm *self)
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
   changes = json_object_new ();
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
-      g_autoptr(JsonNode) value = field_editor_dup_value (fe);
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      g_autoptr(JsonNode) value = ts_field_editor_dup_value (fr->editor);
 
-      if (fe->original == NULL || !json_node_equal (value, fe->original))
-        json_object_set_member (changes, ts_field_get_name (fe->field), g_steal_pointer (&value));
+      if (fr->original == NULL || !json_node_equal (value, fr->original))
+        json_object_set_member (changes, ts_field_get_name (fr->field), g_steal_pointer (&value));
     }
   return changes;
 }
@@ -1863,28 +946,45 @@ ts_ticket_form_apply_values (TsTicketForm *self,
   g_return_if_fail (TS_IS_TICKET_FORM (self));
   g_return_if_fail (values != NULL);
 
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
-      const char *name = ts_field_get_name (fe->field);
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      const char *name = ts_field_get_name (fr->field);
       g_autoptr(JsonNode) before = NULL;
       g_autoptr(JsonNode) after = NULL;
 
       if (!json_object_has_member (values, name))
         continue;
 
-      before = field_editor_dup_value (fe);
+      before = ts_field_editor_dup_value (fr->editor);
       self->updating++;
-      field_editor_set_value (fe, json_object_get_member (values, name));
+      ts_field_editor_set_value (fr->editor, json_object_get_member (values, name));
       self->updating--;
-      after = field_editor_dup_value (fe);
+      after = ts_field_editor_dup_value (fr->editor);
 
       if (!json_node_equal (before, after))
         {
           changed = TRUE;
-          field_editor_validate (fe);
+          field_row_validate (fr);
         }
-      field_editor_update_differs (fe);
+      field_row_update_differs (fr);
+    }
+
+  /* Dependent choices follow their parents' new values, and say whether
+   * those allow what they hold. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      g_autoptr(JsonNode) value = NULL;
+
+      if (fr->parent == NULL)
+        continue;
+      field_row_follow_parent (fr);
+      value = ts_field_editor_dup_value (fr->editor);
+      if (!ts_value_is_empty (value) &&
+          (json_object_has_member (values, ts_field_get_name (fr->field)) ||
+           json_object_has_member (values, ts_field_get_name (fr->parent->field))))
+        field_row_validate (fr);
     }
 
   ts_ticket_form_update_modified (self);
@@ -1903,8 +1003,8 @@ ts_ticket_form_set_editable (TsTicketForm *self,
     return;
 
   self->editable = editable;
-  for (guint i = 0; self->editors != NULL && i < self->editors->len; i++)
-    field_editor_apply_editable (g_ptr_array_index (self->editors, i));
+  for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
+    field_row_apply_editable (g_ptr_array_index (self->rows, i));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITABLE]);
 }
@@ -1928,16 +1028,11 @@ ts_ticket_form_set_members (TsTicketForm *self,
     self->members = g_ptr_array_ref (members);
   set_system_people (self);
 
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
-      g_autofree char *current = NULL;
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
 
-      if (field_editor_type (fe) != TS_FIELD_USER)
-        continue;
-
-      current = g_strdup (dropdown_get_value (fe));
-      dropdown_rebuild (fe, current);
+      ts_field_editor_set_members (fr->editor, self->members);
     }
 }
 
@@ -1960,7 +1055,7 @@ ts_ticket_form_get_display_name (TsTicketForm *self,
   return login;
 }
 
-static FieldEditor *
+static FieldRow *
 lookup_editor (TsTicketForm *self,
                const char   *field)
 {
@@ -1975,34 +1070,34 @@ ts_ticket_form_set_field_error (TsTicketForm *self,
                                 const char   *message,
                                 gboolean      focus)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
 
   g_return_if_fail (TS_IS_TICKET_FORM (self));
   g_return_if_fail (field != NULL);
 
-  if ((fe = lookup_editor (self, field)) == NULL)
+  if ((fr = lookup_editor (self, field)) == NULL)
     {
       g_debug ("No field “%s” to show “%s” at", field, message ? message : "");
       return;
     }
 
-  field_editor_show_error (fe, message);
+  field_row_show_error (fr, message);
   if (focus)
     ts_ticket_form_focus_field (self, field);
 }
 
-/* Brings @fe's whole row (label, widget, messages) into the scrolled
+/* Brings @fr's whole row (label, widget, messages) into the scrolled
  * window's view, moving as little as possible. */
 static void
-field_editor_scroll_into_view (FieldEditor *fe)
+field_row_scroll_into_view (FieldRow *fr)
 {
-  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (fe->form), GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (fr->form), GTK_TYPE_SCROLLED_WINDOW);
   const double margin = 12;
   GtkAdjustment *adjustment;
   graphene_rect_t bounds;
   double page, value, top, bottom;
 
-  if (scrolled == NULL || !gtk_widget_compute_bounds (fe->row, scrolled, &bounds))
+  if (scrolled == NULL || !gtk_widget_compute_bounds (fr->row, scrolled, &bounds))
     return;
 
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
@@ -2029,11 +1124,11 @@ scroll_on_tick (GtkWidget     *widget,
                 gpointer       user_data)
 {
   TsTicketForm *self = TS_TICKET_FORM (widget);
-  FieldEditor *fe = lookup_editor (self, self->scroll_field);
+  FieldRow *fr = lookup_editor (self, self->scroll_field);
 
   self->scroll_tick = 0;
-  if (fe != NULL)
-    field_editor_scroll_into_view (fe);
+  if (fr != NULL)
+    field_row_scroll_into_view (fr);
   g_clear_pointer (&self->scroll_field, g_free);
   return G_SOURCE_REMOVE;
 }
@@ -2042,15 +1137,15 @@ void
 ts_ticket_form_focus_field (TsTicketForm *self,
                             const char   *field)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
 
   g_return_if_fail (TS_IS_TICKET_FORM (self));
 
-  if ((fe = lookup_editor (self, field)) == NULL)
+  if ((fr = lookup_editor (self, field)) == NULL)
     return;
 
-  gtk_widget_grab_focus (fe->widget);
-  field_editor_scroll_into_view (fe);
+  gtk_widget_grab_focus (field_row_widget (fr));
+  field_row_scroll_into_view (fr);
 
   g_free (self->scroll_field);
   self->scroll_field = g_strdup (field);
@@ -2063,12 +1158,12 @@ ts_ticket_form_get_first_invalid_field (TsTicketForm *self)
 {
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
 
-      if (gtk_widget_get_visible (fe->error_label))
-        return ts_field_get_name (fe->field);
+      if (gtk_widget_get_visible (fr->error_label))
+        return ts_field_get_name (fr->field);
     }
   return NULL;
 }
@@ -2078,77 +1173,63 @@ ts_ticket_form_set_field_hint (TsTicketForm *self,
                                const char   *field,
                                const char   *hint)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
   gboolean has_hint = hint != NULL && *hint != '\0';
 
   g_return_if_fail (TS_IS_TICKET_FORM (self));
 
-  if ((fe = lookup_editor (self, field)) == NULL)
+  if ((fr = lookup_editor (self, field)) == NULL)
     return;
 
-  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (fe->hint_label)), has_hint ? hint : "") == 0 &&
-      gtk_widget_get_visible (fe->hint_box) == has_hint)
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (fr->hint_label)), has_hint ? hint : "") == 0 &&
+      gtk_widget_get_visible (fr->hint_box) == has_hint)
     return;
 
-  gtk_label_set_text (GTK_LABEL (fe->hint_label), has_hint ? hint : "");
-  gtk_widget_set_visible (fe->hint_box, has_hint);
+  gtk_label_set_text (GTK_LABEL (fr->hint_label), has_hint ? hint : "");
+  gtk_widget_set_visible (fr->hint_box, has_hint);
 
-  /* A screen reader says the help and the hint with the field. */
-  if (has_hint && fe->help_label != NULL)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->help_label, fe->hint_label, NULL,
-                                    -1);
-  else if (has_hint)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->hint_label, NULL,
-                                    -1);
-  else if (fe->help_label != NULL)
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (fe->widget),
-                                    GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, fe->help_label, NULL,
-                                    -1);
-  else
-    gtk_accessible_reset_relation (GTK_ACCESSIBLE (fe->widget), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY);
+  field_row_update_description (fr);
 }
 
 const char *
 ts_ticket_form_get_field_hint (TsTicketForm *self,
                                const char   *field)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
 
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
-  if ((fe = lookup_editor (self, field)) == NULL || !gtk_widget_get_visible (fe->hint_box))
+  if ((fr = lookup_editor (self, field)) == NULL || !gtk_widget_get_visible (fr->hint_box))
     return NULL;
-  return gtk_label_get_text (GTK_LABEL (fe->hint_label));
+  return gtk_label_get_text (GTK_LABEL (fr->hint_label));
 }
 
 const char *
 ts_ticket_form_get_field_error (TsTicketForm *self,
                                 const char   *field)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
 
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
-  if ((fe = lookup_editor (self, field)) == NULL || !gtk_widget_get_visible (fe->error_label))
+  if ((fr = lookup_editor (self, field)) == NULL || !gtk_widget_get_visible (fr->error_label))
     return NULL;
-  return gtk_label_get_text (GTK_LABEL (fe->error_label));
+  return gtk_label_get_text (GTK_LABEL (fr->error_label));
 }
 
 gboolean
 ts_ticket_form_validate (TsTicketForm *self)
 {
-  FieldEditor *first_invalid = NULL;
+  FieldRow *first_invalid = NULL;
 
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), FALSE);
 
-  for (guint i = 0; i < self->editors->len; i++)
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
 
-      if (!field_editor_validate (fe) && first_invalid == NULL)
-        first_invalid = fe;
+      if (!field_row_validate (fr) && first_invalid == NULL)
+        first_invalid = fr;
     }
 
   return first_invalid == NULL;
@@ -2158,22 +1239,22 @@ GtkWidget *
 ts_ticket_form_get_field_widget (TsTicketForm *self,
                                  const char   *field)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
 
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
-  fe = lookup_editor (self, field);
-  return fe != NULL ? fe->widget : NULL;
+  fr = lookup_editor (self, field);
+  return fr != NULL ? field_row_widget (fr) : NULL;
 }
 
 GtkWidget *
 ts_ticket_form_get_field_label (TsTicketForm *self,
                                 const char   *field)
 {
-  FieldEditor *fe;
+  FieldRow *fr;
 
   g_return_val_if_fail (TS_IS_TICKET_FORM (self), NULL);
 
-  fe = lookup_editor (self, field);
-  return fe != NULL ? fe->label : NULL;
+  fr = lookup_editor (self, field);
+  return fr != NULL ? fr->label : NULL;
 }

@@ -24,7 +24,9 @@ TsTicketForm *ts_ticket_form_new                (TsProject          *project);
 TsProject    *ts_ticket_form_get_project        (TsTicketForm       *self);
 
 /* Shows @ticket: its system fields and its values.  Discards what was
- * typed; afterwards the form is not modified. */
+ * typed; afterwards the form is not modified.  The schema's state_rules
+ * for the ticket's state (the initial state for a new ticket) decide
+ * which fields are frozen, required or hidden. */
 void          ts_ticket_form_set_ticket         (TsTicketForm       *self,
                                                  TsTicket           *ticket);
 
@@ -82,8 +84,11 @@ void          ts_ticket_form_set_field_hint     (TsTicketForm       *self,
 const char   *ts_ticket_form_get_field_hint     (TsTicketForm       *self,
                                                  const char         *field);
 
-/* Checks every value as typed (ts_field_check_value, required) and shows
- * problems at their fields; returns whether all are valid. */
+/* Checks every value as typed (ts_field_check_value, required, a
+ * dependent choice against its parent's value, required in the ticket's
+ * state) and shows problems at their fields; returns whether all are
+ * valid.  A field hidden or frozen in the ticket's state is not checked:
+ * the person cannot change it there. */
 gboolean      ts_ticket_form_validate           (TsTicketForm       *self);
 
 /* The message shown under @field now (the form's own check or the
