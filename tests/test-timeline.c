@@ -712,6 +712,15 @@ test_linked_from (void)
   TS_WAIT_FOR ((opened = find_editor (ts_ticket_get_key (linking))) != NULL);
   g_assert_true (opened != editor);
 
+  /* From the keyboard: Enter on the row opens it as well. */
+  gtk_window_destroy (GTK_WINDOW (opened));
+  TS_WAIT_FOR (find_editor (ts_ticket_get_key (linking)) == NULL);
+  gtk_window_present (GTK_WINDOW (editor));
+  ts_test_click (key);
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_ancestor (key, GTK_TYPE_LIST_BOX_ROW)));
+  ts_test_key (GTK_WIDGET (editor), GDK_KEY_Return, 0);
+  TS_WAIT_FOR ((opened = find_editor (ts_ticket_get_key (linking))) != NULL);
+
   /* B links elsewhere now: A, reloaded, has nothing linking to it. */
   unlinked = save (zhangwei, linking, "{\"summary\": \"【20180305】线缆松动\", \"improvement_url\": \"\"}");
   gtk_window_present (GTK_WINDOW (editor));
