@@ -15,6 +15,7 @@
 #include "ts-ticket-form.h"
 #include "ts-ticket-table.h"
 #include "ts-ticket-window.h"
+#include "ts-linked-from.h"
 
 /* A maintainer on a train: the client starts without its server and shows
  * what it saved, read-only; the connection drops under an editor and comes
@@ -161,6 +162,22 @@ test_fill_cache (void)
   g_assert_true (ts_cache_exists (ts_store_get_cache (store)));
 }
 
+/* The editor's Linked From (visible or not). */
+static TsLinkedFrom *
+find_linked_from (GtkWidget *widget)
+{
+  if (TS_IS_LINKED_FROM (widget))
+    return TS_LINKED_FROM (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      TsLinkedFrom *found = find_linked_from (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* No server: the window opens on the saved lists, says so, and a ticket
  * opens read-only. */
 static void
@@ -171,6 +188,7 @@ test_start_offline (void)
   TsMainWindow *window;
   TsTicketWindow *editor;
   TsTicketForm *form;
+  TsLinkedFrom *linked;
 
   g_assert_true (ts_test_server_pause (server, &error));
   g_assert_no_error (error);
@@ -189,6 +207,11 @@ test_start_offline (void)
   editor = activate_first (window, "pending");
   form = TS_TICKET_FORM (ts_ticket_window_get_form (editor));
   g_assert_false (ts_ticket_form_get_editable (form));
+  /* Linked From needs the server: a sentence says so, not a spinner. */
+  linked = find_linked_from (GTK_WIDGET (editor));
+  g_assert_nonnull (linked);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (linked)));
+  g_assert_nonnull (ts_linked_from_get_message (linked));
 
   /* Back online: the store reconnects by itself, and the editor becomes
    * editable for its assignee. */
@@ -197,6 +220,9 @@ test_start_offline (void)
   ts_store_reconnect (store);
   TS_WAIT_FOR (ts_store_get_online (store));
   TS_WAIT_FOR (ts_ticket_form_get_editable (form));
+  /* Nothing links to it: the group goes. */
+  TS_WAIT_FOR (!gtk_widget_get_visible (GTK_WIDGET (linked)));
+  g_assert_null (ts_linked_from_get_message (linked));
   close_all ();
 }
 

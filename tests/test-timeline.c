@@ -5,7 +5,9 @@
 
 #include "tasksteper-core.h"
 #include "ts-comment.h"
+#include "ts-application.h"
 #include "ts-conflict-dialog.h"
+#include "ts-linked-from.h"
 #include "ts-main-window.h"
 #include "ts-store.h"
 #include "ts-gui-test-util.h"
@@ -646,6 +648,90 @@ test_comment_required (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* What the application does with app.open-ticket ("PROJECT/NUMBER"): the
+ * main window opens the ticket of that number. */
+static void
+on_open_ticket (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_autofree char *uri = g_strconcat ("tasksteper://", g_variant_get_string (parameter, NULL), NULL);
+  g_autofree char *project = NULL;
+  int number = 0;
+
+  g_assert_true (ts_parse_ticket_uri (uri, &project, &number));
+  ts_main_window_open_number (TS_MAIN_WINDOW (user_data), project, number);
+}
+
+/* An improvement (A) and the online issue (B) whose 改进项链接 points at
+ * it (seed 四.3): A's editor lists B with its summary, project and
+ * state, and a double-click on B's row opens B's editor.  Once B no
+ * longer links to A, A's reloaded editor lists nothing and hides the
+ * group. */
+static void
+test_linked_from (void)
+{
+  g_autoptr(TsStore) zhangwei = open_store ("zhangwei");
+  g_autoptr(TsTicket) target = create (zhangwei, "{\"summary\": \"【20180305】改进：线缆检测\"}");
+  g_autofree char *link = g_strdup_printf ("{\"summary\": \"【20180305】线缆松动\", \"improvement_url\": \"tasksteper://issue_track/%d\"}",
+                                           ts_ticket_get_number (target));
+  g_autoptr(TsTicket) linking = create (zhangwei, link);
+  g_autoptr(TsTicket) other = create (zhangwei, "{\"summary\": \"【20180305】无链接\", \"improvement_url\": \"https://example.com/1\"}");
+  g_autoptr(TsTicket) unlinked = NULL;
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("open-ticket", G_VARIANT_TYPE_STRING);
+  g_autofree char *where = NULL;
+  TsMainWindow *window = open_main_window (zhangwei);
+  TsTicketWindow *editor, *opened = NULL;
+  TsProject *project;
+  GtkWidget *linked = NULL;
+  GtkWidget *key = NULL;
+  guint n_rows = 0;
+
+  editor = open_editor (window, ts_ticket_get_key (target));
+  g_signal_connect (action, "activate", G_CALLBACK (on_open_ticket), window);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+  gtk_widget_insert_action_group (GTK_WIDGET (editor), "app", G_ACTION_GROUP (group));
+
+  TS_WAIT_FOR ((key = ts_test_find_label (GTK_WIDGET (editor), ts_ticket_get_key (linking))) != NULL);
+  linked = find_widget (GTK_WIDGET (editor), TS_TYPE_LINKED_FROM);
+  g_assert_nonnull (linked);
+  g_assert_nonnull (ts_test_find_label (linked, "【20180305】线缆松动"));
+  project = ts_ticket_form_get_project (TS_TICKET_FORM (ts_ticket_window_get_form (editor)));
+  where = g_strdup_printf ("%s · %s", ts_project_get_title (project), ts_ticket_get_state (linking));
+  g_assert_nonnull (ts_test_find_label (linked, where));
+  /* Only B: neither A itself nor a ticket with another link. */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (ts_linked_from_get_list (TS_LINKED_FROM (linked))));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    n_rows++;
+  g_assert_cmpuint (n_rows, ==, 1);
+  g_assert_null (ts_test_find_label (linked, ts_ticket_get_key (other)));
+  g_assert_null (ts_linked_from_get_message (TS_LINKED_FROM (linked)));
+
+  ts_test_double_click (key);
+  TS_WAIT_FOR ((opened = find_editor (ts_ticket_get_key (linking))) != NULL);
+  g_assert_true (opened != editor);
+
+  /* From the keyboard: Enter on the row opens it as well. */
+  gtk_window_destroy (GTK_WINDOW (opened));
+  TS_WAIT_FOR (find_editor (ts_ticket_get_key (linking)) == NULL);
+  gtk_window_present (GTK_WINDOW (editor));
+  ts_test_click (key);
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_ancestor (key, GTK_TYPE_LIST_BOX_ROW)));
+  ts_test_key (GTK_WIDGET (editor), GDK_KEY_Return, 0);
+  TS_WAIT_FOR ((opened = find_editor (ts_ticket_get_key (linking))) != NULL);
+
+  /* B links elsewhere now: A, reloaded, has nothing linking to it. */
+  unlinked = save (zhangwei, linking, "{\"summary\": \"【20180305】线缆松动\", \"improvement_url\": \"\"}");
+  gtk_window_present (GTK_WINDOW (editor));
+  ts_test_key (GTK_WIDGET (editor), GDK_KEY_F5, 0);
+  TS_WAIT_FOR (!gtk_widget_get_visible (linked));
+
+  gtk_window_destroy (GTK_WINDOW (opened));
+  gtk_window_destroy (GTK_WINDOW (editor));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -668,6 +754,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/timeline/conflict-choice", test_conflict_choice);
   g_test_add_func ("/ts/timeline/new-from", test_new_from);
   g_test_add_func ("/ts/timeline/comment", test_comment);
+  g_test_add_func ("/ts/timeline/linked-from", test_linked_from);
   /* Last: it makes 提交审核 need a comment. */
   g_test_add_func ("/ts/timeline/comment-required", test_comment_required);
 

@@ -9,6 +9,7 @@
 #include "ts-ticket-form.h"
 #include "ts-a11y.h"
 #include "ts-conflict-dialog.h"
+#include "ts-linked-from.h"
 #include "ts-reassign-dialog.h"
 #include "ts-ticket-window.h"
 #include "ts-timeline.h"
@@ -51,6 +52,7 @@ struct _TsTicketWindow
   GtkLabel        *blocked_label;
   AdwPreferencesGroup *history_group;
   TsTimeline      *timeline;
+  TsLinkedFrom    *linked_from;   /* the tickets whose links point here */
   GtkToggleButton *workflow_button;
   GtkMenuButton   *menu_button;
   GtkWidget       *comment_box;
@@ -501,6 +503,7 @@ show_ticket (TsTicketWindow *self,
   update_triggers (self);
   update_actions (self);
   load_history (self);
+  ts_linked_from_set_ticket (self->linked_from, ticket);
 }
 
 /* The timeline */
@@ -1437,6 +1440,9 @@ ts_ticket_window_new (TsStore   *store,
   gtk_box_prepend (self->content_box, GTK_WIDGET (self->form));
   self->timeline = ts_timeline_new (self->form);
   adw_preferences_group_add (self->history_group, GTK_WIDGET (self->timeline));
+  /* Above the history: what points here is part of what the ticket is. */
+  self->linked_from = TS_LINKED_FROM (ts_linked_from_new (store, project));
+  gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->linked_from), GTK_WIDGET (self->blocked_label));
   g_signal_connect_object (self->form, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "notify::online", G_CALLBACK (on_online_changed), self, G_CONNECT_SWAPPED);
