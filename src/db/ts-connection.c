@@ -716,6 +716,23 @@ on_query_cancelled_idle (gpointer user_data)
       query_return_error (self->current, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                               _("Operation was cancelled")));
       request_cancel (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Still waiting behind another query: answered now, not once the one
+   * ahead (which may wait on a lock) is done. */
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    {
+      Query *query = l->data;
+
+      if (query->task == task)
+        {
+          g_queue_delete_link (&self->queue, l);
+          g_task_return_error_if_cancelled (query->task);
+          g_clear_object (&query->task);
+          query_free (query);
+          break;
+        }
     }
 
   return G_SOURCE_REMOVE;
@@ -793,9 +810,6 @@ dispatch (TsConnection *self)
         }
 
       self->current = query;
-      if (query->cancellable != NULL)
-        query->cancelled_id = g_cancellable_connect (query->cancellable, G_CALLBACK (on_query_cancelled),
-                                                     query->task, NULL);
       if (self->query_seconds > 0)
         self->query_timeout_id = g_timeout_add_seconds (self->query_seconds, on_query_timeout, self);
       flush (self);
@@ -956,6 +970,10 @@ ts_connection_query_async (TsConnection        *self,
   query->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
 
   g_queue_push_tail (&self->queue, query);
+  /* From now on, queued or sent: see on_query_cancelled_idle(). */
+  if (query->cancellable != NULL)
+    query->cancelled_id = g_cancellable_connect (query->cancellable, G_CALLBACK (on_query_cancelled),
+                                                 query->task, NULL);
   dispatch (self);
 }
 
