@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "tasksteper-core.h"
-#include "ts-cache.h"
+#include "ts-cache-private.h"
 
 /* The offline copy on its own: what is saved comes back, files are private,
  * and a damaged, foreign or other user's file is set aside, never shown. */
@@ -71,6 +71,12 @@ make_ticket (gint64      id,
   json_object_set_int_member (fields, "device_count", 3);
   json_object_set_boolean_member (fields, "clean", TRUE);
   json_object_set_null_member (fields, "nothing");
+  /* Every kind of JSON value, written as the server sent it. */
+  json_object_set_double_member (fields, "ratio", 0.1);
+  json_object_set_double_member (fields, "whole", 3.0);
+  json_object_set_double_member (fields, "tiny", -1.5e-300);
+  json_object_set_string_member (fields, "control", "\x01\b\f\n\r\t\x1f/\u00e9");
+  json_object_set_member (fields, "nested", json_from_string ("[1, {\"a\": [true, false, null]}, [], {}]", NULL));
   ts_ticket_set_id (ticket, id);
   ts_ticket_set_project (ticket, "issue_track");
   ts_ticket_set_number (ticket, id);
@@ -151,6 +157,9 @@ test_round_trip (Fixture       *fixture,
     g_autoptr(JsonNode) b = json_node_init_object (json_node_alloc (), ts_ticket_get_fields (ticket));
 
     g_assert_true (json_node_equal (a, b));
+    g_assert_cmpint (json_node_get_value_type (json_object_get_member (ts_ticket_get_fields (loaded), "whole")),
+                     ==, G_TYPE_DOUBLE);
+    g_assert_cmpfloat (json_object_get_double_member (ts_ticket_get_fields (loaded), "ratio"), ==, 0.1);
   }
   g_assert_null (ts_cache_load_tickets (cache, "issue_track", "all", NULL));
   g_clear_object (&loaded);
@@ -345,6 +354,205 @@ test_replace_whole (Fixture       *fixture,
     g_assert_true (g_str_has_suffix (name, ".json"));
 }
 
+/* A list of @n tickets numbered from @first. */
+static GListStore *
+make_list (guint first,
+           guint n)
+{
+  GListStore *list = g_list_store_new (TS_TYPE_TICKET);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TsTicket) ticket = make_ticket (first + i, "【20180128】乌鲁木齐局点磁带库硬盘故障");
+
+      g_list_store_append (list, ticket);
+    }
+  return list;
+}
+
+static guint
+list_length_on_disk (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *data;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  root = json_from_string (contents, NULL);
+  g_assert_nonnull (root);
+  data = json_object_get_member (json_node_get_object (root), "data");
+  g_assert_true (data != NULL && JSON_NODE_HOLDS_ARRAY (data));
+  return json_array_get_length (json_node_get_array (data));
+}
+
+/* A save returns before anything is written, from what the list held when
+ * it was called; the saves made before the writer got to it coalesce, and
+ * only the newest is written. */
+static void
+test_save_later (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
+  g_autoptr(GListStore) big = make_list (1, TS_CACHE_MAX_LIST_ROWS);
+  g_autoptr(GListStore) smaller = make_list (1, 4000);
+  g_autoptr(GListStore) newest = make_list (7, 3);
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autofree char *path = g_build_filename (ts_cache_get_directory (cache), "tickets-issue_track-all.json", NULL);
+
+  ts_cache_set_paused (cache, TRUE);
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (big));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* What is saved is the list as it was at the call. */
+  g_list_store_remove_all (big);
+  ts_cache_set_paused (cache, FALSE);
+  ts_cache_flush (cache);
+  g_assert_cmpuint (ts_cache_get_n_written (cache), ==, 1);
+  g_assert_cmpuint (list_length_on_disk (path), ==, TS_CACHE_MAX_LIST_ROWS);
+
+  /* Three saves queued behind a paused writer: one write, the newest. */
+  ts_cache_set_paused (cache, TRUE);
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (smaller));
+  ts_cache_save_tickets (cache, "issue_track", "pending", G_LIST_MODEL (smaller));
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (big));
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (newest));
+  g_assert_cmpuint (list_length_on_disk (path), ==, TS_CACHE_MAX_LIST_ROWS);
+  ts_cache_set_paused (cache, FALSE);
+  ts_cache_flush (cache);
+  g_assert_cmpuint (ts_cache_get_n_written (cache), ==, 3);
+
+  loaded = ts_cache_load_tickets (cache, "issue_track", "all", NULL);
+  g_assert_cmpuint (loaded->len, ==, 3);
+  g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (loaded, 0)), ==, 7);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+  loaded = ts_cache_load_tickets (cache, "issue_track", "pending", NULL);
+  g_assert_cmpuint (loaded->len, ==, 4000);
+}
+
+/* While a long list replaces a short one, the file read as anyone would
+ * read it is always one whole version, the old or the new. */
+static void
+test_read_while_written (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
+  g_autoptr(GListStore) small = make_list (1, 3);
+  g_autoptr(GListStore) big = make_list (1, TS_CACHE_MAX_LIST_ROWS);
+  g_autofree char *path = g_build_filename (ts_cache_get_directory (cache), "tickets-issue_track-all.json", NULL);
+  guint old = 0, new = 0;
+
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (small));
+  ts_cache_flush (cache);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      guint written = ts_cache_get_n_written (cache);
+
+      ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (round % 2 ? small : big));
+      while (ts_cache_get_n_written (cache) == written)
+        {
+          guint n = list_length_on_disk (path);
+
+          g_assert_true (n == 3 || n == TS_CACHE_MAX_LIST_ROWS);
+          if (n == (round % 2 ? TS_CACHE_MAX_LIST_ROWS : 3))
+            old++;
+          else
+            new++;
+        }
+      ts_cache_flush (cache);
+      g_assert_cmpuint (list_length_on_disk (path), ==, round % 2 ? 3 : TS_CACHE_MAX_LIST_ROWS);
+    }
+  g_test_message ("reads of the old version %u, of the new %u", old, new);
+}
+
+/* A cache that cannot be written tells the person (a notice, as for a
+ * damaged file), and reads as nothing saved. */
+static void
+test_unwritable (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  /* A file where the directory should be: even root cannot make it. */
+  g_autofree char *root = g_build_filename (fixture->root, "not-a-directory", NULL);
+  g_autoptr(TsCache) cache = ts_cache_new_in (root, "s", "zhangwei");
+  g_autoptr(GListStore) list = make_list (1, 3);
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GStrv) notices = NULL;
+
+  g_assert_true (g_file_set_contents (root, "", 0, NULL));
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (list));
+  ts_cache_save_tickets (cache, "issue_track", "pending", G_LIST_MODEL (list));
+  ts_cache_flush (cache);
+  g_assert_false (ts_cache_exists (cache));
+  g_assert_null (ts_cache_load_tickets (cache, "issue_track", "all", NULL));
+
+  /* Said once, naming the folder, however many saves failed. */
+  notices = ts_cache_take_notices (cache);
+  g_assert_nonnull (notices);
+  g_assert_cmpuint (g_strv_length (notices), ==, 1);
+  g_assert_nonnull (strstr (notices[0], ts_cache_get_directory (cache)));
+  g_assert_null (ts_cache_take_notices (cache));
+
+  /* And said again after it was read, if saves still fail. */
+  ts_cache_save_members (cache, "issue_track", members);
+  ts_cache_flush (cache);
+  g_clear_pointer (&notices, g_strfreev);
+  notices = ts_cache_take_notices (cache);
+  g_assert_nonnull (notices);
+  g_assert_cmpuint (g_strv_length (notices), ==, 1);
+}
+
+static void
+store_result (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* A long list read on another thread comes back as the one read here. */
+static void
+test_load_async (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
+  g_autoptr(GListStore) big = make_list (1, TS_CACHE_MAX_LIST_ROWS);
+  g_autoptr(GPtrArray) here = NULL;
+  g_autoptr(GPtrArray) there = NULL;
+  g_autoptr(GDateTime) here_at = NULL;
+  g_autoptr(GDateTime) there_at = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* Nothing saved: nothing, as when read here. */
+  ts_cache_load_tickets_async (cache, "issue_track", "all", NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (ts_cache_load_tickets_finish (cache, result, &there_at));
+  g_assert_null (there_at);
+  g_clear_object (&result);
+
+  ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (big));
+  /* No flush: the read waits for the write. */
+  ts_cache_load_tickets_async (cache, "issue_track", "all", NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  there = ts_cache_load_tickets_finish (cache, result, &there_at);
+  here = ts_cache_load_tickets (cache, "issue_track", "all", &here_at);
+
+  g_assert_nonnull (there);
+  g_assert_cmpuint (there->len, ==, TS_CACHE_MAX_LIST_ROWS);
+  g_assert_cmpuint (here->len, ==, there->len);
+  for (guint i = 0; i < there->len; i++)
+    {
+      TsTicket *a = g_ptr_array_index (here, i);
+      TsTicket *b = g_ptr_array_index (there, i);
+
+      g_assert_cmpint (ts_ticket_get_id (a), ==, ts_ticket_get_id (b));
+      g_assert_cmpstr (ts_ticket_get_state (a), ==, ts_ticket_get_state (b));
+    }
+  g_assert_nonnull (there_at);
+  g_assert_true (g_date_time_equal (here_at, there_at));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -355,6 +563,10 @@ main (int argc, char *argv[])
   g_test_add ("/ts/cache/comments", Fixture, NULL, fixture_set_up, test_comments, fixture_tear_down);
   g_test_add ("/ts/cache/per-user", Fixture, NULL, fixture_set_up, test_per_user, fixture_tear_down);
   g_test_add ("/ts/cache/replace-whole", Fixture, NULL, fixture_set_up, test_replace_whole, fixture_tear_down);
+  g_test_add ("/ts/cache/save-later", Fixture, NULL, fixture_set_up, test_save_later, fixture_tear_down);
+  g_test_add ("/ts/cache/read-while-written", Fixture, NULL, fixture_set_up, test_read_while_written, fixture_tear_down);
+  g_test_add ("/ts/cache/load-async", Fixture, NULL, fixture_set_up, test_load_async, fixture_tear_down);
+  g_test_add ("/ts/cache/unwritable", Fixture, NULL, fixture_set_up, test_unwritable, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -4,11 +4,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "ts-cache.h"
+#include "ts-cache-private.h"
 #include "ts-comment.h"
 #include "ts-saved-search.h"
 
@@ -25,6 +26,14 @@ struct _TsCache
   guint        pending;     /* writes queued or running, under lock */
   guint        max_age_days;
   GPtrArray   *notices;     /* under lock */
+  GHashTable  *queued;      /* file name → Job not started yet, under lock */
+  GPtrArray   *written;     /* Jobs written, released on the owner's thread, under lock */
+  GMainContext *context;    /* the owner's, where they are released */
+  GSource     *release_source;  /* under lock */
+  gboolean     paused;      /* under lock; tests only */
+  GCond        resumed;
+  guint        n_written;   /* under lock */
+  gboolean     save_failed; /* under lock: a notice says so, not taken yet */
   /* gint64 * ticket id → GArray of TsStateEntry (states interned): what
    * ts_cache_set_states() was told, written with the lists.  Used from
    * the thread that owns the cache only, as every call but the writes. */
@@ -33,35 +42,244 @@ struct _TsCache
 
 G_DEFINE_FINAL_TYPE (TsCache, ts_cache, G_TYPE_OBJECT)
 
+/* Writing
+ *
+ * A save takes a snapshot on the calling thread (references to the
+ * objects, which are not changed once made, and copies of the few things
+ * that may change), and the writer thread turns it into JSON text, writes
+ * it to a temporary file, syncs and renames it.  The text is written
+ * straight from the objects, reading them only: json-glib counts the
+ * references of JsonObject and JsonArray without atomic operations, so the
+ * writer takes none, and snapshots are released on the thread that owns
+ * the cache (from an idle callback of its main context, or at the next
+ * save, flush or finalization).  A save of a file whose previous save has
+ * not started yet replaces that one's snapshot: only the newest is
+ * written. */
+
 typedef struct
 {
-  char *path;
-  char *contents;
-} Write;
+  GString  *out;
+  gboolean  comma;   /* a value came before: the next needs a comma */
+} Writer;
 
-/* Writing */
+typedef void (*WriteFunc) (Writer *writer, gpointer snapshot);
+
+typedef struct
+{
+  char           *name;      /* the file; saves of the same file coalesce */
+  char           *saved_at;
+  WriteFunc       write;
+  gpointer        snapshot;
+  GDestroyNotify  free_snapshot;
+} Job;
 
 static void
-write_job (gpointer data,
-           gpointer user_data)
+job_free (Job *job)
 {
-  Write *job = data;
-  TsCache *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* Temporary file, fsync, rename: the old copy or the new, never half. */
-  if (!g_file_set_contents_full (job->path, job->contents, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    g_warning ("Cannot save the offline copy %s: %s", job->path, error->message);
-
-  g_free (job->path);
-  g_free (job->contents);
+  if (job->free_snapshot != NULL && job->snapshot != NULL)
+    job->free_snapshot (job->snapshot);
+  g_free (job->name);
+  g_free (job->saved_at);
   g_free (job);
+}
 
-  g_mutex_lock (&self->lock);
-  if (--self->pending == 0)
-    g_cond_broadcast (&self->idle);
-  g_mutex_unlock (&self->lock);
+static void
+put_separator (Writer *writer)
+{
+  if (writer->comma)
+    g_string_append_c (writer->out, ',');
+  writer->comma = FALSE;
+}
+
+static void
+put_quoted (GString    *out,
+            const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar)*p;
+
+      switch (c)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char)c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+put_name (Writer     *writer,
+          const char *name)
+{
+  put_separator (writer);
+  put_quoted (writer->out, name);
+  g_string_append_c (writer->out, ':');
+}
+
+static void
+put_begin (Writer *writer,
+           char    bracket)
+{
+  put_separator (writer);
+  g_string_append_c (writer->out, bracket);
+}
+
+static void
+put_end (Writer *writer,
+         char    bracket)
+{
+  g_string_append_c (writer->out, bracket);
+  writer->comma = TRUE;
+}
+
+static void
+put_string (Writer     *writer,
+            const char *value)
+{
+  put_separator (writer);
+  if (value != NULL)
+    put_quoted (writer->out, value);
+  else
+    g_string_append (writer->out, "null");
+  writer->comma = TRUE;
+}
+
+static void
+put_int (Writer *writer,
+         gint64  value)
+{
+  put_separator (writer);
+  g_string_append_printf (writer->out, "%" G_GINT64_FORMAT, value);
+  writer->comma = TRUE;
+}
+
+static void
+put_boolean (Writer   *writer,
+             gboolean  value)
+{
+  put_separator (writer);
+  g_string_append (writer->out, value ? "true" : "false");
+  writer->comma = TRUE;
+}
+
+static void
+put_double (Writer *writer,
+            double  value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  put_separator (writer);
+  writer->comma = TRUE;
+  if (!isfinite (value))
+    {
+      g_string_append (writer->out, "null");  /* JSON has no such number */
+      return;
+    }
+  g_ascii_dtostr (buffer, sizeof buffer, value);
+  g_string_append (writer->out, buffer);
+  /* Read back as a double, not as an integer. */
+  if (strpbrk (buffer, ".eE") == NULL)
+    g_string_append (writer->out, ".0");
+}
+
+/* Any JSON value, read without taking references. */
+static void
+put_node (Writer   *writer,
+          JsonNode *node)
+{
+  if (node == NULL)
+    {
+      put_string (writer, NULL);
+      return;
+    }
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        put_begin (writer, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            put_name (writer, name);
+            put_node (writer, member);
+          }
+        put_end (writer, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        put_begin (writer, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          put_node (writer, json_array_get_element (array, i));
+        put_end (writer, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          put_int (writer, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          put_double (writer, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          put_boolean (writer, json_node_get_boolean (node));
+          break;
+        case G_TYPE_STRING:
+        default:
+          put_string (writer, json_node_get_string (node));
+          break;
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      put_string (writer, NULL);
+      break;
+    }
+}
+
+static void
+put_object (Writer     *writer,
+            JsonObject *object)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  put_begin (writer, '{');
+  if (object != NULL)
+    {
+      json_object_iter_init_ordered (&iter, object);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          put_name (writer, name);
+          put_node (writer, member);
+        }
+    }
+  put_end (writer, '}');
 }
 
 static char *
@@ -72,44 +290,158 @@ file_path (TsCache    *self,
 }
 
 static void
-save_document (TsCache    *self,
-               const char *name,
-               JsonNode   *data)
+wait_for_writes (TsCache *self)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *saved_at = g_date_time_format_iso8601 (now);
-  g_autoptr(JsonNode) root = NULL;
-  Write *job;
+  g_mutex_lock (&self->lock);
+  while (self->pending > 0)
+    g_cond_wait (&self->idle, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* On the thread that owns the cache: drops the snapshots written. */
+static void
+release_written (TsCache *self)
+{
+  g_autoptr(GPtrArray) written = NULL;
+
+  g_mutex_lock (&self->lock);
+  written = g_steal_pointer (&self->written);
+  self->written = g_ptr_array_new_with_free_func ((GDestroyNotify)job_free);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+release_idle (gpointer user_data)
+{
+  TsCache *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->release_source, g_source_unref);
+  g_mutex_unlock (&self->lock);
+  release_written (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+write_job (gpointer data,
+           gpointer user_data)
+{
+  Job *job = data;
+  TsCache *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = file_path (self, job->name);
+  Writer writer = { g_string_sized_new (4096), FALSE };
+
+  /* From here on, a save of this file makes a new job. */
+  g_mutex_lock (&self->lock);
+  while (self->paused)
+    g_cond_wait (&self->resumed, &self->lock);
+  g_hash_table_remove (self->queued, job->name);
+  g_mutex_unlock (&self->lock);
+
+  put_begin (&writer, '{');
+  put_name (&writer, "tasksteper_cache");
+  put_int (&writer, TS_CACHE_FORMAT);
+  put_name (&writer, "server");
+  put_string (&writer, self->server);
+  put_name (&writer, "user");
+  put_string (&writer, self->user);
+  put_name (&writer, "saved_at");
+  put_string (&writer, job->saved_at);
+  put_name (&writer, "data");
+  job->write (&writer, job->snapshot);
+  put_end (&writer, '}');
 
   if (g_mkdir_with_parents (self->directory, 0700) != 0)
+    g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+  /* Temporary file, fsync, rename: the old copy or the new, never half. */
+  else
+    g_file_set_contents_full (path, writer.out->str, writer.out->len,
+                              G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+  g_string_free (writer.out, TRUE);
+
+  g_mutex_lock (&self->lock);
+  if (error != NULL)
     {
-      g_warning ("Cannot create the offline cache %s: %s", self->directory, g_strerror (errno));
+      g_debug ("Cannot save the offline copy %s: %s", path, error->message);
+      /* One notice until they are taken, however many saves fail. */
+      if (!self->save_failed)
+        g_ptr_array_add (self->notices,
+                         g_strdup_printf (_("The offline copy could not be saved in %s (%s). "
+                                            "Check that this folder can be written and that the disk has room; "
+                                            "until then, what you read is not kept for use without the server."),
+                                          self->directory, error->message));
+      self->save_failed = TRUE;
+    }
+  g_ptr_array_add (self->written, job);
+  self->n_written++;
+  if (self->release_source == NULL && self->context != NULL)
+    {
+      self->release_source = g_idle_source_new ();
+      g_source_set_priority (self->release_source, G_PRIORITY_LOW);
+      g_source_set_callback (self->release_source, release_idle, self, NULL);
+      g_source_set_static_name (self->release_source, "[tasksteper] cache snapshots released");
+      g_source_attach (self->release_source, self->context);
+    }
+  if (--self->pending == 0)
+    g_cond_broadcast (&self->idle);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Queues the writing of the document @name whose "data" @write writes
+ * from @snapshot (taken: freed with @free_snapshot on this thread). */
+static void
+save_document (TsCache        *self,
+               const char     *name,
+               WriteFunc       write,
+               gpointer        snapshot,
+               GDestroyNotify  free_snapshot)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  Job *job;
+  Job *queued;
+
+  release_written (self);
+
+  g_mutex_lock (&self->lock);
+  queued = g_hash_table_lookup (self->queued, name);
+  if (queued != NULL)
+    {
+      /* Not started: it writes this snapshot instead, the older is dropped. */
+      job = g_new0 (Job, 1);
+      job->snapshot = g_steal_pointer (&queued->snapshot);
+      job->free_snapshot = queued->free_snapshot;
+      queued->snapshot = snapshot;
+      queued->free_snapshot = free_snapshot;
+      queued->write = write;
+      g_free (queued->saved_at);
+      queued->saved_at = g_date_time_format_iso8601 (now);
+      g_mutex_unlock (&self->lock);
+      job_free (job);
       return;
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "tasksteper_cache");
-  json_builder_add_int_value (builder, TS_CACHE_FORMAT);
-  json_builder_set_member_name (builder, "server");
-  json_builder_add_string_value (builder, self->server);
-  json_builder_set_member_name (builder, "user");
-  json_builder_add_string_value (builder, self->user);
-  json_builder_set_member_name (builder, "saved_at");
-  json_builder_add_string_value (builder, saved_at);
-  json_builder_set_member_name (builder, "data");
-  json_builder_add_value (builder, json_node_ref (data));
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-
-  job = g_new0 (Write, 1);
-  job->path = file_path (self, name);
-  job->contents = json_to_string (root, FALSE);
-
-  g_mutex_lock (&self->lock);
+  job = g_new0 (Job, 1);
+  job->name = g_strdup (name);
+  job->saved_at = g_date_time_format_iso8601 (now);
+  job->write = write;
+  job->snapshot = snapshot;
+  job->free_snapshot = free_snapshot;
+  g_hash_table_insert (self->queued, job->name, job);
   self->pending++;
   g_mutex_unlock (&self->lock);
   g_thread_pool_push (self->writer, job, NULL);
+}
+
+/* A snapshot of GObjects that are never changed once made. */
+static GPtrArray *
+ref_objects (GPtrArray *objects)
+{
+  GPtrArray *copy = g_ptr_array_new_full (objects != NULL ? objects->len : 0, g_object_unref);
+
+  for (guint i = 0; objects != NULL && i < objects->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (objects, i)));
+  return copy;
 }
 
 /* Reading, with damaged and foreign files set aside */
@@ -147,7 +479,8 @@ load_document (TsCache     *self,
   JsonObject *object;
   gsize length;
 
-  ts_cache_flush (self);
+  /* Any thread: waits for the writes, releases nothing. */
+  wait_for_writes (self);
 
   if (!g_file_get_contents (path, &contents, &length, &error))
     return NULL;  /* nothing saved yet */
@@ -203,15 +536,12 @@ load_document (TsCache     *self,
 /* Tickets and history as JSON */
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
+add_string (Writer     *writer,
+            const char *name,
+            const char *value)
 {
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  put_name (writer, name);
+  put_string (writer, value);
 }
 
 static GDateTime *
@@ -229,73 +559,152 @@ usec_from_time (GDateTime *time)
 }
 
 static void
-add_time (JsonBuilder *builder,
-          const char  *name,
-          GDateTime   *time)
+add_time (Writer     *writer,
+          const char *name,
+          GDateTime  *time)
 {
   g_autofree char *text = time ? g_date_time_format_iso8601 (time) : NULL;
 
-  add_string (builder, name, text);
+  add_string (writer, name, text);
 }
 
 static void
-add_object (JsonBuilder *builder,
-            const char  *name,
-            JsonObject  *object)
+add_int (Writer     *writer,
+         const char *name,
+         gint64      value)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_add_value (builder, json_node_init_object (json_node_alloc (), object));
+  put_name (writer, name);
+  put_int (writer, value);
 }
 
 static void
-build_states (JsonBuilder *builder,
-              GArray      *entries)
+add_boolean (Writer     *writer,
+             const char *name,
+             gboolean    value)
 {
-  json_builder_set_member_name (builder, "states");
-  json_builder_begin_array (builder);
+  put_name (writer, name);
+  put_boolean (writer, value);
+}
+
+static void
+add_object (Writer     *writer,
+            const char *name,
+            JsonObject *object)
+{
+  put_name (writer, name);
+  put_object (writer, object);
+}
+
+static void
+add_node (Writer     *writer,
+          const char *name,
+          JsonNode   *node)
+{
+  put_name (writer, name);
+  put_node (writer, node);
+}
+
+static void
+write_states (Writer *writer,
+              GArray *entries)
+{
+  put_name (writer, "states");
+  put_begin (writer, '[');
   for (guint i = 0; i < entries->len; i++)
     {
       const TsStateEntry *entry = &g_array_index (entries, TsStateEntry, i);
       g_autoptr(GDateTime) at = time_from_usec (entry->at);
 
-      json_builder_begin_object (builder);
-      add_string (builder, "state", entry->state);
-      add_time (builder, "at", at);
-      json_builder_end_object (builder);
+      put_begin (writer, '{');
+      add_string (writer, "state", entry->state);
+      add_time (writer, "at", at);
+      put_end (writer, '}');
     }
-  json_builder_end_array (builder);
+  put_end (writer, ']');
 }
 
-/* @states: (nullable): the table of ts_cache_set_states(), whose entry
- * for the ticket (if any) is kept with it. */
+/* @entries: (nullable): what ts_cache_set_states() was told of it. */
 static void
-build_ticket (JsonBuilder *builder,
-              TsTicket    *ticket,
-              GHashTable  *states)
+write_ticket (Writer   *writer,
+              TsTicket *ticket,
+              GArray   *entries)
 {
-  GArray *entries = NULL;
-
-  if (states != NULL)
-    entries = g_hash_table_lookup (states, &(gint64) { ts_ticket_get_id (ticket) });
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, ts_ticket_get_id (ticket));
-  add_string (builder, "project", ts_ticket_get_project (ticket));
-  json_builder_set_member_name (builder, "number");
-  json_builder_add_int_value (builder, ts_ticket_get_number (ticket));
-  add_string (builder, "key", ts_ticket_get_key (ticket));
-  add_string (builder, "state", ts_ticket_get_state (ticket));
-  add_string (builder, "assigned_to", ts_ticket_get_assigned_to (ticket));
-  add_string (builder, "created_by", ts_ticket_get_created_by (ticket));
-  add_time (builder, "created_at", ts_ticket_get_created_at (ticket));
-  add_time (builder, "updated_at", ts_ticket_get_updated_at (ticket));
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, ts_ticket_get_version (ticket));
-  add_object (builder, "fields", ts_ticket_get_fields (ticket));
+  put_begin (writer, '{');
+  add_int (writer, "id", ts_ticket_get_id (ticket));
+  add_string (writer, "project", ts_ticket_get_project (ticket));
+  add_int (writer, "number", ts_ticket_get_number (ticket));
+  add_string (writer, "key", ts_ticket_get_key (ticket));
+  add_string (writer, "state", ts_ticket_get_state (ticket));
+  add_string (writer, "assigned_to", ts_ticket_get_assigned_to (ticket));
+  add_string (writer, "created_by", ts_ticket_get_created_by (ticket));
+  add_time (writer, "created_at", ts_ticket_get_created_at (ticket));
+  add_time (writer, "updated_at", ts_ticket_get_updated_at (ticket));
+  add_int (writer, "version", ts_ticket_get_version (ticket));
+  add_object (writer, "fields", ts_ticket_get_fields (ticket));
   if (entries != NULL)
-    build_states (builder, entries);
-  json_builder_end_object (builder);
+    write_states (writer, entries);
+  put_end (writer, '}');
+}
+
+/* Ticket lists: the tickets, each with its states (or NULL). */
+typedef struct
+{
+  GPtrArray *tickets;
+  GPtrArray *states;
+} Tickets;
+
+/* An element of Tickets.states, which may be NULL. */
+static void
+clear_states (gpointer data)
+{
+  if (data != NULL)
+    g_array_unref (data);
+}
+
+static Tickets *
+tickets_new (TsCache *self,
+             guint    n)
+{
+  Tickets *snapshot = g_new0 (Tickets, 1);
+
+  snapshot->tickets = g_ptr_array_new_full (n, g_object_unref);
+  snapshot->states = g_ptr_array_new_full (n, clear_states);
+  return snapshot;
+}
+
+/* Takes @ticket; its states are never changed once told (a new telling
+ * replaces them), so a reference is a snapshot. */
+static void
+tickets_add (TsCache  *self,
+             Tickets  *snapshot,
+             TsTicket *ticket)
+{
+  GArray *entries = g_hash_table_lookup (self->states, &(gint64) { ts_ticket_get_id (ticket) });
+
+  g_ptr_array_add (snapshot->tickets, ticket);
+  g_ptr_array_add (snapshot->states, entries != NULL ? g_array_ref (entries) : NULL);
+}
+
+static void
+tickets_free (gpointer data)
+{
+  Tickets *snapshot = data;
+
+  g_ptr_array_unref (snapshot->tickets);
+  g_ptr_array_unref (snapshot->states);
+  g_free (snapshot);
+}
+
+static void
+write_tickets (Writer   *writer,
+               gpointer  data)
+{
+  Tickets *snapshot = data;
+
+  put_begin (writer, '[');
+  for (guint i = 0; i < snapshot->tickets->len; i++)
+    write_ticket (writer, g_ptr_array_index (snapshot->tickets, i), g_ptr_array_index (snapshot->states, i));
+  put_end (writer, ']');
 }
 
 static const char *
@@ -392,35 +801,65 @@ parse_states (JsonNode *node)
 
 /* Projects */
 
+typedef struct
+{
+  TsProject *project;
+  gint64     revision;
+  gint64     n_pending;   /* a summary's may change: copied */
+  gboolean   is_admin;
+} ProjectRow;
+
+static void
+project_row_clear (gpointer data)
+{
+  g_clear_object (&((ProjectRow *)data)->project);
+}
+
+static void
+write_projects (Writer   *writer,
+                gpointer  data)
+{
+  GArray *rows = data;
+
+  put_begin (writer, '[');
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ProjectRow *row = &g_array_index (rows, ProjectRow, i);
+
+      put_begin (writer, '{');
+      add_int (writer, "revision", row->revision);
+      add_int (writer, "n_pending", row->n_pending);
+      add_boolean (writer, "is_admin", row->is_admin);
+      add_node (writer, "definition", ts_project_get_definition (row->project));
+      put_end (writer, '}');
+    }
+  put_end (writer, ']');
+}
+
 void
 ts_cache_save_projects (TsCache   *self,
                         GPtrArray *summaries)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
+  GArray *rows;
 
   g_return_if_fail (TS_IS_CACHE (self));
 
-  json_builder_begin_array (builder);
+  rows = g_array_sized_new (FALSE, FALSE, sizeof (ProjectRow), summaries->len);
+  g_array_set_clear_func (rows, project_row_clear);
   for (guint i = 0; i < summaries->len; i++)
     {
       TsProjectSummary *summary = g_ptr_array_index (summaries, i);
+      ProjectRow row = {
+        g_object_ref (ts_project_summary_get_project (summary)),
+        ts_project_summary_get_revision (summary),
+        ts_project_summary_get_n_pending (summary),
+        ts_project_summary_get_is_admin (summary),
+      };
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "revision");
-      json_builder_add_int_value (builder, ts_project_summary_get_revision (summary));
-      json_builder_set_member_name (builder, "n_pending");
-      json_builder_add_int_value (builder, ts_project_summary_get_n_pending (summary));
-      json_builder_set_member_name (builder, "is_admin");
-      json_builder_add_boolean_value (builder, ts_project_summary_get_is_admin (summary));
-      json_builder_set_member_name (builder, "definition");
-      json_builder_add_value (builder, json_node_copy (ts_project_get_definition (ts_project_summary_get_project (summary))));
-      json_builder_end_object (builder);
+      g_array_append_val (rows, row);
     }
-  json_builder_end_array (builder);
 
-  data = json_builder_get_root (builder);
-  save_document (self, "projects.json", data);
+  save_document (self, "projects.json", write_projects, rows, (GDestroyNotify)g_array_unref);
 }
 
 /* A document holding a JSON array, or NULL when there is none; a damaged
@@ -505,25 +944,18 @@ ts_cache_save_tickets (TsCache    *self,
                        const char *list,
                        GListModel *tickets)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
   g_autofree char *name = list_name (project, list);
+  Tickets *snapshot;
   guint n;
 
   g_return_if_fail (TS_IS_CACHE (self));
 
   n = MIN (g_list_model_get_n_items (tickets), TS_CACHE_MAX_LIST_ROWS);
-  json_builder_begin_array (builder);
+  snapshot = tickets_new (self, n);
   for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(TsTicket) ticket = g_list_model_get_item (tickets, i);
+    tickets_add (self, snapshot, g_list_model_get_item (tickets, i));
 
-      build_ticket (builder, ticket, self->states);
-    }
-  json_builder_end_array (builder);
-
-  data = json_builder_get_root (builder);
-  save_document (self, name, data);
+  save_document (self, name, write_tickets, snapshot, tickets_free);
 }
 
 /* The tickets of the list document @name: those of @project, or with
@@ -581,6 +1013,78 @@ ts_cache_load_tickets (TsCache     *self,
   return load_ticket_array (self, name, project, NULL, saved_at);
 }
 
+typedef struct
+{
+  char      *project;
+  char      *list;
+  GDateTime *saved_at;
+} LoadTickets;
+
+static void
+load_tickets_free (gpointer data)
+{
+  LoadTickets *load = data;
+
+  g_free (load->project);
+  g_free (load->list);
+  g_clear_pointer (&load->saved_at, g_date_time_unref);
+  g_free (load);
+}
+
+static void
+load_tickets_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  LoadTickets *load = task_data;
+  g_autofree char *name = list_name (load->project, load->list);
+  GPtrArray *tickets;
+
+  /* Made here and handed over whole: nothing of it is shared meanwhile. */
+  tickets = load_ticket_array (source_object, name, load->project, NULL, &load->saved_at);
+  g_task_return_pointer (task, tickets, tickets != NULL ? (GDestroyNotify)g_ptr_array_unref : NULL);
+}
+
+void
+ts_cache_load_tickets_async (TsCache             *self,
+                             const char          *project,
+                             const char          *list,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadTickets *load;
+
+  g_return_if_fail (TS_IS_CACHE (self));
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (list != NULL);
+
+  load = g_new0 (LoadTickets, 1);
+  load->project = g_strdup (project);
+  load->list = g_strdup (list);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_cache_load_tickets_async);
+  g_task_set_task_data (task, load, load_tickets_free);
+  g_task_run_in_thread (task, load_tickets_thread);
+}
+
+GPtrArray *
+ts_cache_load_tickets_finish (TsCache       *self,
+                              GAsyncResult  *result,
+                              GDateTime    **saved_at)
+{
+  LoadTickets *load;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  load = g_task_get_task_data (G_TASK (result));
+  if (saved_at != NULL)
+    *saved_at = load->saved_at != NULL ? g_date_time_ref (load->saved_at) : NULL;
+  return g_task_propagate_pointer (G_TASK (result), NULL);
+}
+
 /* My tickets across projects */
 
 #define MY_TICKETS_NAME "my-tickets.json"
@@ -589,19 +1093,18 @@ void
 ts_cache_save_my_tickets (TsCache   *self,
                           GPtrArray *tickets)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
+  Tickets *snapshot;
+  guint n;
 
   g_return_if_fail (TS_IS_CACHE (self));
   g_return_if_fail (tickets != NULL);
 
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < MIN (tickets->len, TS_CACHE_MAX_LIST_ROWS); i++)
-    build_ticket (builder, g_ptr_array_index (tickets, i), self->states);
-  json_builder_end_array (builder);
+  n = MIN (tickets->len, TS_CACHE_MAX_LIST_ROWS);
+  snapshot = tickets_new (self, n);
+  for (guint i = 0; i < n; i++)
+    tickets_add (self, snapshot, g_object_ref (g_ptr_array_index (tickets, i)));
 
-  data = json_builder_get_root (builder);
-  save_document (self, MY_TICKETS_NAME, data);
+  save_document (self, MY_TICKETS_NAME, write_tickets, snapshot, tickets_free);
 }
 
 GPtrArray *
@@ -622,35 +1125,39 @@ members_name (const char *project)
   return g_strdup_printf ("members-%s.json", project);
 }
 
+static void
+write_members (Writer   *writer,
+               gpointer  data)
+{
+  GPtrArray *members = data;
+
+  put_begin (writer, '[');
+  for (guint i = 0; i < members->len; i++)
+    {
+      TsMember *member = g_ptr_array_index (members, i);
+
+      put_begin (writer, '{');
+      add_string (writer, "login", ts_member_get_login (member));
+      add_string (writer, "display_name",
+                  ts_member_has_display_name (member) ? ts_member_get_display_name (member) : NULL);
+      put_end (writer, '}');
+    }
+  put_end (writer, ']');
+}
+
 void
 ts_cache_save_members (TsCache    *self,
                        const char *project,
                        GPtrArray  *members)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
   g_autofree char *name = NULL;
 
   g_return_if_fail (TS_IS_CACHE (self));
   g_return_if_fail (project != NULL);
   g_return_if_fail (members != NULL);
 
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < members->len; i++)
-    {
-      TsMember *member = g_ptr_array_index (members, i);
-
-      json_builder_begin_object (builder);
-      add_string (builder, "login", ts_member_get_login (member));
-      add_string (builder, "display_name",
-                  ts_member_has_display_name (member) ? ts_member_get_display_name (member) : NULL);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  data = json_builder_get_root (builder);
   name = members_name (project);
-  save_document (self, name, data);
+  save_document (self, name, write_members, ref_objects (members), (GDestroyNotify)g_ptr_array_unref);
 }
 
 GPtrArray *
@@ -690,44 +1197,68 @@ ts_cache_load_members (TsCache     *self,
 
 /* One ticket with its history */
 
+typedef struct
+{
+  TsTicket  *ticket;
+  GPtrArray *history;
+} TicketWithHistory;
+
+static void
+ticket_with_history_free (gpointer data)
+{
+  TicketWithHistory *snapshot = data;
+
+  g_object_unref (snapshot->ticket);
+  g_ptr_array_unref (snapshot->history);
+  g_free (snapshot);
+}
+
+static void
+write_ticket_with_history (Writer   *writer,
+                           gpointer  data)
+{
+  TicketWithHistory *snapshot = data;
+
+  put_begin (writer, '{');
+  put_name (writer, "ticket");
+  write_ticket (writer, snapshot->ticket, NULL);
+  put_name (writer, "history");
+  put_begin (writer, '[');
+  for (guint i = 0; i < snapshot->history->len; i++)
+    {
+      TsHistoryEntry *entry = g_ptr_array_index (snapshot->history, i);
+
+      put_begin (writer, '{');
+      add_time (writer, "at", ts_history_entry_get_at (entry));
+      add_string (writer, "actor", ts_history_entry_get_actor (entry));
+      add_string (writer, "trigger", ts_history_entry_get_trigger (entry));
+      add_string (writer, "from_state", ts_history_entry_get_from_state (entry));
+      add_string (writer, "to_state", ts_history_entry_get_to_state (entry));
+      add_string (writer, "from_assignee", ts_history_entry_get_from_assignee (entry));
+      add_string (writer, "to_assignee", ts_history_entry_get_to_assignee (entry));
+      add_object (writer, "changes", ts_history_entry_get_changes (entry));
+      put_end (writer, '}');
+    }
+  put_end (writer, ']');
+  put_end (writer, '}');
+}
+
 void
 ts_cache_save_ticket (TsCache   *self,
                       TsTicket  *ticket,
                       GPtrArray *history)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
   g_autofree char *name = NULL;
+  TicketWithHistory *snapshot;
 
   g_return_if_fail (TS_IS_CACHE (self));
   g_return_if_fail (TS_IS_TICKET (ticket));
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ticket");
-  build_ticket (builder, ticket, NULL);
-  json_builder_set_member_name (builder, "history");
-  json_builder_begin_array (builder);
-  for (guint i = 0; history != NULL && i < history->len; i++)
-    {
-      TsHistoryEntry *entry = g_ptr_array_index (history, i);
-
-      json_builder_begin_object (builder);
-      add_time (builder, "at", ts_history_entry_get_at (entry));
-      add_string (builder, "actor", ts_history_entry_get_actor (entry));
-      add_string (builder, "trigger", ts_history_entry_get_trigger (entry));
-      add_string (builder, "from_state", ts_history_entry_get_from_state (entry));
-      add_string (builder, "to_state", ts_history_entry_get_to_state (entry));
-      add_string (builder, "from_assignee", ts_history_entry_get_from_assignee (entry));
-      add_string (builder, "to_assignee", ts_history_entry_get_to_assignee (entry));
-      add_object (builder, "changes", ts_history_entry_get_changes (entry));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  data = json_builder_get_root (builder);
+  snapshot = g_new0 (TicketWithHistory, 1);
+  snapshot->ticket = g_object_ref (ticket);
+  snapshot->history = ref_objects (history);
   name = g_strdup_printf ("ticket-%" G_GINT64_FORMAT ".json", ts_ticket_get_id (ticket));
-  save_document (self, name, data);
+  save_document (self, name, write_ticket_with_history, snapshot, ticket_with_history_free);
 }
 
 TsTicket *
@@ -797,38 +1328,40 @@ comments_name (gint64 ticket_id)
   return g_strdup_printf ("comments-%" G_GINT64_FORMAT ".json", ticket_id);
 }
 
+static void
+write_comments (Writer   *writer,
+                gpointer  data)
+{
+  GPtrArray *comments = data;
+
+  put_begin (writer, '[');
+  for (guint i = 0; i < comments->len; i++)
+    {
+      TsComment *comment = g_ptr_array_index (comments, i);
+
+      put_begin (writer, '{');
+      add_int (writer, "id", ts_comment_get_id (comment));
+      add_int (writer, "ticket_id", ts_comment_get_ticket_id (comment));
+      add_time (writer, "at", ts_comment_get_at (comment));
+      add_string (writer, "author", ts_comment_get_author (comment));
+      add_string (writer, "body", ts_comment_get_body (comment));
+      put_end (writer, '}');
+    }
+  put_end (writer, ']');
+}
+
 void
 ts_cache_save_comments (TsCache   *self,
                         gint64     ticket_id,
                         GPtrArray *comments)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
   g_autofree char *name = NULL;
 
   g_return_if_fail (TS_IS_CACHE (self));
   g_return_if_fail (comments != NULL);
 
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < comments->len; i++)
-    {
-      TsComment *comment = g_ptr_array_index (comments, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, ts_comment_get_id (comment));
-      json_builder_set_member_name (builder, "ticket_id");
-      json_builder_add_int_value (builder, ts_comment_get_ticket_id (comment));
-      add_time (builder, "at", ts_comment_get_at (comment));
-      add_string (builder, "author", ts_comment_get_author (comment));
-      add_string (builder, "body", ts_comment_get_body (comment));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  data = json_builder_get_root (builder);
   name = comments_name (ticket_id);
-  save_document (self, name, data);
+  save_document (self, name, write_comments, ref_objects (comments), (GDestroyNotify)g_ptr_array_unref);
 }
 
 GPtrArray *
@@ -1000,14 +1533,6 @@ note_oldest (GDateTime **oldest,
   *oldest = g_date_time_ref (saved_at);
 }
 
-/* An element of the states of load_ticket_array(), which may be NULL. */
-static void
-clear_states (gpointer data)
-{
-  if (data != NULL)
-    g_array_unref (data);
-}
-
 /* Adds the tickets of @project in the list @name; TRUE when the list says
  * something about @project: it is one of the project's own lists (even
  * empty), or it has tickets of the project. */
@@ -1116,42 +1641,43 @@ saved_searches_name (const char *project)
   return project != NULL ? g_strdup_printf ("searches-%s.json", project) : g_strdup ("searches.json");
 }
 
+static void
+write_saved_searches (Writer   *writer,
+                      gpointer  data)
+{
+  GPtrArray *searches = data;
+
+  put_begin (writer, '[');
+  for (guint i = 0; i < searches->len; i++)
+    {
+      TsSavedSearch *search = g_ptr_array_index (searches, i);
+
+      put_begin (writer, '{');
+      add_string (writer, "project", ts_saved_search_get_project (search));
+      add_string (writer, "name", ts_saved_search_get_name (search));
+      add_string (writer, "owner", ts_saved_search_get_owner (search));
+      add_string (writer, "query", ts_saved_search_get_query (search));
+      add_node (writer, "filter", ts_saved_search_get_filter (search));
+      add_boolean (writer, "shared", ts_saved_search_get_shared (search));
+      add_boolean (writer, "mine", ts_saved_search_get_mine (search));
+      add_time (writer, "updated_at", ts_saved_search_get_updated_at (search));
+      put_end (writer, '}');
+    }
+  put_end (writer, ']');
+}
+
 void
 ts_cache_save_saved_searches (TsCache    *self,
                               const char *project,
                               GPtrArray  *searches)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) data = NULL;
   g_autofree char *name = NULL;
 
   g_return_if_fail (TS_IS_CACHE (self));
   g_return_if_fail (searches != NULL);
 
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < searches->len; i++)
-    {
-      TsSavedSearch *search = g_ptr_array_index (searches, i);
-
-      json_builder_begin_object (builder);
-      add_string (builder, "project", ts_saved_search_get_project (search));
-      add_string (builder, "name", ts_saved_search_get_name (search));
-      add_string (builder, "owner", ts_saved_search_get_owner (search));
-      add_string (builder, "query", ts_saved_search_get_query (search));
-      json_builder_set_member_name (builder, "filter");
-      json_builder_add_value (builder, json_node_copy (ts_saved_search_get_filter (search)));
-      json_builder_set_member_name (builder, "shared");
-      json_builder_add_boolean_value (builder, ts_saved_search_get_shared (search));
-      json_builder_set_member_name (builder, "mine");
-      json_builder_add_boolean_value (builder, ts_saved_search_get_mine (search));
-      add_time (builder, "updated_at", ts_saved_search_get_updated_at (search));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  data = json_builder_get_root (builder);
   name = saved_searches_name (project);
-  save_document (self, name, data);
+  save_document (self, name, write_saved_searches, ref_objects (searches), (GDestroyNotify)g_ptr_array_unref);
 }
 
 static GPtrArray *
@@ -1250,10 +1776,8 @@ ts_cache_flush (TsCache *self)
 {
   g_return_if_fail (TS_IS_CACHE (self));
 
-  g_mutex_lock (&self->lock);
-  while (self->pending > 0)
-    g_cond_wait (&self->idle, &self->lock);
-  g_mutex_unlock (&self->lock);
+  wait_for_writes (self);
+  release_written (self);
 }
 
 static void
@@ -1312,6 +1836,7 @@ ts_cache_take_notices (TsCache *self)
   for (guint i = 0; i < self->notices->len; i++)
     g_strv_builder_add (builder, g_ptr_array_index (self->notices, i));
   g_ptr_array_set_size (self->notices, 0);
+  self->save_failed = FALSE;
   g_mutex_unlock (&self->lock);
 
   notices = g_strv_builder_end (builder);
@@ -1332,6 +1857,31 @@ ts_cache_dup_root (void)
   return g_build_filename (g_get_user_cache_dir (), "tasksteper", NULL);
 }
 
+void
+ts_cache_set_paused (TsCache  *self,
+                     gboolean  paused)
+{
+  g_return_if_fail (TS_IS_CACHE (self));
+
+  g_mutex_lock (&self->lock);
+  self->paused = paused;
+  g_cond_broadcast (&self->resumed);
+  g_mutex_unlock (&self->lock);
+}
+
+guint
+ts_cache_get_n_written (TsCache *self)
+{
+  guint n;
+
+  g_return_val_if_fail (TS_IS_CACHE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->n_written;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
 /* The object */
 
 static void
@@ -1341,6 +1891,12 @@ ts_cache_finalize (GObject *object)
 
   /* Finishes the queued writes first. */
   g_thread_pool_free (self->writer, FALSE, TRUE);
+  if (self->release_source != NULL)
+    g_source_destroy (self->release_source);
+  g_clear_pointer (&self->release_source, g_source_unref);
+  g_clear_pointer (&self->written, g_ptr_array_unref);
+  g_clear_pointer (&self->queued, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->notices, g_ptr_array_unref);
   g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->server, g_free);
@@ -1348,6 +1904,7 @@ ts_cache_finalize (GObject *object)
   g_clear_pointer (&self->directory, g_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->idle);
+  g_cond_clear (&self->resumed);
 
   G_OBJECT_CLASS (ts_cache_parent_class)->finalize (object);
 }
@@ -1363,7 +1920,11 @@ ts_cache_init (TsCache *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->idle);
+  g_cond_init (&self->resumed);
   self->notices = g_ptr_array_new_with_free_func (g_free);
+  self->queued = g_hash_table_new (g_str_hash, g_str_equal);
+  self->written = g_ptr_array_new_with_free_func ((GDestroyNotify)job_free);
+  self->context = g_main_context_ref_thread_default ();
   self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
   self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
 }

@@ -27,7 +27,15 @@ G_BEGIN_DECLS
  * to someone else, is set aside (renamed *.bad) with a notice and never
  * shown.
  *
- * Writes go to a worker thread; reads are made only when offline. */
+ * Saves take a snapshot (references to the tickets and other objects,
+ * which are not changed once made) and return; the JSON text is made,
+ * written, synced and renamed into place on a worker thread, and saves of
+ * a file made before its previous save was written replace it (only the
+ * newest is written).  A save that fails leaves a notice
+ * (ts_cache_take_notices()).  Reads are made only when offline, on the
+ * calling thread, or for the ticket lists also on another
+ * (ts_cache_load_tickets_async()).  Use a cache from one thread, the one
+ * that made it, whose main context releases what was written. */
 
 #define TS_CACHE_FORMAT 1
 /* Rows of the all-tickets list kept on disk; the rest is read online. */
@@ -62,6 +70,20 @@ GPtrArray  *ts_cache_load_tickets     (TsCache           *self,
                                        const char        *project,
                                        const char        *list,
                                        GDateTime        **saved_at);
+
+/* The same, read and parsed on another thread: a list of
+ * TS_CACHE_MAX_LIST_ROWS takes a tenth of a second or more to parse, too
+ * long for the main loop.  Finish returns NULL when nothing was saved (or
+ * the file was set aside, with a notice), as ts_cache_load_tickets(). */
+void        ts_cache_load_tickets_async  (TsCache             *self,
+                                          const char          *project,
+                                          const char          *list,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GPtrArray  *ts_cache_load_tickets_finish (TsCache             *self,
+                                          GAsyncResult        *result,
+                                          GDateTime          **saved_at);
 
 /* The open tickets assigned to me in every project (element-type TsTicket). */
 void        ts_cache_save_my_tickets  (TsCache           *self,
