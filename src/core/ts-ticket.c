@@ -24,12 +24,14 @@ struct _TsTicket
   GObject     parent_instance;
 
   gint64      id;
-  char       *project;
+  /* Interned (g_intern_string): a list holds thousands of tickets of a
+   * few projects, states and people, each string once. */
+  const char *project;
   gint        number;
   char       *key;
-  char       *state;
-  char       *assigned_to;
-  char       *created_by;
+  const char *state;
+  const char *assigned_to;
+  const char *created_by;
   GDateTime  *created_at;
   GDateTime  *updated_at;
   gint        version;
@@ -60,11 +62,7 @@ ts_ticket_finalize (GObject *object)
 {
   TsTicket *self = (TsTicket *)object;
 
-  g_clear_pointer (&self->project, g_free);
   g_clear_pointer (&self->key, g_free);
-  g_clear_pointer (&self->state, g_free);
-  g_clear_pointer (&self->assigned_to, g_free);
-  g_clear_pointer (&self->created_by, g_free);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
   g_clear_pointer (&self->fields, json_object_unref);
@@ -261,12 +259,12 @@ ts_ticket_copy (TsTicket *self)
 
   copy = ts_ticket_new ();
   copy->id = self->id;
-  copy->project = g_strdup (self->project);
+  copy->project = self->project;
   copy->number = self->number;
   copy->key = g_strdup (self->key);
-  copy->state = g_strdup (self->state);
-  copy->assigned_to = g_strdup (self->assigned_to);
-  copy->created_by = g_strdup (self->created_by);
+  copy->state = self->state;
+  copy->assigned_to = self->assigned_to;
+  copy->created_by = self->created_by;
   copy->created_at = self->created_at ? g_date_time_ref (self->created_at) : NULL;
   copy->updated_at = self->updated_at ? g_date_time_ref (self->updated_at) : NULL;
   copy->version = self->version;
@@ -289,7 +287,19 @@ set_str (char       **slot,
   return TRUE;
 }
 
-#define STRING_ACCESSORS(field, prop)                                   \
+static gboolean
+set_interned (const char **slot,
+              const char  *value)
+{
+  const char *interned = g_intern_string (value);
+
+  if (*slot == interned)
+    return FALSE;
+  *slot = interned;
+  return TRUE;
+}
+
+#define STRING_ACCESSORS(field, prop, set)                                   \
 const char *                                                            \
 ts_ticket_get_##field (TsTicket *self)                                  \
 {                                                                       \
@@ -302,7 +312,7 @@ ts_ticket_set_##field (TsTicket   *self,                                \
                        const char *field)                               \
 {                                                                       \
   g_return_if_fail (TS_IS_TICKET (self));                               \
-  if (set_str (&self->field, field))                                    \
+  if (set (&self->field, field))                                        \
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);       \
 }
 
@@ -350,11 +360,11 @@ ts_ticket_set_##field (TsTicket  *self,                                 \
 NUMBER_ACCESSORS (gint64, id, PROP_ID)
 NUMBER_ACCESSORS (gint, number, PROP_NUMBER)
 NUMBER_ACCESSORS (gint, version, PROP_VERSION)
-STRING_ACCESSORS (project, PROP_PROJECT)
-STRING_ACCESSORS (key, PROP_KEY)
-STRING_ACCESSORS (state, PROP_STATE)
-STRING_ACCESSORS (assigned_to, PROP_ASSIGNED_TO)
-STRING_ACCESSORS (created_by, PROP_CREATED_BY)
+STRING_ACCESSORS (project, PROP_PROJECT, set_interned)
+STRING_ACCESSORS (key, PROP_KEY, set_str)
+STRING_ACCESSORS (state, PROP_STATE, set_interned)
+STRING_ACCESSORS (assigned_to, PROP_ASSIGNED_TO, set_interned)
+STRING_ACCESSORS (created_by, PROP_CREATED_BY, set_interned)
 TIME_ACCESSORS (created_at, PROP_CREATED_AT)
 TIME_ACCESSORS (updated_at, PROP_UPDATED_AT)
 
