@@ -80,6 +80,9 @@ SELECT 'all three' AS name,
        round((pg_total_relation_size('plain.tickets') + pg_total_relation_size('plain.ticket_texts')
               + pg_total_relation_size('plain.history'))::numeric / count(*)) AS plain_bytes_per_ticket
   FROM tasksteper.tickets;
+SELECT round(avg((SELECT count(*) FROM jsonb_object_keys(fields)))::numeric, 1) AS fields_per_ticket,
+       round(avg(octet_length(fields::text))) AS fields_json_bytes
+  FROM tasksteper.tickets;
 SELECT i.indexrelid::regclass AS index, pg_size_pretty(pg_relation_size(i.indexrelid)) AS size
   FROM pg_index i
  WHERE i.indrelid IN ('tasksteper.tickets'::regclass, 'tasksteper.ticket_texts'::regclass, 'tasksteper.history'::regclass)
