@@ -394,39 +394,39 @@ test_save_later (Fixture       *fixture,
 {
   g_autoptr(TsCache) cache = ts_cache_new_in (fixture->root, "s", "zhangwei");
   g_autoptr(GListStore) big = make_list (1, TS_CACHE_MAX_LIST_ROWS);
-  g_autoptr(GListStore) smaller = make_list (1, 4000);
+  g_autoptr(GListStore) smaller = make_list (1, 40);
   g_autoptr(GListStore) newest = make_list (7, 3);
   g_autoptr(GPtrArray) loaded = NULL;
   g_autofree char *path = g_build_filename (ts_cache_get_directory (cache), "tickets-issue_track-all.json", NULL);
 
-  ts_cache_set_paused (cache, TRUE);
+  _ts_cache_set_paused (cache, TRUE);
   ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (big));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   /* What is saved is the list as it was at the call. */
   g_list_store_remove_all (big);
-  ts_cache_set_paused (cache, FALSE);
+  _ts_cache_set_paused (cache, FALSE);
   ts_cache_flush (cache);
-  g_assert_cmpuint (ts_cache_get_n_written (cache), ==, 1);
+  g_assert_cmpuint (_ts_cache_get_n_written (cache), ==, 1);
   g_assert_cmpuint (list_length_on_disk (path), ==, TS_CACHE_MAX_LIST_ROWS);
 
   /* Three saves queued behind a paused writer: one write, the newest. */
-  ts_cache_set_paused (cache, TRUE);
+  _ts_cache_set_paused (cache, TRUE);
   ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (smaller));
   ts_cache_save_tickets (cache, "issue_track", "pending", G_LIST_MODEL (smaller));
   ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (big));
   ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (newest));
   g_assert_cmpuint (list_length_on_disk (path), ==, TS_CACHE_MAX_LIST_ROWS);
-  ts_cache_set_paused (cache, FALSE);
+  _ts_cache_set_paused (cache, FALSE);
   ts_cache_flush (cache);
-  g_assert_cmpuint (ts_cache_get_n_written (cache), ==, 3);
+  g_assert_cmpuint (_ts_cache_get_n_written (cache), ==, 3);
 
   loaded = ts_cache_load_tickets (cache, "issue_track", "all", NULL);
   g_assert_cmpuint (loaded->len, ==, 3);
   g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (loaded, 0)), ==, 7);
   g_clear_pointer (&loaded, g_ptr_array_unref);
   loaded = ts_cache_load_tickets (cache, "issue_track", "pending", NULL);
-  g_assert_cmpuint (loaded->len, ==, 4000);
+  g_assert_cmpuint (loaded->len, ==, 40);
 }
 
 /* While a long list replaces a short one, the file read as anyone would
@@ -444,12 +444,12 @@ test_read_while_written (Fixture       *fixture,
   ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (small));
   ts_cache_flush (cache);
 
-  for (guint round = 0; round < 3; round++)
+  for (guint round = 0; round < 2; round++)
     {
-      guint written = ts_cache_get_n_written (cache);
+      guint written = _ts_cache_get_n_written (cache);
 
       ts_cache_save_tickets (cache, "issue_track", "all", G_LIST_MODEL (round % 2 ? small : big));
-      while (ts_cache_get_n_written (cache) == written)
+      while (_ts_cache_get_n_written (cache) == written)
         {
           guint n = list_length_on_disk (path);
 

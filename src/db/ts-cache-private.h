@@ -7,9 +7,9 @@ G_BEGIN_DECLS
 
 /* For tests: while paused, the writer thread starts no write (the saves
  * queue up and coalesce; ts_cache_flush() would wait until resumed). */
-void   ts_cache_set_paused    (TsCache  *self,
+void   _ts_cache_set_paused    (TsCache  *self,
                                gboolean  paused);
 /* The files written since the cache was made. */
-guint  ts_cache_get_n_written (TsCache  *self);
+guint  _ts_cache_get_n_written (TsCache  *self);
 
 G_END_DECLS

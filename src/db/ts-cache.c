@@ -11,6 +11,7 @@
 
 #include "ts-cache-private.h"
 #include "ts-comment.h"
+#include "ts-main-context-private.h"
 #include "ts-saved-search.h"
 
 struct _TsCache
@@ -27,9 +28,7 @@ struct _TsCache
   guint        max_age_days;
   GPtrArray   *notices;     /* under lock */
   GHashTable  *queued;      /* file name → Job not started yet, under lock */
-  GPtrArray   *written;     /* Jobs written, released on the owner's thread, under lock */
-  GMainContext *context;    /* the owner's, where they are released */
-  GSource     *release_source;  /* under lock */
+  GMainContext *context;    /* the owner's, where written snapshots are released */
   gboolean     paused;      /* under lock; tests only */
   GCond        resumed;
   guint        n_written;   /* under lock */
@@ -50,9 +49,8 @@ G_DEFINE_FINAL_TYPE (TsCache, ts_cache, G_TYPE_OBJECT)
  * it to a temporary file, syncs and renames it.  The text is written
  * straight from the objects, reading them only: json-glib counts the
  * references of JsonObject and JsonArray without atomic operations, so the
- * writer takes none, and snapshots are released on the thread that owns
- * the cache (from an idle callback of its main context, or at the next
- * save, flush or finalization).  A save of a file whose previous save has
+ * writer takes none, and each snapshot is released on the thread that
+ * owns the cache, from a source of its main context.  A save of a file whose previous save has
  * not started yet replaces that one's snapshot: only the newest is
  * written. */
 
@@ -298,27 +296,10 @@ wait_for_writes (TsCache *self)
   g_mutex_unlock (&self->lock);
 }
 
-/* On the thread that owns the cache: drops the snapshots written. */
-static void
-release_written (TsCache *self)
-{
-  g_autoptr(GPtrArray) written = NULL;
-
-  g_mutex_lock (&self->lock);
-  written = g_steal_pointer (&self->written);
-  self->written = g_ptr_array_new_with_free_func ((GDestroyNotify)job_free);
-  g_mutex_unlock (&self->lock);
-}
-
+/* On the owner's thread: the job is freed as the source is destroyed. */
 static gboolean
-release_idle (gpointer user_data)
+release_job (gpointer user_data)
 {
-  TsCache *self = user_data;
-
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->release_source, g_source_unref);
-  g_mutex_unlock (&self->lock);
-  release_written (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -373,19 +354,14 @@ write_job (gpointer data,
                                           self->directory, error->message));
       self->save_failed = TRUE;
     }
-  g_ptr_array_add (self->written, job);
   self->n_written++;
-  if (self->release_source == NULL && self->context != NULL)
-    {
-      self->release_source = g_idle_source_new ();
-      g_source_set_priority (self->release_source, G_PRIORITY_LOW);
-      g_source_set_callback (self->release_source, release_idle, self, NULL);
-      g_source_set_static_name (self->release_source, "[tasksteper] cache snapshots released");
-      g_source_attach (self->release_source, self->context);
-    }
   if (--self->pending == 0)
     g_cond_broadcast (&self->idle);
   g_mutex_unlock (&self->lock);
+
+  /* The snapshot holds the main thread's objects: released there. */
+  _ts_main_context_post (self->context, "[tasksteper] offline copy written", release_job, job,
+                         (GDestroyNotify)job_free);
 }
 
 /* Queues the writing of the document @name whose "data" @write writes
@@ -400,8 +376,6 @@ save_document (TsCache        *self,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   Job *job;
   Job *queued;
-
-  release_written (self);
 
   g_mutex_lock (&self->lock);
   queued = g_hash_table_lookup (self->queued, name);
@@ -1777,7 +1751,6 @@ ts_cache_flush (TsCache *self)
   g_return_if_fail (TS_IS_CACHE (self));
 
   wait_for_writes (self);
-  release_written (self);
 }
 
 static void
@@ -1858,8 +1831,8 @@ ts_cache_dup_root (void)
 }
 
 void
-ts_cache_set_paused (TsCache  *self,
-                     gboolean  paused)
+_ts_cache_set_paused (TsCache  *self,
+                      gboolean  paused)
 {
   g_return_if_fail (TS_IS_CACHE (self));
 
@@ -1870,7 +1843,7 @@ ts_cache_set_paused (TsCache  *self,
 }
 
 guint
-ts_cache_get_n_written (TsCache *self)
+_ts_cache_get_n_written (TsCache *self)
 {
   guint n;
 
@@ -1891,10 +1864,6 @@ ts_cache_finalize (GObject *object)
 
   /* Finishes the queued writes first. */
   g_thread_pool_free (self->writer, FALSE, TRUE);
-  if (self->release_source != NULL)
-    g_source_destroy (self->release_source);
-  g_clear_pointer (&self->release_source, g_source_unref);
-  g_clear_pointer (&self->written, g_ptr_array_unref);
   g_clear_pointer (&self->queued, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->notices, g_ptr_array_unref);
@@ -1923,7 +1892,6 @@ ts_cache_init (TsCache *self)
   g_cond_init (&self->resumed);
   self->notices = g_ptr_array_new_with_free_func (g_free);
   self->queued = g_hash_table_new (g_str_hash, g_str_equal);
-  self->written = g_ptr_array_new_with_free_func ((GDestroyNotify)job_free);
   self->context = g_main_context_ref_thread_default ();
   self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_array_unref);
   self->writer = g_thread_pool_new (write_job, self, 1, FALSE, NULL);
