@@ -1437,8 +1437,9 @@ note_data_time (TsStore   *self,
  * ts_store_list_projects_finish:
  *
  * Online, the answer is also saved to the cache; offline, the cached answer
- * is given when there is one.  Online, the store then listens to the
- * channels of exactly these projects (since version 11 of the server).
+ * is given when there is one.  Online, before answering, the store
+ * listens to the channels of the projects I am a member of now, and to no
+ * other (since version 11 of the server).
  */
 GPtrArray *
 ts_store_list_projects_finish (TsStore       *self,
@@ -3242,7 +3243,9 @@ ts_store_change_finish (TsStore       *self,
  * with changes_since() after every notification, after every reconnect and
  * every "poll-interval" seconds without news, emitting "ticket-changed"
  * for each row.  One read is in flight at a time; notifications that
- * arrive meanwhile make one more read when it is done, not one each.
+ * arrive meanwhile make one more read when it is done, not one each; and
+ * a burst of them makes one read when it starts and at most one more per
+ * HINT_WINDOW_MS while it goes on.
  *
  * Behind a pooler in transaction mode (PgBouncer), LISTEN lands on one of
  * the pooler's server connections and notifications never reach us, or
