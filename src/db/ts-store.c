@@ -1076,6 +1076,15 @@ on_feed_started (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Whether @error, of a step of opening after the login, ends the open:
+ * offline or cancelled; other steps can fail and leave the feed to poll. */
+static gboolean
+ends_open (const GError *error)
+{
+  return g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 on_channels_listened (GObject      *object,
                       GAsyncResult *result,
@@ -1088,8 +1097,7 @@ on_channels_listened (GObject      *object,
 
   if (!sync_channels_finish (self, result, &error))
     {
-      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) ||
-          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (ends_open (error))
         {
           g_task_return_error (task, error);
           return;
@@ -1119,8 +1127,7 @@ on_listen_done (GObject      *object,
 
   if (finish (self, result, parse_nothing, &error) == NULL)
     {
-      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) ||
-          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (ends_open (error))
         {
           g_task_return_error (task, error);
           return;
