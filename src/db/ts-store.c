@@ -132,6 +132,7 @@ struct _TsStore
    * and the reads of my_channels() running and asked for meanwhile. */
   gboolean      has_channels;
   GHashTable   *channels;
+  gboolean      channels_stale;   /* memberships may have changed since the last read */
   GPtrArray    *syncs_running;    /* of GTask, answered by the read in flight */
   GPtrArray    *syncs_waiting;    /* of GTask, for the next read */
 
@@ -805,9 +806,10 @@ static void catch_up      (TsStore  *self,
  *
  * Each project announces its tickets' changes and comments on a channel of
  * its own, named by an opaque id; my_channels() says those of my projects.
- * The store reads it after LISTEN tasksteper at every open and whenever the
- * projects are listed (memberships change: a re-import's notification asks
- * for that), LISTENs to the new ones and UNLISTENs the ones no longer mine,
+ * The store reads it after LISTEN tasksteper at every open, when the
+ * projects are listed after a re-import's notification (sent when
+ * memberships change too), and when the feed has changes of a project
+ * whose channel it does not listen to; it LISTENs to the new ones and UNLISTENs the ones no longer mine,
  * so it hears nothing of the projects it cannot see.  One read at a time:
  * the calls that come meanwhile share the next one.  Against an older
  * server (no my_channels()) the changes are announced on "tasksteper". */
@@ -984,6 +986,7 @@ start_channel_sync (TsStore *self)
 
   self->syncs_waiting = g_ptr_array_new ();
   g_ptr_array_extend_and_steal (self->syncs_running, g_steal_pointer (&waiting));
+  self->channels_stale = FALSE;
   call (self, parse_channels, "SELECT project, channel FROM tasksteper.my_channels ()", NULL, 0,
         parse_channels, (GDestroyNotify)g_hash_table_unref, NULL, on_channels_read, NULL);
 }
@@ -1396,7 +1399,14 @@ on_projects_listed (GObject      *object,
       return;
     }
 
-  /* Memberships may have changed: listen to the channels of these. */
+  /* The main window lists them after every change, for its counts: the
+   * channels are read again only when memberships may have changed. */
+  if (!self->channels_stale)
+    {
+      g_task_return_pointer (task, projects, (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+
   g_task_set_task_data (task, projects, (GDestroyNotify)g_ptr_array_unref);
   cancellable = g_task_get_cancellable (task);
   sync_channels_async (self, TRUE, cancellable, on_projects_channels_synced, g_steal_pointer (&task));
@@ -1444,9 +1454,10 @@ note_data_time (TsStore   *self,
  * ts_store_list_projects_finish:
  *
  * Online, the answer is also saved to the cache; offline, the cached answer
- * is given when there is one.  Online, before answering, the store
- * listens to the channels of the projects I am a member of now, and to no
- * other (since version 11 of the server).
+ * is given when there is one.  Online, after a notification that
+ * projects or memberships changed, the store first listens to the
+ * channels of the projects I am a member of now, and to no other (since
+ * version 11 of the server).
  */
 GPtrArray *
 ts_store_list_projects_finish (TsStore       *self,
@@ -3525,7 +3536,12 @@ on_notification (TsStore    *self,
 
   object = json_node_get_object (node);
   if (json_object_has_member (object, "reimport"))
-    g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+    {
+      /* Also when memberships changed (version 11): the next listing of
+       * the projects reads the channels too. */
+      self->channels_stale = TRUE;
+      g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+    }
   else if (json_object_has_member (object, "saved_searches"))
     g_signal_emit (self, signals[SAVED_SEARCHES_CHANGED], 0, NULL);
   else if (json_object_has_member (object, "comment"))
