@@ -809,8 +809,9 @@ static void catch_up      (TsStore  *self,
  * The store reads it after LISTEN tasksteper at every open, when the
  * projects are listed after a re-import's notification (sent when
  * memberships change too), and when the feed has changes of a project
- * whose channel it does not listen to; it LISTENs to the new ones and UNLISTENs the ones no longer mine,
- * so it hears nothing of the projects it cannot see.  One read at a time:
+ * whose channel it does not listen to; it LISTENs to the new ones and
+ * UNLISTENs the ones no longer mine, so it hears nothing of the projects
+ * it cannot see.  One read at a time:
  * the calls that come meanwhile share the next one.  Against an older
  * server (no my_channels()) the changes are announced on "tasksteper". */
 
@@ -3760,6 +3761,9 @@ ts_store_dispose (GObject *object)
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_handle_id (&self->hint_window_id, g_source_remove);
   g_clear_pointer (&self->channels, g_hash_table_unref);
+  /* Empty: each call in them holds a reference on the store. */
+  g_clear_pointer (&self->syncs_running, g_ptr_array_unref);
+  g_clear_pointer (&self->syncs_waiting, g_ptr_array_unref);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->data_time, g_date_time_unref);
   g_clear_pointer (&self->projects, g_hash_table_unref);
