@@ -484,10 +484,11 @@ test_append_only (void)
 
 /* NOTIFY {{{1 */
 
-/* Waits (30 s at most: then fails) for a notification on "tasksteper" at
+/* Waits (30 s at most: then fails) for a notification on @channel at
  * @conn whose payload has "comment"; returns the payload. */
 static char *
-wait_for_comment_notification (PGconn *conn)
+wait_for_comment_notification (PGconn     *conn,
+                               const char *channel)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
@@ -501,7 +502,7 @@ wait_for_comment_notification (PGconn *conn)
         {
           char *payload = NULL;
 
-          if (g_str_equal (notify->relname, "tasksteper") && strstr (notify->extra, "\"comment\"") != NULL)
+          if (g_str_equal (notify->relname, channel) && strstr (notify->extra, "\"comment\"") != NULL)
             payload = g_strdup (notify->extra);
           PQfreemem (notify);
           if (payload != NULL)
@@ -523,11 +524,15 @@ test_notify (void)
   g_autofree char *payload = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *object;
+  /* Since version 11, on the channel of the ticket's project. */
+  g_autofree char *channel = value (listener, "SELECT channel FROM tasksteper.my_channels()"
+                                    " WHERE project = 'issue_track'", 0);
+  g_autofree char *listen = g_strdup_printf ("LISTEN \"%s\"", channel);
 
-  run_command (listener, "LISTEN tasksteper");
+  run_command (listener, listen);
   comment_id = value (lina, "SELECT id FROM tasksteper.add_comment($1::bigint, '请补充现场日志')", 1, id);
 
-  payload = wait_for_comment_notification (listener);
+  payload = wait_for_comment_notification (listener, channel);
   g_test_message ("notification: %s", payload);
   node = json_from_string (payload, NULL);
   g_assert_nonnull (node);

@@ -68,6 +68,8 @@ struct _TsConnection
   guint              query_seconds;
   /* Cancel requests sent but not yet acknowledged: see request_cancel(). */
   guint              cancels_in_flight;
+  /* Statements sent to the server, for tests and benchmarks. */
+  guint64            n_queries;
 };
 
 G_DEFINE_FINAL_TYPE (TsConnection, ts_connection, G_TYPE_OBJECT)
@@ -810,6 +812,7 @@ dispatch (TsConnection *self)
         }
 
       self->current = query;
+      self->n_queries++;
       if (self->query_seconds > 0)
         self->query_timeout_id = g_timeout_add_seconds (self->query_seconds, on_query_timeout, self);
       flush (self);
@@ -1200,4 +1203,33 @@ ts_connection_set_timeouts (TsConnection *self,
 
   self->connect_seconds = connect_seconds;
   self->query_seconds = query_seconds;
+}
+
+guint64
+ts_connection_get_n_queries (TsConnection *self)
+{
+  g_return_val_if_fail (TS_IS_CONNECTION (self), 0);
+
+  return self->n_queries;
+}
+
+char *
+ts_connection_quote_identifier (TsConnection *self,
+                                const char   *name)
+{
+  char *escaped;
+  char *quoted;
+
+  g_return_val_if_fail (TS_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (self->conn == NULL)
+    return NULL;
+
+  escaped = PQescapeIdentifier (self->conn, name, strlen (name));
+  if (escaped == NULL)
+    return NULL;
+  quoted = g_strdup (escaped);
+  PQfreemem (escaped);
+  return quoted;
 }

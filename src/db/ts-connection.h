@@ -97,6 +97,15 @@ PGresult          *ts_connection_query_finish       (TsConnection         *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
+/* How many statements the connection has sent to the server since it was
+ * made (over every reconnect): for tests and benchmarks. */
+guint64            ts_connection_get_n_queries      (TsConnection         *self);
+
+/* @name quoted as an SQL identifier (PQescapeIdentifier, in the
+ * connection's encoding), or NULL when not connected or @name cannot be. */
+char              *ts_connection_quote_identifier   (TsConnection         *self,
+                                                     const char           *name);
+
 /* Closes the connection; queued queries fail with CLOSED. */
 void               ts_connection_close              (TsConnection         *self);
 

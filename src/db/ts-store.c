@@ -122,6 +122,19 @@ struct _TsStore
   guint         poll_id;
   gboolean      pooled;           /* notifications cannot be relied on */
   int           backend_pid;      /* of the connection that LISTENs */
+  /* Coalescing: a hint starts a catch-up at once and opens a window in
+   * which further hints only ask for one more, when it closes. */
+  guint         hint_window_id;
+  gboolean      hint_pending;
+
+  /* The projects' channels (docs/sql-api.md, "Notifications"): whether the
+   * server has them (version 11), those LISTENed to (channel → project),
+   * and the reads of my_channels() running and asked for meanwhile. */
+  gboolean      has_channels;
+  GHashTable   *channels;
+  gboolean      channels_stale;   /* memberships may have changed since the last read */
+  GPtrArray    *syncs_running;    /* of GTask, answered by the read in flight */
+  GPtrArray    *syncs_waiting;    /* of GTask, for the next read */
 
   /* name → TsProject, as last listed: for saying what is wrong with a
    * filter the server refused, in the words of the offline copy. */
@@ -158,6 +171,9 @@ enum {
 #define DEFAULT_POLL_INTERVAL 30
 /* Rows read from the feed per round trip. */
 #define FEED_PAGE             1000
+/* After a notification's catch-up, the others of a burst wait this long
+ * (ms) and make one catch-up together. */
+#define HINT_WINDOW_MS        250
 
 static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
@@ -783,6 +799,231 @@ parse_nothing (TsStore   *self,
 static void set_pooled    (TsStore  *self,
                            gboolean  pooled);
 static void schedule_poll (TsStore  *self);
+static void catch_up      (TsStore  *self,
+                           gboolean  polled);
+
+/* The projects' channels (since version 11).
+ *
+ * Each project announces its tickets' changes and comments on a channel of
+ * its own, named by an opaque id; my_channels() says those of my projects.
+ * The store reads it after LISTEN tasksteper at every open, when the
+ * projects are listed after a re-import's notification (sent when
+ * memberships change too), and when the feed has changes of a project
+ * whose channel it does not listen to; it LISTENs to the new ones and
+ * UNLISTENs the ones no longer mine, so it hears nothing of the projects
+ * it cannot see.  One read at a time:
+ * the calls that come meanwhile share the next one.  Against an older
+ * server (no my_channels()) the changes are announced on "tasksteper". */
+
+typedef struct
+{
+  GHashTable *wanted;      /* channel → project, from my_channels() */
+  GPtrArray  *statements;  /* LISTEN / UNLISTEN, still to send */
+  gboolean    added;       /* a channel is LISTENed to that was not */
+} ChannelSync;
+
+static void
+channel_sync_free (ChannelSync *sync)
+{
+  g_clear_pointer (&sync->wanted, g_hash_table_unref);
+  g_clear_pointer (&sync->statements, g_ptr_array_unref);
+  g_free (sync);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChannelSync, channel_sync_free)
+
+/* "project, channel" */
+static gpointer
+parse_channels (TsStore   *self,
+                PGresult  *result,
+                GError   **error)
+{
+  GHashTable *channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_hash_table_insert (channels, g_strdup (PQgetvalue (result, row, 1)),
+                         g_strdup (PQgetvalue (result, row, 0)));
+
+  return channels;
+}
+
+static void start_channel_sync (TsStore *self);
+
+/* Answers the calls the read in flight was for (@sync: its work, NULL on
+ * @error), and starts the next read if calls came meanwhile. */
+static void
+end_channel_sync (TsStore     *self,
+                  ChannelSync *sync,
+                  GError      *error)
+{
+  g_autoptr(GPtrArray) done = g_steal_pointer (&self->syncs_running);
+  gboolean catch_up_after = FALSE;
+
+  self->syncs_running = g_ptr_array_new ();
+  for (guint i = 0; i < done->len; i++)
+    {
+      GTask *task = g_ptr_array_index (done, i);
+
+      catch_up_after = catch_up_after || GPOINTER_TO_INT (g_task_get_task_data (task));
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  g_clear_error (&error);
+
+  if (self->syncs_waiting->len > 0)
+    start_channel_sync (self);
+
+  /* What changed in a project of mine before I listened to it. */
+  if (sync != NULL && sync->added && catch_up_after)
+    catch_up (self, FALSE);
+}
+
+static void send_channel_statement (TsStore     *self,
+                                    ChannelSync *sync);
+
+static void
+on_channel_statement_done (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  TsStore *self = TS_STORE (object);
+  g_autoptr(ChannelSync) sync = user_data;
+  GError *error = NULL;
+
+  if (finish (self, result, parse_nothing, &error) == NULL)
+    {
+      g_debug ("%s failed: %s", (char *)g_ptr_array_index (sync->statements, 0), error->message);
+      end_channel_sync (self, NULL, error);
+      return;
+    }
+
+  g_ptr_array_remove_index (sync->statements, 0);
+  send_channel_statement (self, g_steal_pointer (&sync));
+}
+
+/* The next LISTEN / UNLISTEN, or the end: what is listened to is then
+ * what my_channels() said.  Takes @sync. */
+static void
+send_channel_statement (TsStore     *self,
+                        ChannelSync *sync)
+{
+  if (sync->statements->len == 0)
+    {
+      g_autoptr(ChannelSync) done = sync;
+
+      g_hash_table_unref (self->channels);
+      self->channels = g_steal_pointer (&done->wanted);
+      end_channel_sync (self, done, NULL);
+      return;
+    }
+
+  g_debug ("%s", (char *)g_ptr_array_index (sync->statements, 0));
+  call (self, parse_nothing, g_ptr_array_index (sync->statements, 0), NULL, 0, parse_nothing, NULL,
+        NULL, on_channel_statement_done, sync);
+}
+
+static void
+add_channel_statement (TsStore     *self,
+                       ChannelSync *sync,
+                       const char  *command,
+                       const char  *channel)
+{
+  g_autofree char *quoted = ts_connection_quote_identifier (self->connection, channel);
+
+  if (quoted != NULL)
+    g_ptr_array_add (sync->statements, g_strconcat (command, " ", quoted, NULL));
+}
+
+static void
+on_channels_read (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  TsStore *self = TS_STORE (object);
+  ChannelSync *sync = g_new0 (ChannelSync, 1);
+  GHashTableIter iter;
+  gpointer channel;
+  GError *error = NULL;
+
+  sync->wanted = finish (self, result, parse_channels, &error);
+  if (sync->wanted == NULL)
+    {
+      channel_sync_free (sync);
+      /* Older than version 11: everything comes on "tasksteper". */
+      if (g_strcmp0 (ts_store_error_get_sqlstate (error), "42883") == 0)
+        {
+          g_debug ("No channels per project on the server: %s", error->message);
+          self->has_channels = FALSE;
+          g_clear_error (&error);
+        }
+      end_channel_sync (self, NULL, error);
+      return;
+    }
+
+  sync->statements = g_ptr_array_new_with_free_func (g_free);
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, &channel, NULL))
+    if (!g_hash_table_contains (sync->wanted, channel))
+      add_channel_statement (self, sync, "UNLISTEN", channel);
+  g_hash_table_iter_init (&iter, sync->wanted);
+  while (g_hash_table_iter_next (&iter, &channel, NULL))
+    if (!g_hash_table_contains (self->channels, channel))
+      {
+        add_channel_statement (self, sync, "LISTEN", channel);
+        sync->added = TRUE;
+      }
+
+  send_channel_statement (self, sync);
+}
+
+/* Reads my_channels() for the calls waiting. */
+static void
+start_channel_sync (TsStore *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->syncs_waiting);
+
+  self->syncs_waiting = g_ptr_array_new ();
+  g_ptr_array_extend_and_steal (self->syncs_running, g_steal_pointer (&waiting));
+  self->channels_stale = FALSE;
+  call (self, parse_channels, "SELECT project, channel FROM tasksteper.my_channels ()", NULL, 0,
+        parse_channels, (GDestroyNotify)g_hash_table_unref, NULL, on_channels_read, NULL);
+}
+
+/* Listens to the channels of my projects, and to no other (see above);
+ * then, when @catch_up_after and a channel is new, reads the feed. */
+static void
+sync_channels_async (TsStore             *self,
+                     gboolean             catch_up_after,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sync_channels_async);
+  if (!self->has_channels || self->pooled || !self->online)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  g_task_set_task_data (task, GINT_TO_POINTER (catch_up_after), NULL);
+  g_ptr_array_add (self->syncs_waiting, task);
+  if (self->syncs_running->len == 0)
+    start_channel_sync (self);
+}
+
+static gboolean
+sync_channels_finish (TsStore       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
 
 /* "changes_cursor, pg_backend_pid" */
 static gpointer
@@ -839,6 +1080,45 @@ on_feed_started (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Whether @error, of a step of opening after the login, ends the open:
+ * offline or cancelled; other steps can fail and leave the feed to poll. */
+static gboolean
+ends_open (const GError *error)
+{
+  return g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+on_channels_listened (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (!sync_channels_finish (self, result, &error))
+    {
+      if (ends_open (error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+
+      /* The feed, polled, still tells what changed. */
+      g_debug ("Cannot listen to the projects' channels: %s", error->message);
+      g_error_free (error);
+    }
+
+  /* After LISTEN: a change made from here on is either announced or after
+   * the cursor, usually both. */
+  cancellable = g_task_get_cancellable (task);
+  call (self, parse_feed_start, "SELECT tasksteper.changes_cursor (), pg_backend_pid ()",
+        NULL, 0, parse_feed_start, NULL, cancellable, on_feed_started, g_steal_pointer (&task));
+}
+
 static void
 on_listen_done (GObject      *object,
                 GAsyncResult *result,
@@ -851,8 +1131,7 @@ on_listen_done (GObject      *object,
 
   if (finish (self, result, parse_nothing, &error) == NULL)
     {
-      if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) ||
-          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (ends_open (error))
         {
           g_task_return_error (task, error);
           return;
@@ -867,12 +1146,11 @@ on_listen_done (GObject      *object,
   else
     set_pooled (self, FALSE);
 
-  /* After LISTEN: a change made from here on is either announced or after
-   * the cursor, usually both. */
+  /* A new session listens to nothing yet; the server may be newer. */
+  g_hash_table_remove_all (self->channels);
+  self->has_channels = TRUE;
   cancellable = g_task_get_cancellable (task);
-  call (self, parse_feed_start, "SELECT tasksteper.changes_cursor (), pg_backend_pid ()",
-        NULL, 0, parse_feed_start, NULL,
-        cancellable, on_feed_started, g_steal_pointer (&task));
+  sync_channels_async (self, FALSE, cancellable, on_channels_listened, g_steal_pointer (&task));
 }
 
 static void
@@ -1090,24 +1368,72 @@ load_projects (TsCache     *cache,
   return ts_cache_load_projects (cache, saved_at);
 }
 
+static void
+on_projects_channels_synced (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The projects were read: they are the answer whatever happened here. */
+  if (!sync_channels_finish (TS_STORE (object), result, &error))
+    g_debug ("Cannot listen to the projects' channels: %s", error->message);
+  g_task_return_pointer (task, g_ptr_array_ref (g_task_get_task_data (task)),
+                         (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+on_projects_listed (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TsStore *self = TS_STORE (object);
+  GCancellable *cancellable;
+  GError *error = NULL;
+  GPtrArray *projects = finish (self, result, on_projects_listed, &error);
+
+  if (projects == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The main window lists them after every change, for its counts: the
+   * channels are read again only when memberships may have changed. */
+  if (!self->channels_stale)
+    {
+      g_task_return_pointer (task, projects, (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+
+  g_task_set_task_data (task, projects, (GDestroyNotify)g_ptr_array_unref);
+  cancellable = g_task_get_cancellable (task);
+  sync_channels_async (self, TRUE, cancellable, on_projects_channels_synced, g_steal_pointer (&task));
+}
+
 void
 ts_store_list_projects_async (TsStore             *self,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  GTask *outer;
   GTask *task;
 
   g_return_if_fail (TS_IS_STORE (self));
 
-  task = call (self, ts_store_list_projects_async,
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, ts_store_list_projects_async);
+  task = call (self, on_projects_listed,
                "SELECT p.name, p.revision, p.definition::text, "
                "       (SELECT count(*) FROM tasksteper.tickets t "
                "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final), "
                "       tasksteper.is_project_admin (p.name) "
                "  FROM tasksteper.projects p ORDER BY p.title, p.name",
                NULL, 0, parse_projects, (GDestroyNotify)g_ptr_array_unref,
-               cancellable, callback, user_data);
+               cancellable, on_projects_listed, outer);
   keep_in_cache (task, save_projects, load_projects, NULL);
 }
 
@@ -1129,7 +1455,10 @@ note_data_time (TsStore   *self,
  * ts_store_list_projects_finish:
  *
  * Online, the answer is also saved to the cache; offline, the cached answer
- * is given when there is one.
+ * is given when there is one.  Online, after a notification that
+ * projects or memberships changed, the store first listens to the
+ * channels of the projects I am a member of now, and to no other (since
+ * version 11 of the server).
  */
 GPtrArray *
 ts_store_list_projects_finish (TsStore       *self,
@@ -2933,7 +3262,9 @@ ts_store_change_finish (TsStore       *self,
  * with changes_since() after every notification, after every reconnect and
  * every "poll-interval" seconds without news, emitting "ticket-changed"
  * for each row.  One read is in flight at a time; notifications that
- * arrive meanwhile make one more read when it is done, not one each.
+ * arrive meanwhile make one more read when it is done, not one each; and
+ * a burst of them makes one read when it starts and at most one more per
+ * HINT_WINDOW_MS while it goes on.
  *
  * Behind a pooler in transaction mode (PgBouncer), LISTEN lands on one of
  * the pooler's server connections and notifications never reach us, or
@@ -2956,14 +3287,16 @@ typedef struct
 
 typedef struct
 {
-  GArray *changes;  /* of Change */
-  int     pid;
+  GArray     *changes;   /* of Change */
+  int         pid;
+  GHashTable *projects;  /* the changes' projects, a set */
 } FeedPage;
 
 static void
 feed_page_free (FeedPage *page)
 {
   g_array_unref (page->changes);
+  g_hash_table_unref (page->projects);
   g_free (page);
 }
 
@@ -2978,6 +3311,7 @@ parse_feed_page (TsStore   *self,
 
   page->changes = g_array_sized_new (FALSE, FALSE, sizeof (Change), PQntuples (result));
   page->pid = PQntuples (result) > 0 ? atoi (PQgetvalue (result, 0, 3)) : 0;
+  page->projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (int row = 0; row < PQntuples (result); row++)
     {
       Change change = {
@@ -2987,9 +3321,32 @@ parse_feed_page (TsStore   *self,
       };
 
       g_array_append_val (page->changes, change);
+      if (!g_hash_table_contains (page->projects, PQgetvalue (result, row, 4)))
+        g_hash_table_add (page->projects, g_strdup (PQgetvalue (result, row, 4)));
     }
 
   return page;
+}
+
+/* Whether the store listens to the channels of all the projects of @page. */
+static gboolean
+listens_to_all (TsStore  *self,
+                FeedPage *page)
+{
+  g_autoptr(GHashTable) heard = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer project;
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, NULL, &project))
+    g_hash_table_add (heard, project);
+
+  g_hash_table_iter_init (&iter, page->projects);
+  while (g_hash_table_iter_next (&iter, &project, NULL))
+    if (!g_hash_table_contains (heard, project))
+      return FALSE;
+
+  return TRUE;
 }
 
 static void
@@ -3002,9 +3359,6 @@ set_pooled (TsStore  *self,
   self->pooled = pooled;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POOLED]);
 }
-
-static void catch_up (TsStore  *self,
-                      gboolean  polled);
 
 static gboolean
 on_poll (gpointer user_data)
@@ -3059,6 +3413,13 @@ on_caught_up (GObject      *object,
       g_debug ("The feed was read in backend %d, notifications are for backend %d: pooled",
                page->pid, self->backend_pid);
       set_pooled (self, TRUE);
+    }
+  else if (page->changes->len > 0 && self->has_channels && !self->pooled && !listens_to_all (self, page))
+    {
+      /* A project I was made a member of, and nothing listed the projects
+       * since: its channel is not one I listen to, yet. */
+      g_debug ("The feed has changes of projects whose channels are not listened to: reading the channels");
+      sync_channels_async (self, FALSE, NULL, NULL, NULL);
     }
   else if (page->changes->len > 0 && data->polled && data->n_hints == 0 && self->n_hints == 0)
     {
@@ -3116,8 +3477,41 @@ catch_up (TsStore  *self,
   data->polled = polled;
   data->n_hints = self->n_hints;
   call (self, parse_feed_page,
-        "SELECT seq, ticket_id, version, pg_backend_pid () FROM tasksteper.changes_since ($1, $2)",
+        "SELECT seq, ticket_id, version, pg_backend_pid (), project FROM tasksteper.changes_since ($1, $2)",
         params, 2, parse_feed_page, (GDestroyNotify)feed_page_free, NULL, on_caught_up, data);
+}
+
+static gboolean
+on_hint_window_closed (gpointer user_data)
+{
+  TsStore *self = user_data;
+
+  self->hint_window_id = 0;
+  if (self->hint_pending)
+    {
+      /* The burst goes on: one catch-up for all of this window's hints,
+       * and another window. */
+      self->hint_pending = FALSE;
+      catch_up (self, FALSE);
+      self->hint_window_id = g_timeout_add (HINT_WINDOW_MS, on_hint_window_closed, self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* A notification of a change: the first of a burst reads the feed at
+ * once, the others together at most once per window. */
+static void
+hint (TsStore *self)
+{
+  self->n_hints++;
+  if (self->hint_window_id != 0)
+    {
+      self->hint_pending = TRUE;
+      return;
+    }
+
+  catch_up (self, FALSE);
+  self->hint_window_id = g_timeout_add (HINT_WINDOW_MS, on_hint_window_closed, self);
 }
 
 static void
@@ -3129,7 +3523,9 @@ on_notification (TsStore    *self,
   g_autoptr(JsonNode) node = NULL;
   JsonObject *object;
 
-  if (g_strcmp0 (channel, "tasksteper") != 0)
+  /* "tasksteper", and the channels of my projects (version 11); not one
+   * UNLISTENed whose notifications were already on their way. */
+  if (g_strcmp0 (channel, "tasksteper") != 0 && !g_hash_table_contains (self->channels, channel))
     return;
 
   node = json_from_string (payload, NULL);
@@ -3141,7 +3537,12 @@ on_notification (TsStore    *self,
 
   object = json_node_get_object (node);
   if (json_object_has_member (object, "reimport"))
-    g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+    {
+      /* Also when memberships changed (version 11): the next listing of
+       * the projects reads the channels too. */
+      self->channels_stale = TRUE;
+      g_signal_emit (self, signals[PROJECT_CHANGED], 0, NULL, 0);
+    }
   else if (json_object_has_member (object, "saved_searches"))
     g_signal_emit (self, signals[SAVED_SEARCHES_CHANGED], 0, NULL);
   else if (json_object_has_member (object, "comment"))
@@ -3151,8 +3552,7 @@ on_notification (TsStore    *self,
     {
       /* Only a hint: what changed, and whether we may see it, is the
        * feed's to say. */
-      self->n_hints++;
-      catch_up (self, FALSE);
+      hint (self);
     }
   else if (json_object_has_member (object, "id"))
     g_signal_emit (self, signals[TICKET_CHANGED], 0,
@@ -3359,6 +3759,11 @@ ts_store_dispose (GObject *object)
 
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->hint_window_id, g_source_remove);
+  g_clear_pointer (&self->channels, g_hash_table_unref);
+  /* Empty: each call in them holds a reference on the store. */
+  g_clear_pointer (&self->syncs_running, g_ptr_array_unref);
+  g_clear_pointer (&self->syncs_waiting, g_ptr_array_unref);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->data_time, g_date_time_unref);
   g_clear_pointer (&self->projects, g_hash_table_unref);
@@ -3476,6 +3881,10 @@ ts_store_init (TsStore *self)
   self->admin_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->offline_copies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify)offline_copy_free);
+  self->has_channels = TRUE;  /* until my_channels() is found missing */
+  self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->syncs_running = g_ptr_array_new ();
+  self->syncs_waiting = g_ptr_array_new ();
 }
 
 void
