@@ -365,8 +365,8 @@ count (TsStore   *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ts_store_count_tickets_async (store, PROJECT, filter, NULL, store_result, &result);
-  return ts_store_count_tickets_finish (store, wait_for (&result), error);
+  ts_store_count_search_async (store, PROJECT, filter, NULL, store_result, &result);
+  return ts_store_count_search_finish (store, wait_for (&result), error);
 }
 
 static int
