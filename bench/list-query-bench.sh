@@ -96,6 +96,9 @@ DO \$\$ DECLARE r record; BEGIN
     EXECUTE format('DROP INDEX tasksteper.%I', r.name);
   END LOOP;
 END \$\$;
+-- Nothing here searches text: ticket_texts' trigram index (the slowest
+-- to keep up while generating) is not made again.
+DROP INDEX tasksteper.ticket_texts_text_idx;
 \\i $here/generate-tickets.sql
 \\timing on
 \\echo generating:
