@@ -166,19 +166,172 @@ create (TsStore    *store,
 }
 
 static GPtrArray *
-list (TsStore      *store,
-      TsTicketListKind which,
-      int           before,
-      int           limit)
+list_page (TsStore          *store,
+           TsTicketListKind  which,
+           const char       *sort,
+           gboolean          descending,
+           TsTicket         *after,
+           guint             offset,
+           guint             limit)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) cursor = after != NULL ? ts_store_cursor_for_ticket (after, sort) : NULL;
   GPtrArray *tickets;
 
-  ts_store_list_tickets_async (store, "issue_track", which, before, limit, NULL, store_result, &result);
+  ts_store_list_tickets_async (store, "issue_track", which, sort, descending, cursor, offset, limit,
+                               NULL, store_result, &result);
   tickets = ts_store_list_tickets_finish (store, wait_for (&result), &error);
   g_assert_no_error (error);
   return tickets;
+}
+
+/* The first @limit rows, newest number first. */
+static GPtrArray *
+list (TsStore          *store,
+      TsTicketListKind  which,
+      guint             limit)
+{
+  return list_page (store, which, NULL, TRUE, NULL, 0, limit);
+}
+
+static gint64
+count_list (TsStore          *store,
+            TsTicketListKind  which)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  ts_store_count_tickets_async (store, "issue_track", which, NULL, store_result, &result);
+  n = ts_store_count_tickets_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+/* The list's pages, in every order it offers, one cursor after another
+ * and by offset, give the rows search_tickets() gives in that order; the
+ * pending list gives the same rows less those of others. */
+static void
+test_list_orders (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TsStore) zhangwei = open_store (fixture, "zhangwei");
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autofree char *lina_name = role (fixture, "lina");
+  g_autofree char *fields = g_strdup_printf ("{\"issue_checker\": \"%s\"}", lina_name);
+  g_autoptr(JsonNode) checker = json_from_string (fields, NULL);
+  g_autoptr(JsonNode) everything = json_from_string ("{}", NULL);
+  const char *summaries[] = {
+    "{\"summary\": \"【20180102】北京局点服务器硬盘故障\", \"issue_level\": \"严重问题\"}",
+    "{\"summary\": \"【20180103】上海局点电源告警\"}",
+    "{\"summary\": \"【20180102】北京局点服务器硬盘故障\", \"issue_level\": \"一般问题\"}",
+    "{\"summary\": \"Apple 设备\", \"issue_level\": \"严重问题\"}",
+    "{\"summary\": \"apple 设备\"}",
+    "{\"summary\": \"【20180101】深圳局点交换机掉电\", \"issue_level\": \"紧急问题\"}",
+    "{\"summary\": \"【20180103】上海局点电源告警\", \"issue_level\": \"一般问题\"}",
+  };
+  const char *sorts[] = { "number", "updated_at", "created_at", "state", "assigned_to", "created_by",
+                          "summary", "issue_level" };
+  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (summaries); i++)
+    g_ptr_array_add (created, create (i % 3 == 2 ? lina : zhangwei, summaries[i]));
+  /* Some move on, to lina, in another state, updated later. */
+  for (guint i = 0; i < created->len; i += 2)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      TsTicket *ticket = g_ptr_array_index (created, i);
+      TsStore *store = g_str_equal (ts_ticket_get_assigned_to (ticket), lina_name) ? lina : zhangwei;
+
+      ts_store_fire_async (store, ts_ticket_get_id (ticket), ts_ticket_get_version (ticket), "提交审核",
+                           json_node_get_object (checker), NULL, NULL, store_result, &result);
+      g_object_unref (change_ok (store, &result));
+    }
+
+  for (guint s = 0; s < G_N_ELEMENTS (sorts); s++)
+    for (int descending = 0; descending <= 1; descending++)
+      {
+        g_autoptr(GAsyncResult) result = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) expected = NULL;
+        g_autoptr(GPtrArray) paged = g_ptr_array_new_with_free_func (g_object_unref);
+        g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_object_unref);
+        g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+        TsTicket *last = NULL;
+
+        g_test_message ("by %s, %s", sorts[s], descending ? "descending" : "ascending");
+        ts_store_search_tickets_async (zhangwei, "issue_track", everything, sorts[s], descending, NULL, 100,
+                                       NULL, store_result, &result);
+        expected = ts_store_search_tickets_finish (zhangwei, wait_for (&result), &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (expected->len, ==, G_N_ELEMENTS (summaries));
+
+        /* Two at a time, each page after the last row of the one before. */
+        for (;;)
+          {
+            g_autoptr(GPtrArray) page = list_page (zhangwei, TS_TICKET_LIST_ALL, sorts[s], descending,
+                                                   last, 0, 2);
+
+            for (guint i = 0; i < page->len; i++)
+              g_ptr_array_add (paged, g_object_ref (g_ptr_array_index (page, i)));
+            if (page->len < 2)
+              break;
+            last = g_ptr_array_index (paged, paged->len - 1);
+          }
+        g_assert_cmpuint (paged->len, ==, expected->len);
+        for (guint i = 0; i < expected->len; i++)
+          g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (paged, i)), ==,
+                           ts_ticket_get_id (g_ptr_array_index (expected, i)));
+
+        /* A jump: three rows on from the second row's cursor. */
+        {
+          g_autoptr(GPtrArray) jump = list_page (zhangwei, TS_TICKET_LIST_ALL, sorts[s], descending,
+                                                 g_ptr_array_index (expected, 1), 3, 2);
+
+          g_assert_cmpuint (jump->len, ==, 2);
+          g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (jump, 0)), ==,
+                           ts_ticket_get_id (g_ptr_array_index (expected, 5)));
+          g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (jump, 1)), ==,
+                           ts_ticket_get_id (g_ptr_array_index (expected, 6)));
+        }
+
+        /* The pending list: zhangwei's, in the same order, page by page. */
+        for (guint i = 0; i < expected->len; i++)
+          if (g_strcmp0 (ts_ticket_get_assigned_to (g_ptr_array_index (expected, i)),
+                         ts_store_get_user (zhangwei)) == 0)
+            g_ptr_array_add (mine, g_ptr_array_index (expected, i));
+        g_assert_cmpuint (mine->len, >, 1);
+        last = NULL;
+        for (;;)
+          {
+            g_autoptr(GPtrArray) page = list_page (zhangwei, TS_TICKET_LIST_PENDING, sorts[s], descending,
+                                                   last, 0, 1);
+
+            if (page->len == 0)
+              break;
+            g_ptr_array_add (pending, g_object_ref (g_ptr_array_index (page, 0)));
+            last = g_ptr_array_index (page, 0);
+          }
+        g_assert_cmpuint (pending->len, ==, mine->len);
+        for (guint i = 0; i < mine->len; i++)
+          g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (pending, i)), ==,
+                           ts_ticket_get_id (g_ptr_array_index (mine, i)));
+        g_assert_cmpint (count_list (zhangwei, TS_TICKET_LIST_PENDING), ==, mine->len);
+      }
+  g_assert_cmpint (count_list (zhangwei, TS_TICKET_LIST_ALL), ==, G_N_ELEMENTS (summaries));
+
+  /* A cursor that is not one is refused before anything is sent. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) bad = json_from_string ("{\"value\": 3, \"number\": 3}", NULL);
+
+    ts_store_list_tickets_async (zhangwei, "issue_track", TS_TICKET_LIST_ALL, "updated_at", TRUE, bad, 0, 10,
+                                 NULL, store_result, &result);
+    g_assert_null (ts_store_list_tickets_finish (zhangwei, wait_for (&result), &error));
+    g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_INVALID);
+  }
 }
 
 static void
@@ -395,14 +548,22 @@ test_tickets_and_history (Fixture       *fixture,
     g_object_unref (create (zhangwei, "{}"));
 
   /* Pages of two, newest first, until none are left. */
-  page = list (zhangwei, TS_TICKET_LIST_ALL, 0, 2);
+  page = list (zhangwei, TS_TICKET_LIST_ALL, 2);
   g_assert_cmpuint (page->len, ==, 2);
   g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (page, 0)), ==, 5);
+  {
+    g_autoptr(GPtrArray) next = list_page (zhangwei, TS_TICKET_LIST_ALL, "number", TRUE,
+                                           g_ptr_array_index (page, 1), 0, 2);
+    g_autoptr(GPtrArray) last = NULL;
+
+    g_assert_cmpuint (next->len, ==, 2);
+    g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (next, 0)), ==, 3);
+    last = list_page (zhangwei, TS_TICKET_LIST_ALL, "number", TRUE, g_ptr_array_index (next, 1), 0, 2);
+    g_assert_cmpuint (last->len, ==, 1);
+    g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (last, 0)), ==, 1);
+  }
   g_clear_pointer (&page, g_ptr_array_unref);
-  page = list (zhangwei, TS_TICKET_LIST_ALL, 2, 2);
-  g_assert_cmpuint (page->len, ==, 1);
-  g_assert_cmpint (ts_ticket_get_number (g_ptr_array_index (page, 0)), ==, 1);
-  g_clear_pointer (&page, g_ptr_array_unref);
+  g_assert_cmpint (count_list (zhangwei, TS_TICKET_LIST_ALL), ==, 5);
 
   ts_store_fire_async (zhangwei, ts_ticket_get_id (first), 1, "提交审核", json_node_get_object (node), NULL,
                        NULL, store_result, &result);
@@ -411,10 +572,12 @@ test_tickets_and_history (Fixture       *fixture,
   g_assert_cmpstr (ts_ticket_get_assigned_to (fired), ==, lina_name);
   g_assert_cmpint (ts_ticket_get_version (fired), ==, 2);
 
-  page = list (zhangwei, TS_TICKET_LIST_PENDING, 0, 100);
+  page = list (zhangwei, TS_TICKET_LIST_PENDING, 100);
   g_assert_cmpuint (page->len, ==, 4);
+  g_assert_cmpint (count_list (zhangwei, TS_TICKET_LIST_PENDING), ==, 4);
   g_clear_pointer (&page, g_ptr_array_unref);
-  page = list (lina, TS_TICKET_LIST_PENDING, 0, 100);
+  page = list (lina, TS_TICKET_LIST_PENDING, 100);
+  g_assert_cmpint (count_list (lina, TS_TICKET_LIST_PENDING), ==, 1);
   g_assert_cmpuint (page->len, ==, 1);
   g_assert_cmpint (ts_ticket_get_id (g_ptr_array_index (page, 0)), ==, ts_ticket_get_id (first));
 
@@ -739,8 +902,14 @@ test_server_lost (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (ts_store_get_online (store));
 
-  ts_store_list_tickets_async (store, "issue_track", TS_TICKET_LIST_ALL, 0, 10, NULL, store_result, &result);
+  ts_store_list_tickets_async (store, "issue_track", TS_TICKET_LIST_ALL, NULL, TRUE, NULL, 0, 10,
+                               NULL, store_result, &result);
   g_assert_null (ts_store_list_tickets_finish (store, wait_for (&result), &error));
+  g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  ts_store_count_tickets_async (store, "issue_track", TS_TICKET_LIST_PENDING, NULL, store_result, &result);
+  g_assert_cmpint (ts_store_count_tickets_finish (store, wait_for (&result), &error), ==, -1);
   g_assert_error (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE);
   g_clear_error (&error);
   g_clear_object (&result);
@@ -760,7 +929,7 @@ test_server_lost (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (ts_store_get_online (store));
 
-  page = list (store, TS_TICKET_LIST_ALL, 0, 10);
+  page = list (store, TS_TICKET_LIST_ALL, 10);
   g_assert_cmpuint (page->len, ==, 0);
 
   g_assert_cmpint (g_array_index (states, TsConnectionState, 0), ==, TS_CONNECTION_LOST);
@@ -1647,6 +1816,7 @@ main (int argc, char *argv[])
   ADD ("open/not-a-user", test_open_not_a_user, FALSE);
   ADD ("projects", test_projects, FALSE);
   ADD ("tickets-and-history", test_tickets_and_history, FALSE);
+  ADD ("list-orders", test_list_orders, FALSE);
   ADD ("errors", test_errors, FALSE);
   ADD ("control-characters", test_control_characters, FALSE);
   ADD ("notification-during-query", test_notification_during_query, FALSE);

@@ -382,7 +382,7 @@ on_counted (GObject      *object,
 {
   g_autoptr(Run) run = user_data;
   GError *error = NULL;
-  gint64 total = ts_store_count_tickets_finish (TS_STORE (object), result, &error);
+  gint64 total = ts_store_count_search_finish (TS_STORE (object), result, &error);
   TsExportJob *self = run->self;
 
   if (total < 0)
@@ -421,7 +421,7 @@ ts_export_job_run_async (TsExportJob         *self,
   run->queue = g_async_queue_new ();
   run->context = g_main_context_ref_thread_default ();
 
-  ts_store_count_tickets_async (self->store, ts_project_get_name (self->project), self->filter,
+  ts_store_count_search_async (self->store, ts_project_get_name (self->project), self->filter,
                                 cancellable, on_counted, run_ref (run));
 }
 

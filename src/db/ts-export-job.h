@@ -10,7 +10,7 @@ G_BEGIN_DECLS
  * ts_store_search_tickets_async(), written by a TsExportWriter on a
  * worker thread, so that neither the main loop nor memory notice 100,000
  * rows.  At most a few pages wait between the two.  "total" is what
- * ts_store_count_tickets_async() said (-1 until then), "written" how many
+ * ts_store_count_search_async() said (-1 until then), "written" how many
  * rows are in the file so far: both are notified on the main thread, as
  * each page is written.  People are written by the display names the
  * project's members have (their logins when these cannot be read).

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ts-list-sql.h"
 #include "ts-refusal.h"
 #include "ts-search-private.h"
 #include "ts-statistics-private.h"
@@ -178,10 +179,7 @@ enum {
 static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
 
-#define TICKET_COLUMNS \
-  "id, project, number, key, state, assigned_to, created_by, " \
-  "(extract(epoch FROM created_at) * 1000000)::bigint, " \
-  "(extract(epoch FROM updated_at) * 1000000)::bigint, version, fields::text"
+#define TICKET_COLUMNS TS_LIST_SQL_COLUMNS
 
 /* Errors */
 
@@ -1429,7 +1427,7 @@ ts_store_list_projects_async (TsStore             *self,
   task = call (self, on_projects_listed,
                "SELECT p.name, p.revision, p.definition::text, "
                "       (SELECT count(*) FROM tasksteper.tickets t "
-               "         WHERE t.project = p.name AND t.assigned_to = session_user AND NOT t.is_final), "
+               "         WHERE t.project = p.name AND t.assigned_to = session_user::text AND NOT t.is_final), "
                "       tasksteper.is_project_admin (p.name) "
                "  FROM tasksteper.projects p ORDER BY p.title, p.name",
                NULL, 0, parse_projects, (GDestroyNotify)g_ptr_array_unref,
@@ -1468,36 +1466,124 @@ ts_store_list_projects_finish (TsStore       *self,
   return finish (self, result, ts_store_list_projects_async, error);
 }
 
+/* The kind of cursor @after is for @sort, or -1 when it is not one:
+ * {"value": <sort value>, "number": <number>}, the value as
+ * ts_store_cursor_for_ticket() gives it. */
+static int
+list_after_kind (gboolean    pending,
+                 const char *sort,
+                 JsonNode   *after,
+                 const char **value)
+{
+  JsonObject *cursor;
+  JsonNode *node;
+  int kind;
+  GType type;
+
+  *value = NULL;
+  if (after == NULL)
+    return TS_LIST_AFTER_NONE;
+  if (!JSON_NODE_HOLDS_OBJECT (after))
+    return -1;
+  cursor = json_node_get_object (after);
+  node = json_object_get_member (cursor, "number");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+
+  node = json_object_get_member (cursor, "value");
+  type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  kind = ts_list_sql_after_kind (pending, sort);
+  switch (kind)
+    {
+    case TS_LIST_AFTER_NUMBER:
+      return kind;
+    case TS_LIST_AFTER_TEXT:
+    case TS_LIST_AFTER_TIME:
+      if (type != G_TYPE_STRING)
+        return -1;
+      *value = json_node_get_string (node);
+      return kind;
+    default:
+      /* A field: its value's type says which key it is (none: no value). */
+      if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
+        return TS_LIST_AFTER_NUMERIC;
+      if (type == G_TYPE_BOOLEAN)
+        {
+          *value = json_node_get_boolean (node) ? "true" : "false";
+          return TS_LIST_AFTER_BOOLEAN;
+        }
+      if (type == G_TYPE_STRING && !ts_value_is_empty (node))
+        {
+          *value = json_node_get_string (node);
+          return TS_LIST_AFTER_TEXT;
+        }
+      return TS_LIST_AFTER_NUMBER;
+    }
+}
+
 void
 ts_store_list_tickets_async (TsStore             *self,
                              const char          *project,
                              TsTicketListKind     list,
-                             int                  before_number,
-                             int                  limit,
+                             const char          *sort,
+                             gboolean             descending,
+                             JsonNode            *after,
+                             guint                offset,
+                             guint                limit,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autofree char *before = g_strdup_printf ("%d", before_number > 0 ? before_number : G_MAXINT);
-  g_autofree char *max = g_strdup_printf ("%d", MAX (limit, 1));
-  const char *params[] = { project, before, max };
-  const char *sql;
+  gboolean pending = list == TS_TICKET_LIST_PENDING;
+  g_autofree char *offset_text = g_strdup_printf ("%u", offset);
+  g_autofree char *limit_text = g_strdup_printf ("%u", limit);
+  g_autofree char *number_text = NULL;
+  g_autofree char *numeric_text = NULL;
+  g_autofree char *sql = NULL;
+  const char *params[6];
+  const char *value;
+  gboolean is_field;
+  int n_params = 0;
+  int kind;
   GTask *task;
 
   g_return_if_fail (TS_IS_STORE (self));
   g_return_if_fail (project != NULL);
+  g_return_if_fail (limit >= 1 && limit <= 1000);
 
-  /* Both use an index: see docs/sql-api.md. */
-  if (list == TS_TICKET_LIST_PENDING)
-    sql = "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets"
-          " WHERE project = $1 AND assigned_to = session_user AND NOT is_final AND number < $2"
-          " ORDER BY number DESC LIMIT $3";
-  else
-    sql = "SELECT " TICKET_COLUMNS " FROM tasksteper.tickets"
-          " WHERE project = $1 AND number < $2"
-          " ORDER BY number DESC LIMIT $3";
+  kind = list_after_kind (pending, sort, after, &value);
+  if (kind < 0)
+    {
+      g_task_report_new_error (self, callback, user_data, ts_store_list_tickets_async,
+                               TS_STORE_ERROR, TS_STORE_ERROR_INVALID,
+                               _("The list cannot be read on from the row it shows last: that row's position is not one the list understands. Reload the list."));
+      return;
+    }
 
-  task = call (self, ts_store_list_tickets_async, sql, params, G_N_ELEMENTS (params),
+  params[n_params++] = project;
+  params[n_params++] = offset_text;
+  params[n_params++] = limit_text;
+  ts_list_sql_key (pending, sort, &is_field);
+  if (is_field)
+    params[n_params++] = sort;
+  if (kind == TS_LIST_AFTER_NUMERIC)
+    {
+      JsonNode *node = json_object_get_member (json_node_get_object (after), "value");
+
+      numeric_text = json_to_string (node, FALSE);
+      params[n_params++] = numeric_text;
+    }
+  else if (kind != TS_LIST_AFTER_NONE && kind != TS_LIST_AFTER_NUMBER)
+    params[n_params++] = value;
+  if (kind != TS_LIST_AFTER_NONE)
+    {
+      number_text = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                     json_object_get_int_member (json_node_get_object (after), "number"));
+      params[n_params++] = number_text;
+    }
+
+  sql = ts_list_sql_page (pending, sort, descending, kind);
+  task = call (self, ts_store_list_tickets_async, sql, params, n_params,
                parse_tickets, (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
   keep_states (task);
 }
@@ -1508,6 +1594,47 @@ ts_store_list_tickets_finish (TsStore       *self,
                               GError       **error)
 {
   return finish (self, result, ts_store_list_tickets_async, error);
+}
+
+static gpointer parse_count (TsStore   *self,
+                             PGresult  *result,
+                             GError   **error);
+
+JsonNode *
+ts_store_cursor_for_ticket (TsTicket   *ticket,
+                            const char *sort)
+{
+  g_return_val_if_fail (TS_IS_TICKET (ticket), NULL);
+
+  return _ts_search_cursor (ticket, sort);
+}
+
+void
+ts_store_count_tickets_async (TsStore             *self,
+                              const char          *project,
+                              TsTicketListKind     list,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  const char *params[] = { project };
+
+  g_return_if_fail (TS_IS_STORE (self));
+  g_return_if_fail (project != NULL);
+
+  call (self, ts_store_count_tickets_async,
+        list == TS_TICKET_LIST_PENDING ? TS_LIST_SQL_COUNT_PENDING : TS_LIST_SQL_COUNT_ALL,
+        params, G_N_ELEMENTS (params), parse_count, g_free, cancellable, callback, user_data);
+}
+
+gint64
+ts_store_count_tickets_finish (TsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_autofree gint64 *count = finish (self, result, ts_store_count_tickets_async, error);
+
+  return count != NULL ? *count : -1;
 }
 
 void
@@ -2241,7 +2368,7 @@ ts_store_search_tickets_finish (TsStore       *self,
 }
 
 void
-ts_store_count_tickets_async (TsStore             *self,
+ts_store_count_search_async (TsStore             *self,
                               const char          *project,
                               JsonNode            *filter,
                               GCancellable        *cancellable,
@@ -2258,7 +2385,7 @@ ts_store_count_tickets_async (TsStore             *self,
   g_return_if_fail (filter != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ts_store_count_tickets_async);
+  g_task_set_source_tag (task, ts_store_count_search_async);
   search = g_new0 (Search, 1);
   search->project = g_strdup (project);
   search->filter = json_node_copy (filter);
@@ -2276,11 +2403,11 @@ ts_store_count_tickets_async (TsStore             *self,
 }
 
 gint64
-ts_store_count_tickets_finish (TsStore       *self,
+ts_store_count_search_finish (TsStore       *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  g_autofree gint64 *count = finish (self, result, ts_store_count_tickets_async, error);
+  g_autofree gint64 *count = finish (self, result, ts_store_count_search_async, error);
 
   return count != NULL ? *count : -1;
 }

@@ -111,18 +111,45 @@ GPtrArray    *ts_store_list_projects_finish (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
-/* A page of tickets, newest number first: those with a number below
- * @before_number (0 for the first page), at most @limit.
+/* A page of a project's list in the order @sort (NULL or "number",
+ * "updated_at", "created_at", "state", "assigned_to", "created_by", or a
+ * field of the project, as search_tickets() sorts), @descending or not;
+ * after the row whose cursor is @after (NULL: from the first row; else
+ * {"value": <sort value>, "number": <number>}, exactly search_tickets()'s
+ * p_after, made by ts_store_cursor_for_ticket()), skipping @offset rows
+ * first (0 for the next page; a jump far into the list uses a large offset
+ * from the nearest known cursor), at most @limit rows (1..1000).  One
+ * statement (src/db/ts-list-sql.h), served by an index in that order for
+ * every sort but a field's.  A cursor that is not one fails with INVALID;
+ * offline, OFFLINE (no copy is read: the list shows its saved one).
  * Returns (element-type TsTicket). */
 void          ts_store_list_tickets_async   (TsStore              *self,
                                              const char           *project,
                                              TsTicketListKind      list,
-                                             int                   before_number,
-                                             int                   limit,
+                                             const char           *sort,
+                                             gboolean              descending,
+                                             JsonNode             *after,
+                                             guint                 offset,
+                                             guint                 limit,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
 GPtrArray    *ts_store_list_tickets_finish  (TsStore              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* The cursor of @ticket's row for @sort, for ts_store_list_tickets_async's
+ * @after.  Returns (transfer full). */
+JsonNode     *ts_store_cursor_for_ticket    (TsTicket             *ticket,
+                                             const char           *sort);
+/* How many rows the list has now (one statement); offline, OFFLINE.
+ * -1 and @error on failure. */
+void          ts_store_count_tickets_async  (TsStore              *self,
+                                             const char           *project,
+                                             TsTicketListKind      list,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gint64        ts_store_count_tickets_finish (TsStore              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
@@ -300,13 +327,13 @@ GPtrArray    *ts_store_search_tickets_finish (TsStore             *self,
                                               GError             **error);
 /* How many tickets the search would give in all its pages
  * (tasksteper.count_tickets); offline, as above.  -1 on error. */
-void          ts_store_count_tickets_async   (TsStore             *self,
+void          ts_store_count_search_async   (TsStore             *self,
                                               const char          *project,
                                               JsonNode            *filter,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
-gint64        ts_store_count_tickets_finish  (TsStore             *self,
+gint64        ts_store_count_search_finish  (TsStore             *self,
                                               GAsyncResult        *result,
                                               GError             **error);
 

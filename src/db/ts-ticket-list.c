@@ -340,8 +340,19 @@ static void
 load_page (TsTicketList *self,
            int           before_number)
 {
+  g_autoptr(JsonNode) after = NULL;
+
+  /* Newest number first: after the row numbered @before_number. */
+  if (before_number > 0)
+    {
+      g_autoptr(JsonObject) cursor = json_object_new ();
+
+      json_object_set_int_member (cursor, "value", before_number);
+      json_object_set_int_member (cursor, "number", before_number);
+      after = json_node_init_object (json_node_alloc (), cursor);
+    }
   ts_store_list_tickets_async (self->store, ts_project_get_name (self->project), self->kind,
-                               before_number, self->page_size, self->cancellable,
+                               "number", TRUE, after, 0, self->page_size, self->cancellable,
                                on_page_loaded, g_object_ref (self));
 }
 
@@ -648,5 +659,5 @@ ts_ticket_list_set_page_size (TsTicketList *self,
                               guint         page_size)
 {
   g_return_if_fail (TS_IS_TICKET_LIST (self));
-  self->page_size = MAX (page_size, 1);
+  self->page_size = CLAMP (page_size, 1, 1000);
 }

@@ -250,7 +250,7 @@ on_count (GObject      *object,
   g_autoptr(GError) error = NULL;
   gint64 count;
 
-  count = ts_store_count_tickets_finish (TS_STORE (object), result, &error);
+  count = ts_store_count_search_finish (TS_STORE (object), result, &error);
   if (!request_is_current (request))
     return;
 
@@ -294,7 +294,7 @@ restart (TsSearchResults *self)
   if (self->filter == NULL)
     return;
 
-  ts_store_count_tickets_async (self->store, ts_project_get_name (self->project), self->filter,
+  ts_store_count_search_async (self->store, ts_project_get_name (self->project), self->filter,
                                 self->cancellable, on_count, request_new (self));
   ts_search_results_load_more (self);
 }

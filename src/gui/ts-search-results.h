@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * ts_search_results_load_more() reads the next one (a table calls it when
  * it is scrolled near its end), so a search that finds 100,000 tickets
  * never holds them all.  How many there are in all comes from
- * ts_store_count_tickets_async.  A new filter or sort starts again,
+ * ts_store_count_search_async.  A new filter or sort starts again,
  * cancelling what was still being read.  Offline the store answers from
  * the offline copy; "offline" then says so.  GTK-free. */
 
