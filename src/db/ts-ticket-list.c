@@ -386,6 +386,8 @@ ts_ticket_list_model_init (GListModelInterface *iface)
   iface->get_item = ts_ticket_list_get_item;
 }
 
+static const char *list_name (TsTicketList *self);
+
 /* Reading pages */
 
 typedef struct
@@ -544,6 +546,8 @@ read_page (TsTicketList *self,
   read->read = g_object_ref (page->read);
   self->n_reading++;
   self->n_page_queries++;
+  g_debug ("%s %s: page %u (%s, offset %u)", ts_project_get_name (self->project), list_name (self),
+           page->index, after != NULL ? "after a row" : "from the top", (page->index - from) * self->page_size);
   ts_store_list_tickets_async (self->store, ts_project_get_name (self->project), self->kind,
                                self->sort, self->descending, after,
                                (page->index - from) * self->page_size, self->page_size,
@@ -605,6 +609,7 @@ on_counted (GObject      *object,
       return;
     }
 
+  g_debug ("%s %s: %" G_GINT64_FORMAT " rows", ts_project_get_name (self->project), list_name (self), n);
   self->counted = TRUE;
   set_count (self, (guint)MIN (n, G_MAXUINT));
   if (self->refresh_again)
