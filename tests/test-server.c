@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ts-list-sql.h"
 #include "ts-migrations.h"
 #include "ts-test-server.h"
 
@@ -3953,26 +3954,75 @@ assert_plan_finds_with (PGconn     *conn,
   g_assert_false (contains (node_types, "Seq Scan"));
 }
 
+/* The plan of @sql with @n_params parameters @params, as the member @conn
+ * sees it (RLS on): asserts it reads @index (a name ending in "*": one
+ * whose name starts so) in the order of the ORDER BY (an index scan on
+ * it, no Sort) and no table whole. */
 static void
-assert_plan_uses (PGconn     *conn,
-                  const char *sql,
-                  const char *a,
-                  const char *b,
-                  const char *index)
+assert_plan_reads_in_order (PGconn             *conn,
+                            const char         *sql,
+                            int                 n_params,
+                            const char * const *params,
+                            const char         *index)
 {
-  assert_plan_finds_with (conn, sql, a, b, index, FALSE);
+  g_autofree char *explain = g_strdup_printf ("EXPLAIN (FORMAT JSON) %s", sql);
+  g_autoptr(PGresult) res = PQexecParams (conn, explain, n_params, NULL, params, NULL, NULL, 0);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) node_types = g_ptr_array_new_with_free_func (g_free);
+  const char *plan;
+
+  assert_result_ok (conn, explain, res);
+  plan = PQgetvalue (res, 0, 0);
+  root = parse_json (plan);
+  collect_index_names (root, names, node_types);
+  /* "tickets_pending_*": any of those. */
+  if (g_str_has_suffix (index, "*"))
+    {
+      g_autofree char *prefix = g_strndup (index, strlen (index) - 1);
+
+      for (guint i = 0; i < names->len; i++)
+        if (g_str_has_prefix (g_ptr_array_index (names, i), prefix))
+          index = g_ptr_array_index (names, i);
+    }
+  if (!contains (names, index) || contains (node_types, "Sort") || contains (node_types, "Incremental Sort") ||
+      contains (node_types, "Seq Scan") || contains (node_types, "Bitmap Heap Scan"))
+    g_test_message ("%s\nplan: %s", sql, plan);
+  g_assert_true (contains (names, index));
+  g_assert_true (contains (node_types, "Index Scan") || contains (node_types, "Index Only Scan"));
+  g_assert_false (contains (node_types, "Sort"));
+  g_assert_false (contains (node_types, "Incremental Sort"));
+  g_assert_false (contains (node_types, "Seq Scan"));
+  g_assert_false (contains (node_types, "Bitmap Heap Scan"));
 }
 
-/* 200,000 tickets in one project, 50 assignees, 10% open: the pending
- * query and the all-tickets page use their indexes, for a member. */
+/* 200,000 tickets in one project, 50 assignees, 10% open: every statement
+ * of the lists (src/db/ts-list-sql.h), exactly as the store sends it, for
+ * a member, reads the index of its order: the all list and the pending
+ * list, in every order, first page and a keyset page far in.  And the
+ * pages give the right rows. */
 static void
 test_indexes (Fixture       *fx,
               gconstpointer  data)
 {
+  static const struct
+  {
+    const char *sort;
+    const char *all_index;
+    const char *pending_index;
+    /* The cursor's value as ts_store_cursor_for_ticket() gives it. */
+    const char *value_sql;
+  } orders[] = {
+    { "number", "tickets_project_number_key", "tickets_pending_number_idx", "number::text" },
+    { "updated_at", "tickets_updated_at_idx", "tickets_pending_updated_at_idx",
+      "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" },
+    { "created_at", "tickets_created_at_idx", "tickets_pending_created_at_idx",
+      "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" },
+    { "state", "tickets_state_idx", "tickets_pending_state_idx", "state" },
+    { "assigned_to", "tickets_assigned_to_idx", "tickets_pending_number_idx", "assigned_to" },
+    { "created_by", "tickets_created_by_idx", "tickets_pending_created_by_idx", "created_by" },
+  };
   PGconn *conn = conn_as (fx, fx->zhangwei);
-  const char *pending_sql = "SELECT id FROM tasksteper.tickets WHERE project = $1 AND assigned_to = $2 AND NOT is_final"
-                            " ORDER BY updated_at DESC LIMIT 100";
-  const char *page_sql = "SELECT id FROM tasksteper.tickets WHERE project = $1 ORDER BY number DESC LIMIT 200";
   gint64 begin = g_get_monotonic_time ();
   g_autoptr(PGresult) res = NULL;
 
@@ -3980,9 +4030,10 @@ test_indexes (Fixture       *fx,
              "INSERT INTO tasksteper.tickets (project, number, key, state, assigned_to, created_by,"
              "                                is_final, fields, created_at, updated_at)"
              " SELECT 'issue_track', i, 'question_' || i, CASE WHEN open THEN '维护人员处理' ELSE '关闭' END,"
-             "        CASE WHEN i % 50 = 0 THEN $1 ELSE 'user_' || i % 50 END, $1, NOT open,"
+             "        CASE WHEN i % 50 = 0 THEN $1 ELSE 'user_' || i % 50 END,"
+             "        CASE WHEN i % 3 = 0 THEN $1 ELSE 'user_' || i % 7 END, NOT open,"
              "        jsonb_build_object('summary', 'ticket ' || i),"
-             "        now() - make_interval(mins => 200001 - i), now() - make_interval(mins => 200001 - i)"
+             "        now() - make_interval(mins => 200001 - i), now() - make_interval(mins => (i * 7919) % 200001)"
              "   FROM generate_series(1, 200000) i, LATERAL (SELECT (i / 50) % 10 = 0 AS open) o",
              1, fx->zhangwei);
   g_clear_pointer (&res, PQclear);
@@ -3990,17 +4041,62 @@ test_indexes (Fixture       *fx,
   run_command (fx->super, "ANALYZE tasksteper.tickets");
   g_test_message ("200,000 tickets in %.1f s", (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
 
-  assert_plan_uses (conn, pending_sql, "issue_track", fx->zhangwei, "tickets_pending_idx");
-  assert_plan_uses (conn, page_sql, "issue_track", NULL, "tickets_project_number_key");
+  for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
+    for (int pending = 0; pending <= 1; pending++)
+      for (int descending = 0; descending <= 1; descending++)
+        {
+          const char *index = pending ? orders[o].pending_index : orders[o].all_index;
+          int after = ts_list_sql_after_kind (pending, orders[o].sort);
+          g_autofree char *first_sql = ts_list_sql_page (pending, orders[o].sort, descending, TS_LIST_AFTER_NONE);
+          g_autofree char *next_sql = ts_list_sql_page (pending, orders[o].sort, descending, after);
+          /* A row far in: the 150th of the pending list, or ticket 100,000. */
+          g_autofree char *row_sql = g_strdup_printf ("SELECT %s, number::text FROM tasksteper.tickets"
+                                                      " WHERE project = 'issue_track' AND %s ORDER BY number LIMIT 1",
+                                                      orders[o].value_sql,
+                                                      pending ? "assigned_to = $1 AND NOT is_final AND number > 150 * 500"
+                                                              : "number = 100000 AND $1::text IS NOT NULL");
+          g_autoptr(PGresult) row = run (conn, row_sql, 1, fx->zhangwei);
+          const char *first_params[] = { "issue_track", "0", "100" };
+          const char *next_params[] = { "issue_track", "0", "100", PQgetvalue (row, 0, 0), PQgetvalue (row, 0, 1) };
+          const char *number_params[] = { "issue_track", "0", "100", PQgetvalue (row, 0, 1) };
+          g_autoptr(PGresult) page = NULL;
 
-  /* And they give the right rows. */
-  g_clear_pointer (&res, PQclear);
-  res = run (conn, pending_sql, 2, "issue_track", fx->zhangwei);
-  g_assert_cmpint (PQntuples (res), ==, 100);
-  g_clear_pointer (&res, PQclear);
-  res = run (conn, "SELECT number FROM tasksteper.tickets WHERE project = $1 ORDER BY number DESC LIMIT 200", 1, "issue_track");
-  g_assert_cmpint (PQntuples (res), ==, 200);
-  g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, "200000");
+          g_test_message ("%s list by %s, %s", pending ? "pending" : "all", orders[o].sort,
+                          descending ? "descending" : "ascending");
+          assert_plan_reads_in_order (conn, first_sql, 3, first_params, index);
+          if (after == TS_LIST_AFTER_NUMBER)
+            assert_plan_reads_in_order (conn, next_sql, 4, number_params, index);
+          else
+            assert_plan_reads_in_order (conn, next_sql, 5, next_params, index);
+
+          /* A jump far in: an offset from the first row. */
+          {
+            const char *jump_params[] = { "issue_track", pending ? "300" : "50000", "100" };
+
+            page = run (conn, first_sql, 3, jump_params[0], jump_params[1], jump_params[2]);
+            g_assert_cmpint (PQntuples (page), ==, 100);
+            g_clear_pointer (&page, PQclear);
+          }
+
+          page = after == TS_LIST_AFTER_NUMBER
+                   ? run (conn, next_sql, 4, number_params[0], number_params[1], number_params[2], number_params[3])
+                   : run (conn, next_sql, 5, next_params[0], next_params[1], next_params[2], next_params[3],
+                          next_params[4]);
+          g_assert_cmpint (PQntuples (page), >, 0);
+          for (int i = 0; i < PQntuples (page); i++)
+            g_assert_cmpstr (PQgetvalue (page, i, 2), !=, PQgetvalue (row, 0, 1));
+        }
+
+  /* The pending count reads its index too; both count what they should. */
+  {
+    const char *params[] = { "issue_track" };
+    g_autofree char *pending_count = value (conn, TS_LIST_SQL_COUNT_PENDING, 1, "issue_track");
+    g_autofree char *all_count = value (conn, TS_LIST_SQL_COUNT_ALL, 1, "issue_track");
+
+    assert_plan_reads_in_order (conn, TS_LIST_SQL_COUNT_PENDING, 1, params, "tickets_pending_*");
+    g_assert_cmpstr (pending_count, ==, "400");
+    g_assert_cmpstr (all_count, ==, "200000");
+  }
 
   /* The functions still work at that size. */
   {

@@ -17,8 +17,9 @@ G_BEGIN_DECLS
  * the same direction, after the cursor's row, skipping $2 rows, at most $3
  * rows.  The order is search_tickets()'s (data/sql/0006-search.sql): text
  * in byte order (COLLATE "C"), the times as they are, a field's value when
- * it is a number, a boolean or a non-empty string (for a field of its kind,
- * the only values the server stores), rows without one last either way.
+ * it is of the field's kind (a number for an integer field, a boolean for
+ * a boolean one, a non-empty string for the others), rows without one last
+ * either way.
  *
  * Parameters, in this order: $1 the project, $2 the rows to skip (OFFSET),
  * $3 the most rows (LIMIT); for a sort by a field, its name; with a cursor,
@@ -96,14 +97,21 @@ ts_list_sql_after_kind (gboolean    pending,
            ? TS_LIST_AFTER_TIME : TS_LIST_AFTER_TEXT;
 }
 
-/* A field's sort keys ($4 its name): a number, a boolean, a non-empty
- * string; a field of one kind has at most one. */
+/* A field's sort keys ($4 its name), as search_tickets() reads them: an
+ * integer field's number, a boolean field's truth, any other field's
+ * non-empty string; a value of another JSON type is none.  The field's type
+ * comes from the project's definition (one look, an InitPlan). */
+#define TS_LIST_SQL_FIELD_TYPE \
+  "(SELECT f ->> 'type' FROM tasksteper.projects p, jsonb_array_elements(p.definition -> 'fields') f" \
+  " WHERE p.name = $1 AND f ->> 'name' = $4::text LIMIT 1)"
 #define TS_LIST_SQL_FIELD_NUMERIC \
-  "(CASE WHEN jsonb_typeof(t.fields -> $4::text) = 'number' THEN (t.fields -> $4::text)::numeric END)"
+  "(CASE WHEN " TS_LIST_SQL_FIELD_TYPE " = 'integer' AND jsonb_typeof(t.fields -> $4::text) = 'number'" \
+  " THEN (t.fields -> $4::text)::numeric END)"
 #define TS_LIST_SQL_FIELD_BOOLEAN \
-  "(CASE WHEN jsonb_typeof(t.fields -> $4::text) = 'boolean' THEN (t.fields -> $4::text)::boolean END)"
+  "(CASE WHEN " TS_LIST_SQL_FIELD_TYPE " = 'boolean' AND jsonb_typeof(t.fields -> $4::text) = 'boolean'" \
+  " THEN (t.fields -> $4::text)::boolean END)"
 #define TS_LIST_SQL_FIELD_TEXT \
-  "(CASE WHEN jsonb_typeof(t.fields -> $4::text) = 'string'" \
+  "(CASE WHEN " TS_LIST_SQL_FIELD_TYPE " NOT IN ('integer', 'boolean') AND jsonb_typeof(t.fields -> $4::text) = 'string'" \
   " AND btrim(t.fields ->> $4::text, E' \\t\\n\\r\\u000b\\f\\u00a0\\u3000') <> ''" \
   " THEN (t.fields ->> $4::text) COLLATE \"C\" END)"
 
@@ -136,28 +144,37 @@ ts_list_sql_page (gboolean     pending,
     }
   else if (after != TS_LIST_AFTER_NONE)
     {
-      /* The keys in order; the cursor's is the one of its value's type,
-       * those before it are NULL for the rows after it. */
-      static const struct { TsListAfter kind; const char *key; const char *type; } keys[] = {
-        { TS_LIST_AFTER_NUMERIC, TS_LIST_SQL_FIELD_NUMERIC, "numeric" },
-        { TS_LIST_AFTER_BOOLEAN, TS_LIST_SQL_FIELD_BOOLEAN, "boolean" },
-        { TS_LIST_AFTER_TEXT, TS_LIST_SQL_FIELD_TEXT, "text" },
-      };
+      /* The rows after one without a value: those without one, by number.
+       * A field has values of its kind only, so a cursor's value of
+       * another kind (as search_tickets() reads it) is none either. */
+      g_autofree char *none = g_strdup_printf ("(" TS_LIST_SQL_FIELD_NUMERIC " IS NULL AND " TS_LIST_SQL_FIELD_BOOLEAN
+                                               " IS NULL AND " TS_LIST_SQL_FIELD_TEXT " IS NULL AND t.number %s $%d::int)",
+                                               cmp, after == TS_LIST_AFTER_NUMBER ? next : next + 1);
+      const char *fkey = NULL, *ftype = NULL, *fkind = NULL;
 
-      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      switch (after)
         {
-          if (keys[i].kind == after)
-            {
-              g_string_append_printf (sql, " AND (%s %s $%d::%s OR (%s = $%d::%s AND t.number %s $%d::int) OR %s IS NULL)",
-                                      keys[i].key, cmp, next, keys[i].type,
-                                      keys[i].key, next, keys[i].type, cmp, next + 1,
-                                      keys[i].key);
-              break;
-            }
-          g_string_append_printf (sql, " AND %s IS NULL", keys[i].key);
+        case TS_LIST_AFTER_NUMERIC:
+          fkey = TS_LIST_SQL_FIELD_NUMERIC, ftype = "numeric", fkind = TS_LIST_SQL_FIELD_TYPE " = 'integer'";
+          break;
+        case TS_LIST_AFTER_BOOLEAN:
+          fkey = TS_LIST_SQL_FIELD_BOOLEAN, ftype = "boolean", fkind = TS_LIST_SQL_FIELD_TYPE " = 'boolean'";
+          break;
+        case TS_LIST_AFTER_TEXT:
+          fkey = TS_LIST_SQL_FIELD_TEXT, ftype = "text", fkind = TS_LIST_SQL_FIELD_TYPE " NOT IN ('integer', 'boolean')";
+          break;
+        case TS_LIST_AFTER_NONE:
+        case TS_LIST_AFTER_NUMBER:
+        case TS_LIST_AFTER_TIME:
+        default:
+          break;
         }
-      if (after == TS_LIST_AFTER_NUMBER)
-        g_string_append_printf (sql, " AND t.number %s $%d::int", cmp, next);
+      if (fkey == NULL)
+        g_string_append_printf (sql, " AND %s", none);
+      else
+        g_string_append_printf (sql, " AND (CASE WHEN %s THEN (%s %s $%d::%s OR (%s = $%d::%s AND t.number %s $%d::int)"
+                                " OR %s IS NULL) ELSE %s END)",
+                                fkind, fkey, cmp, next, ftype, fkey, next, ftype, cmp, next + 1, fkey, none);
     }
 
   g_string_append (sql, " ORDER BY ");
