@@ -236,9 +236,9 @@ open_list (Bench      *bench,
   bench->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (bench->window), 1200, 800);
   gtk_window_present (GTK_WINDOW (bench->window));
-  wait_paint (bench);
   g_signal_connect (gtk_widget_get_frame_clock (bench->window), "after-paint",
                     G_CALLBACK (on_after_paint), bench);
+  wait_paint (bench);
 
   probe_reset ();
   start = g_get_monotonic_time ();
