@@ -93,9 +93,13 @@ static TsTicketWindow *
 activate_first (TsMainWindow *window,
                 const char   *which)
 {
-  GtkColumnView *view = ts_ticket_table_get_column_view (TS_TICKET_TABLE (ts_main_window_get_table (window, which)));
+  TsTicketTable *table = TS_TICKET_TABLE (ts_main_window_get_table (window, which));
+  GtkColumnView *view = ts_ticket_table_get_column_view (table);
   TsTicketWindow *editor = NULL;
 
+  /* The rows are counted before they are read: until then they show
+   * "Loading…" and do not open. */
+  TS_WAIT_FOR (!ts_ticket_list_get_loading (ts_ticket_table_get_list (table)));
   g_signal_emit_by_name (view, "activate", 0);
   TS_WAIT_FOR ((editor = find_editor ()) != NULL);
   return editor;

@@ -877,8 +877,7 @@ fill_cache (void)
   project = ts_project_summary_get_project (g_ptr_array_index (projects, 0));
 
   all = ts_ticket_list_new (alice, project, TS_TICKET_LIST_ALL);
-  ts_ticket_list_set_page_size (all, 2);
-  ts_ticket_list_reload (all);
+  /* One page holds the list: the saved copy has every row. */
   while (ts_ticket_list_get_loading (all))
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error ((GError *)ts_ticket_list_get_error (all));

@@ -1023,6 +1023,12 @@ export_action (GtkWidget  *widget,
 
   if (table != NULL && TS_IS_TICKET_TABLE (table))
     columns = ts_ticket_table_dup_visible_columns (TS_TICKET_TABLE (table));
+  /* A list is exported in the order its table shows. */
+  if (table != NULL && TS_IS_TICKET_TABLE (table) && ts_ticket_table_get_list (TS_TICKET_TABLE (table)) != NULL)
+    {
+      sort = ts_ticket_table_get_sort_column (TS_TICKET_TABLE (table));
+      descending = ts_ticket_table_get_sort_descending (TS_TICKET_TABLE (table));
+    }
 
   gtk_window_present (GTK_WINDOW (ts_export_dialog_new (GTK_WINDOW (self), self->store, self->project,
                                                         filter, sort, descending, title,

@@ -10,7 +10,9 @@
 #include "ts-ticket-table.h"
 
 /* Model → sort model → selection → GtkColumnView, the sort model bound to
- * the view's sorter, as Sysprof does.  The columns come from the project,
+ * the view's sorter, as Sysprof does; a project's list and search results
+ * are sorted by the server instead (see read_sort()), and rows of a list
+ * not read yet are placeholders shown as "Loading…".  The columns come from the project,
  * so they are built here rather than in a template.  A GtkListView of
  * two-line rows shares the selection, for narrow widths; a GtkStack shows
  * one of the two. */
@@ -168,6 +170,13 @@ is_person_field (TsProject  *project,
   return field != NULL && ts_field_get_field_type (field) == TS_FIELD_USER;
 }
 
+/* A row of a list that is not read yet. */
+static gboolean
+is_placeholder (TsTicket *ticket)
+{
+  return ticket == NULL || ts_ticket_list_is_placeholder (ticket);
+}
+
 /* What a column shows: a system field or a schema field, by name; people
  * by the name they are shown by. */
 static char *
@@ -179,6 +188,8 @@ cell_text (TsTicket *ticket,
 
   if (ticket == NULL)
     return g_strdup ("");
+  if (ts_ticket_list_is_placeholder (ticket))
+    return g_strdup (column->kind == COLUMN_KEY ? _("Loading…") : "");
 
   if (g_str_equal (column->name, "created_at"))
     return time_text (ts_ticket_get_created_at (ticket));
@@ -229,10 +240,13 @@ sort_key (TsTicket *ticket,
 
 /* Actions */
 
+/* The ticket of the selected row; not a row still being read. */
 static TsTicket *
 selected_ticket (TsTicketTable *self)
 {
-  return self->selection ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+  TsTicket *ticket = self->selection ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+
+  return is_placeholder (ticket) ? NULL : ticket;
 }
 
 static void
@@ -478,6 +492,11 @@ label_row (GtkWidget *child,
 
   if (ticket == NULL)
     return;
+  if (ts_ticket_list_is_placeholder (ticket))
+    {
+      ts_a11y_set_column_view_row_label (child, _("Loading this ticket…"));
+      return;
+    }
   summary = ts_ticket_dup_value (ticket, ts_project_get_summary_field (project));
   label = g_strdup_printf ("%s %s", ts_ticket_get_key (ticket),
                            summary && json_node_get_value_type (summary) == G_TYPE_STRING
@@ -548,8 +567,14 @@ on_view_sorter_changed (TsTicketTable *self)
   gboolean descending = self->sort_descending;
 
   read_sort (self);
-  if (column != self->sort_column || descending != self->sort_descending)
-    g_signal_emit (self, signals[SORT_CHANGED], 0);
+  if (column == self->sort_column && descending == self->sort_descending)
+    return;
+
+  /* A list reads its rows again in the new order itself. */
+  if (self->list != NULL)
+    ts_ticket_list_set_sort (self->list, ts_ticket_table_get_sort_column (self),
+                             ts_ticket_table_get_sort_descending (self));
+  g_signal_emit (self, signals[SORT_CHANGED], 0);
 }
 
 static void
@@ -662,8 +687,9 @@ bind_row (GtkSignalListItemFactory *factory,
           TsTicketTable            *self)
 {
   GtkWidget *row = gtk_list_item_get_child (item);
+  TsTicket *ticket = gtk_list_item_get_item (item);
 
-  ts_ticket_row_set_ticket (TS_TICKET_ROW (row), self->project, gtk_list_item_get_item (item), self->names);
+  ts_ticket_row_set_ticket (TS_TICKET_ROW (row), self->project, is_placeholder (ticket) ? NULL : ticket, self->names);
   label_row (row, gtk_list_item_get_item (item), self->project);
 }
 
@@ -687,7 +713,11 @@ on_names_changed (TsTicketTable *self,
 
   /* The rows the menu is about go away for a moment. */
   gtk_popover_popdown (GTK_POPOVER (self->menu));
-  gtk_map_list_model_set_map_func (self->rows, same_ticket, NULL, NULL);
+  /* A list announces only the rows it holds, not a million. */
+  if (self->list != NULL)
+    ts_ticket_list_rows_changed (self->list);
+  else
+    gtk_map_list_model_set_map_func (self->rows, same_ticket, NULL, NULL);
 }
 
 static void
@@ -697,7 +727,7 @@ on_activate (GtkWidget     *view,
 {
   g_autoptr(TsTicket) ticket = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  if (ticket != NULL)
+  if (!is_placeholder (ticket))
     g_signal_emit (self, signals[TICKET_ACTIVATED], 0, ticket);
 }
 
@@ -813,6 +843,9 @@ ts_ticket_table_constructed (GObject *object)
     self->tickets = G_LIST_MODEL (g_object_ref (self->list));
   if (self->project == NULL && self->list != NULL)
     self->project = g_object_ref (ts_ticket_list_get_project (self->list));
+  /* A list holds only some of its rows: the server sorts them. */
+  if (self->list != NULL)
+    self->server_sort = TRUE;
   g_assert (self->tickets != NULL && self->project != NULL);
 
   self->view = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));

@@ -20,7 +20,10 @@ G_BEGIN_DECLS
 #define TS_TYPE_TICKET_TABLE (ts_ticket_table_get_type ())
 G_DECLARE_FINAL_TYPE (TsTicketTable, ts_ticket_table, TS, TICKET_TABLE, GtkWidget)
 
-/* @names: (nullable): without it people are shown by login. */
+/* A table of @list, which the server sorts: a click on a column header
+ * asks @list for that order (ts_ticket_list_set_sort()) and emits
+ * "sort-changed".  Rows not read yet show "Loading…" and cannot be opened.
+ * @names: (nullable): without it people are shown by login. */
 TsTicketTable *ts_ticket_table_new             (TsTicketList  *list,
                                                 TsMemberNames *names);
 /* A table of @tickets (TsTicket of @project).  With @natural_height the
