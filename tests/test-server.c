@@ -3337,6 +3337,48 @@ test_harden_busy (Fixture       *fx,
   }
 }
 
+/* While someone else's change of the ticket is in flight (the row held),
+ * a save or a trigger waits at most its lock timeout and then says TS503,
+ * changing nothing (since version 12 the lock is first asked for without
+ * waiting, and only then waited for).  Once that change is committed, the
+ * waiting caller's version is stale; on the new version it works. */
+static void
+test_harden_ticket_held (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autofree char *id = create_ready_ticket (fx);
+  PGconn *holder = second_conn_as (fx, "postgres");
+  PGconn *zhangwei = conn_as (fx, fx->zhangwei);
+  g_autoptr(PGresult) res = NULL;
+  g_autofree char *version = NULL;
+  gint64 begin;
+  double seconds;
+  const char *params[] = { id };
+
+  run_command (holder, "BEGIN");
+  res = run (holder, "UPDATE tasksteper.tickets SET version = version + 1,"
+             " fields = fields || '{\"current_process\": \"held\"}' WHERE id = $1::bigint", 1, id);
+  g_clear_pointer (&res, PQclear);
+
+  begin = g_get_monotonic_time ();
+  assert_refused (fx, zhangwei, "TS503", NULL,
+                  "SELECT tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+  seconds = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+  g_test_message ("fire beside a held ticket: TS503 after %.3f s", seconds);
+  res = PQexecParams (zhangwei, "SELECT tasksteper.save_ticket($1::bigint, 1, '{\"current_process\": \"x\"}')",
+                      1, NULL, params, NULL, NULL, 0);
+  g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "TS503");
+  g_assert_nonnull (strstr (PQresultErrorField (res, PG_DIAG_MESSAGE_DETAIL), "\"ts\": \"busy\""));
+  g_assert_nonnull (strstr (PQresultErrorField (res, PG_DIAG_MESSAGE_HINT), "Nothing was changed"));
+  g_clear_pointer (&res, PQclear);
+
+  run_command (holder, "COMMIT");
+  assert_refused (fx, zhangwei, "TS409", NULL,
+                  "SELECT tasksteper.fire($1::bigint, 1, '提交审核')", 1, id);
+  version = value (zhangwei, "SELECT version FROM tasksteper.fire($1::bigint, 2, '提交审核')", 1, id);
+  g_assert_cmpstr (version, ==, "3");
+}
+
 /* Sleeping after BEGIN does not date a change earlier: history.at,
  * created_at and updated_at are the time of the change, and history's
  * times follow its order. */
@@ -4265,6 +4307,7 @@ main (int   argc,
 
   ADD ("/ts/server/harden/create-held", test_harden_create_held);
   ADD ("/ts/server/harden/busy", test_harden_busy);
+  ADD ("/ts/server/harden/ticket-held", test_harden_ticket_held);
   ADD ("/ts/server/harden/backdating", test_harden_backdating);
   ADD ("/ts/server/harden/hostile-definitions", test_harden_hostile_definitions);
   ADD ("/ts/server/harden/flood", test_harden_flood);
