@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "ts-ticket-row.h"
+#include "ts-lazy-tooltip.h"
 
 struct _TsTicketRow
 {
@@ -101,7 +102,7 @@ ts_ticket_row_set_ticket (TsTicketRow   *self,
   gtk_label_set_text (self->key_label, ts_ticket_get_key (ticket));
   gtk_label_set_text (self->state_label, ts_ticket_get_state (ticket));
   gtk_label_set_text (self->assignee_label, assignee ? assignee : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->assignee_label), ts_ticket_get_assigned_to (ticket));
+  ts_lazy_tooltip_set (GTK_WIDGET (self->assignee_label), ts_ticket_get_assigned_to (ticket));
   gtk_label_set_text (self->summary_label, summary);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), *summary ? summary : NULL);
+  ts_lazy_tooltip_set (GTK_WIDGET (self->summary_label), summary);
 }

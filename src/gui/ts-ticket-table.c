@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ts-a11y.h"
+#include "ts-lazy-tooltip.h"
 #include "ts-ticket-row.h"
 #include "ts-ticket-table.h"
 
@@ -520,10 +521,10 @@ bind_cell (GtkSignalListItemFactory *factory,
     {
       g_autofree char *tooltip = g_strdup_printf ("%s (%s)", text, login);
 
-      gtk_widget_set_tooltip_text (label, tooltip);
+      ts_lazy_tooltip_set (label, tooltip);
     }
   else
-    gtk_widget_set_tooltip_text (label, *text ? text : NULL);
+    ts_lazy_tooltip_set (label, text);
 
   if (column->kind == COLUMN_KEY)
     label_row (label, ticket, column->table->project);
