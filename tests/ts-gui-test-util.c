@@ -517,3 +517,45 @@ ts_test_choose (GtkWidget  *dropdown,
   ts_test_click (item);
   TS_WAIT_FOR (!gtk_widget_get_mapped (popover));
 }
+
+/* Rests the pointer on the middle of @widget, arriving from beside it,
+ * as a person does to read a tooltip; returns the tooltip's window once
+ * it shows.  (ts_test_click() clicks, which hides tooltips.) */
+GtkWidget *
+ts_test_hover (GtkWidget *widget)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+  GtkNative *native = gtk_widget_get_native (widget);
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+  graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                                 gtk_widget_get_height (widget) / 2.0);
+  graphene_point_t in_native;
+  GtkWidget *tooltip = NULL;
+  double surface_x, surface_y;
+  int root_x, root_y;
+  Window child;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &centre, &in_native));
+  gtk_native_get_surface_transform (native, &surface_x, &surface_y);
+  XTranslateCoordinates (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (native)), DefaultRootWindow (dpy),
+                         (int)(in_native.x + surface_x), (int)(in_native.y + surface_y), &root_x, &root_y, &child);
+
+  XTestFakeMotionEvent (dpy, -1, root_x, root_y + gtk_widget_get_height (widget), CurrentTime);
+  XSync (dpy, False);
+  ts_test_iterate (100);
+  XTestFakeMotionEvent (dpy, -1, root_x, root_y, CurrentTime);
+  XSync (dpy, False);
+  ts_test_iterate (100);
+  XTestFakeMotionEvent (dpy, -1, root_x + 1, root_y, CurrentTime);
+  XSync (dpy, False);
+
+  /* GTK's tooltip window is a native child of the toplevel. */
+  TS_WAIT_FOR (({
+    tooltip = NULL;
+    for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_NATIVE (c) && !GTK_IS_POPOVER (c) && gtk_widget_get_mapped (c))
+        tooltip = c;
+    tooltip != NULL;
+  }));
+  return tooltip;
+}

@@ -48,6 +48,10 @@ char *ts_test_query_value       (TsTestServer  *server,
 /* Moves the pointer over the centre of @widget and clicks button 1 there;
  * gives its toplevel the keyboard focus first, as a window manager would. */
 void  ts_test_click             (GtkWidget     *widget);
+/* Rests the pointer on the middle of @widget, arriving from beside it,
+ * as a person does to read a tooltip; returns the tooltip's window once
+ * it shows.  (ts_test_click() clicks, which hides tooltips.) */
+GtkWidget *ts_test_hover        (GtkWidget     *widget);
 /* The same at (@x, @y) in @widget's coordinates. */
 void  ts_test_click_at          (GtkWidget     *widget,
                                  double         x,

@@ -42,6 +42,9 @@ struct _TsTicketTable
   GSimpleActionGroup *column_actions;
   GMenu              *columns_menu;
   GtkSingleSelection *selection;
+  /* The local time zone, looked up once: g_date_time_to_local() looks at
+   * the system's zone file again for every cell. */
+  GTimeZone          *zone;
 
   GtkWidget          *stack;
   GtkColumnView      *view;
@@ -147,14 +150,15 @@ value_text (TsProject  *project,
 }
 
 static char *
-time_text (GDateTime *time)
+time_text (GDateTime *time,
+           GTimeZone *zone)
 {
   g_autoptr(GDateTime) local = NULL;
 
   if (time == NULL)
     return g_strdup ("");
 
-  local = g_date_time_to_local (time);
+  local = g_date_time_to_timezone (time, zone);
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
@@ -193,9 +197,9 @@ cell_text (TsTicket *ticket,
     return g_strdup (column->kind == COLUMN_KEY ? _("Loading…") : "");
 
   if (g_str_equal (column->name, "created_at"))
-    return time_text (ts_ticket_get_created_at (ticket));
+    return time_text (ts_ticket_get_created_at (ticket), column->table->zone);
   if (g_str_equal (column->name, "updated_at"))
-    return time_text (ts_ticket_get_updated_at (ticket));
+    return time_text (ts_ticket_get_updated_at (ticket), column->table->zone);
 
   value = ts_ticket_dup_value (ticket, column->name);
   if (column->kind == COLUMN_PERSON && column->table->names != NULL &&
@@ -757,6 +761,7 @@ flip_views (gpointer user_data)
     }
 
   self->compact = compact;
+  gtk_list_view_set_model (self->list_view, compact ? GTK_SELECTION_MODEL (self->selection) : NULL);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), compact ? "compact" : "columns");
   if (had_focus != NULL)
     gtk_widget_grab_focus (compact ? GTK_WIDGET (self->list_view) : GTK_WIDGET (self->view));
@@ -896,8 +901,9 @@ ts_ticket_table_constructed (GObject *object)
 
   g_signal_connect (row_factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (row_factory, "bind", G_CALLBACK (bind_row), self);
-  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)),
-                                                      g_steal_pointer (&row_factory)));
+  /* The compact view gets the rows only while it is shown: a hidden
+   * view would still make and bind rows for every change. */
+  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (NULL, g_steal_pointer (&row_factory)));
   gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "rich-list");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Tickets"), -1);
@@ -955,6 +961,7 @@ ts_ticket_table_finalize (GObject *object)
   g_clear_object (&self->column_actions);
   g_clear_object (&self->columns_menu);
   g_clear_object (&self->project);
+  g_clear_pointer (&self->zone, g_time_zone_unref);
 
   G_OBJECT_CLASS (ts_ticket_table_parent_class)->finalize (object);
 }
@@ -1103,6 +1110,7 @@ ts_ticket_table_init (TsTicketTable *self)
   self->columns = g_ptr_array_new_with_free_func (column_free);
   self->column_actions = g_simple_action_group_new ();
   self->settings = g_settings_new (SETTINGS_ID);
+  self->zone = g_time_zone_new_local ();
 }
 
 TsTicketTable *
