@@ -327,6 +327,25 @@ test_sort (Fixture       *fixture,
   }
 }
 
+typedef struct
+{
+  guint n;
+  guint position, removed, added;
+} Announced;
+
+static void
+on_announced (GListModel *model,
+              guint       position,
+              guint       removed,
+              guint       added,
+              Announced  *announced)
+{
+  announced->n++;
+  announced->position = position;
+  announced->removed = removed;
+  announced->added = added;
+}
+
 /* Fifty tickets changed together elsewhere are read again in one query,
  * and nothing else is read: none of them moved. */
 static void
@@ -338,11 +357,13 @@ test_burst (Fixture       *fixture,
   g_autoptr(TsTicketList) all = ts_ticket_list_new (lina, project, TS_TICKET_LIST_ALL);
   guint pages, changes, counts, pages_after, changes_after, counts_after;
   gboolean all_new = FALSE;
+  Announced announced = { 0 };
 
   ts_ticket_list_set_page_size (all, 100);
   wait_loaded (all);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 60);
   ts_ticket_list_get_n_queries (all, &pages, &changes, &counts);
+  g_signal_connect (all, "items-changed", G_CALLBACK (on_announced), &announced);
 
   exec_as (fixture, "zhangwei",
            "SELECT count (tasksteper.save_ticket (id, version, '{\"summary\": \"改过了\"}'))"
@@ -364,6 +385,13 @@ test_burst (Fixture       *fixture,
   g_assert_cmpuint (pages_after, ==, pages);
   g_assert_cmpuint (counts_after, ==, counts);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 60);
+  /* The 50 rows (numbers 50 to 1, at 10 to 59) are announced together,
+   * so a view makes its rows once, not once per change. */
+  g_assert_cmpuint (announced.n, ==, 1);
+  g_assert_cmpuint (announced.position, ==, 10);
+  g_assert_cmpuint (announced.removed, ==, 50);
+  g_assert_cmpuint (announced.added, ==, 50);
+  g_signal_handlers_disconnect_by_func (all, on_announced, &announced);
 }
 
 /* A ticket made elsewhere enters at the top: the list counts again and

@@ -854,8 +854,9 @@ same_place (TsTicketList *self,
   return json_node_equal (before, now);
 }
 
-/* @ticket, read again, takes the place of @known. */
-static void
+/* @ticket, read again, takes the place of @known; returns its position,
+ * or G_MAXUINT when no page holds it.  The caller announces it. */
+static guint
 replace_row (TsTicketList *self,
              TsTicket     *known,
              TsTicket     *ticket)
@@ -874,11 +875,43 @@ replace_row (TsTicketList *self,
           g_ptr_array_index (page->rows, i) = g_object_ref (ticket);
           remember_row (self, ticket);
           g_object_unref (known);
-          items_changed (self, position, 1, 1);
           if (position < TS_CACHE_MAX_LIST_ROWS)
             schedule_save (self, SAVE_DELAY_MS);
-          return;
+          return position;
         }
+
+  return G_MAXUINT;
+}
+
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  guint pa = *(const guint *)a, pb = *(const guint *)b;
+
+  return (pa > pb) - (pa < pb);
+}
+
+/* Announces the rows at @positions, one change per page they are on:
+ * a view then makes and binds its shown rows once per page, not once per
+ * changed row. */
+static void
+announce_replaced (TsTicketList *self,
+                   GArray       *positions)
+{
+  guint i = 0;
+
+  g_array_sort (positions, compare_positions);
+  while (i < positions->len)
+    {
+      guint first = g_array_index (positions, guint, i);
+      guint page = first / self->page_size;
+      guint last = first;
+
+      while (i < positions->len && g_array_index (positions, guint, i) / self->page_size == page)
+        last = g_array_index (positions, guint, i++);
+      items_changed (self, first, last - first + 1, last - first + 1);
+    }
 }
 
 static gboolean flush_dirty (gpointer user_data);
@@ -892,6 +925,7 @@ on_changed_tickets (GObject      *object,
   g_autoptr(GPtrArray) tickets = NULL;
   g_autoptr(GHashTable) asked = g_steal_pointer (&self->asked);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) replaced = g_array_new (FALSE, FALSE, sizeof (guint));
   gboolean whole = fully_loaded (self);
   gboolean moved = FALSE;
   GHashTableIter iter;
@@ -923,7 +957,12 @@ on_changed_tickets (GObject      *object,
           if (ts_ticket_get_version (known) >= ts_ticket_get_version (ticket))
             continue;
           if (belongs (self, ticket) && same_place (self, known, ticket))
-            replace_row (self, known, ticket);
+            {
+              guint position = replace_row (self, known, ticket);
+
+              if (position != G_MAXUINT)
+                g_array_append_val (replaced, position);
+            }
           else
             moved = TRUE;
         }
@@ -943,6 +982,7 @@ on_changed_tickets (GObject      *object,
     if (g_hash_table_lookup (self->by_id, key) != NULL || !whole)
       moved = TRUE;
 
+  announce_replaced (self, replaced);
   if (moved)
     refresh (self);
 }
