@@ -54,11 +54,13 @@ struct _TsTicketList
 
   GCancellable     *cancellable; /* counts and re-reads; renewed by a reset */
   GError           *error;
+  GError           *saved_error;  /* the offline error, while the saved copy is read */
   guint             started : 1;
   guint             counted : 1;    /* n is the server's count */
   guint             counting : 1;
   guint             refresh_again : 1;
   guint             offline : 1;    /* the saved copy, whole */
+  guint             reading_saved : 1;  /* the saved copy is being read */
   guint             loading : 1;
   guint             saved : 1;          /* the saved copy was written once */
 
@@ -407,7 +409,8 @@ page_read_free (PageRead *read)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PageRead, page_read_free)
 
-static gboolean load_saved (TsTicketList *self);
+static void load_saved (TsTicketList *self,
+                        GError       *offline);
 
 /* The rows read for @page replace what it had; a row that did not change
  * keeps its object, so that a selection stays on it. */
@@ -499,9 +502,8 @@ on_page_read (GObject      *object,
         g_error_free (error);
       /* Offline before anything was read: show the saved copy; the store
        * says "reconnected" when the real list can be read again. */
-      else if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) &&
-               !self->counted && load_saved (self))
-        g_error_free (error);
+      else if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) && !self->counted)
+        load_saved (self, error);
       else
         {
           if (page != NULL)
@@ -600,9 +602,10 @@ on_counted (GObject      *object,
   if (n < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) &&
-           (self->offline || (!self->counted && load_saved (self)))))
+          (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) && self->offline))
         g_error_free (error);
+      else if (g_error_matches (error, TS_STORE_ERROR, TS_STORE_ERROR_OFFLINE) && !self->counted)
+        load_saved (self, error);
       else
         set_error (self, error);
       update_loading (self);
@@ -775,16 +778,45 @@ schedule_save (TsTicketList *self,
 }
 
 /* Offline: the list as it was last saved, whole. */
-static gboolean
-load_saved (TsTicketList *self)
+typedef struct
 {
-  TsCache *cache = ts_store_get_cache (self->store);
-  g_autoptr(GPtrArray) saved = NULL;
+  TsTicketList *self;
+  GCancellable *cancellable;   /* the list's when the read began */
+} SavedRead;
+
+static void
+saved_read_free (SavedRead *read)
+{
+  g_object_unref (read->self);
+  g_object_unref (read->cancellable);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SavedRead, saved_read_free)
+
+static void
+on_saved_read (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(SavedRead) read = user_data;
+  TsTicketList *self = read->self;
+  g_autoptr(GPtrArray) saved = ts_cache_load_tickets_finish (TS_CACHE (object), result, NULL);
+  g_autoptr(GError) offline = NULL;
   guint removed = self->n;
 
-  if (cache == NULL ||
-      (saved = ts_cache_load_tickets (cache, ts_project_get_name (self->project), list_name (self), NULL)) == NULL)
-    return FALSE;
+  self->reading_saved = FALSE;
+  if (g_cancellable_is_cancelled (read->cancellable) || self->counted)
+    return;   /* reset, or read from the server meanwhile */
+  offline = g_steal_pointer (&self->saved_error);
+
+  if (saved == NULL)
+    {
+      /* Nothing saved: say why there is no list. */
+      set_error (self, g_steal_pointer (&offline));
+      update_loading (self);
+      return;
+    }
 
   drop_pages (self);
   g_clear_handle_id (&self->read_id, g_source_remove);
@@ -809,7 +841,36 @@ load_saved (TsTicketList *self)
   if (removed != self->n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   update_loading (self);
-  return TRUE;
+}
+
+/* Offline before anything was read: shows the saved copy, read on the
+ * cache's thread (5000 rows take a few hundred ms to parse); the store
+ * says "reconnected" when the real list can be read again.  Without one,
+ * @offline (taken) becomes the list's error. */
+static void
+load_saved (TsTicketList *self,
+            GError       *offline)
+{
+  TsCache *cache = ts_store_get_cache (self->store);
+  SavedRead *read;
+
+  if (cache == NULL)
+    {
+      set_error (self, offline);
+      return;
+    }
+
+  g_clear_error (&self->saved_error);
+  self->saved_error = offline;
+  if (self->reading_saved)
+    return;
+
+  read = g_new0 (SavedRead, 1);
+  read->self = g_object_ref (self);
+  read->cancellable = g_object_ref (self->cancellable);
+  self->reading_saved = TRUE;
+  ts_cache_load_tickets_async (cache, ts_project_get_name (self->project), list_name (self),
+                               read->cancellable, on_saved_read, read);
 }
 
 /* Live updates */
@@ -1086,6 +1147,7 @@ ts_ticket_list_finalize (GObject *object)
   g_clear_pointer (&self->asked, g_hash_table_unref);
   g_clear_pointer (&self->sort, g_free);
   g_clear_error (&self->error);
+  g_clear_error (&self->saved_error);
 
   G_OBJECT_CLASS (ts_ticket_list_parent_class)->finalize (object);
 }
