@@ -584,6 +584,75 @@ test_end_of_long_list (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* @sql as zhangwei in @database; the first value of its first row. */
+static char *
+exec_as_zhangwei (const char *database,
+                  const char *sql)
+{
+  g_autofree char *conninfo = ts_test_server_conninfo (server, database, "zhangwei");
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result;
+  char *value;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  value = g_strdup (PQgetvalue (result, 0, 0));
+  PQclear (result);
+  PQfinish (conn);
+  return value;
+}
+
+/* Tickets changed by someone else while they are on screen, one row and
+ * then the row under it: each row keeps its place and every other row
+ * stays where it was (GTK 4.8's map model moved the rows under a changed
+ * one up by one, and then showed a ticket twice). */
+static void
+test_rows_in_place (void)
+{
+  g_autofree char *small = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", NULL });
+  g_autoptr(TsStore) zhangwei = NULL;
+  TsMainWindow *window;
+  TsTicketTable *all;
+  GtkWidget *view;
+  char *shared = db;
+
+  g_free (exec_as_zhangwei (small, "SELECT count (tasksteper.create_ticket ('issue_track',"
+                                   "  jsonb_build_object ('summary', '第' || i || '个局点巡检')))"
+                                   " FROM generate_series (1, 20) i"));
+  db = small;
+  zhangwei = open_store ("zhangwei");
+  db = shared;
+  window = open_issue_track (zhangwei);
+  all = table_of (window, "all");
+  view = GTK_WIDGET (ts_ticket_table_get_column_view (all));
+  ts_test_click (ts_test_find_label (GTK_WIDGET (window), "All Tickets"));
+  TS_WAIT_FOR (ts_test_find_label (view, "第1个局点巡检") != NULL);
+
+  for (guint number = 12; number >= 10; number--)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT (tasksteper.save_ticket (id, version,"
+                                              "  jsonb_build_object ('summary', '改过了' || number))).version"
+                                              " FROM tasksteper.tickets WHERE number = %u", number);
+      g_autofree char *changed = g_strdup_printf ("改过了%u", number);
+      g_autofree char *before = g_strdup_printf ("第%u个局点巡检", number);
+
+      g_free (exec_as_zhangwei (small, sql));
+      TS_WAIT_FOR (ts_test_find_label (view, changed) != NULL);
+      g_assert_null (ts_test_find_label (view, before));
+
+      for (guint i = 0; i < 20; i++)
+        {
+          g_autofree char *key = g_strdup_printf ("question_%u", 20 - i);
+
+          g_assert_cmpstr (key_at (all, i), ==, key);
+        }
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -607,6 +676,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/main-window/context-menu", test_context_menu);
   g_test_add_func ("/ts/main-window/tab-order", test_tab_order);
   g_test_add_func ("/ts/main-window/end-of-long-list", test_end_of_long_list);
+  g_test_add_func ("/ts/main-window/rows-in-place", test_rows_in_place);
 
   ret = g_test_run ();
   ts_test_server_free (server);

@@ -14,8 +14,8 @@
 
 /* The tables' model against a real server: it knows its length before it
  * reads the rows, reads the page of a row asked for, holds a bounded
- * number of pages, sorts as a search does and follows a burst of changes
- * with one query. */
+ * number of pages, sorts as a search does, follows a burst of changes
+ * with one query and never leaves a view showing a row it dropped. */
 
 static TsTestServer *server;
 static guint role_counter;
@@ -417,6 +417,139 @@ test_enter (Fixture       *fixture,
   g_assert_cmpint (ts_ticket_get_number (top), ==, 31);
 }
 
+/* A view as GTK's are: it holds the rows it shows (GtkMapListModel keeps
+ * what it was given while a row widget holds it) and asks again only for
+ * the rows announced as changed. */
+typedef struct
+{
+  TsTicketList *list;
+  GPtrArray    *rows;    /* TsTicket or NULL, a slot a position */
+  guint         pinned;  /* rows 0 .. pinned - 1 stay shown (the focus row, say) */
+  guint         first, last;  /* and these are scrolled to */
+} View;
+
+static void
+view_unref_row (gpointer row)
+{
+  if (row != NULL)
+    g_object_unref (row);
+}
+
+static gboolean
+view_shows (View  *view,
+            guint  position)
+{
+  return position < view->pinned || (position >= view->first && position <= view->last);
+}
+
+static void
+view_bind (View *view)
+{
+  for (guint i = 0; i < view->rows->len; i++)
+    if (view_shows (view, i) && g_ptr_array_index (view->rows, i) == NULL)
+      g_ptr_array_index (view->rows, i) = g_list_model_get_item (G_LIST_MODEL (view->list), i);
+}
+
+static void
+on_view_changed (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 View       *view)
+{
+  g_ptr_array_remove_range (view->rows, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (view->rows, position, NULL);
+  view_bind (view);
+}
+
+/* Until the list has read what the view asked for and said all it had
+ * to say. */
+static void
+view_settle (View *view)
+{
+  gboolean placeholders = TRUE;
+
+  while (placeholders || g_main_context_pending (NULL))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error ((GError *)ts_ticket_list_get_error (view->list));
+      placeholders = FALSE;
+      for (guint i = 0; i < view->rows->len; i++)
+        if (g_ptr_array_index (view->rows, i) != NULL &&
+            ts_ticket_list_is_placeholder (g_ptr_array_index (view->rows, i)))
+          placeholders = TRUE;
+    }
+}
+
+/* What the view shows is what the list has there, and no ticket is shown
+ * twice. */
+static void
+view_check (View *view)
+{
+  g_autoptr(GHashTable) shown = g_hash_table_new (NULL, NULL);
+
+  g_assert_cmpuint (view->rows->len, ==, g_list_model_get_n_items (G_LIST_MODEL (view->list)));
+  for (guint i = 0; i < view->rows->len; i++)
+    {
+      TsTicket *ticket = g_ptr_array_index (view->rows, i);
+
+      if (ticket == NULL)
+        continue;
+      g_assert_true (ts_ticket_list_peek (view->list, i) == ticket);
+      g_assert_false (g_hash_table_contains (shown, ticket));
+      g_hash_table_add (shown, ticket);
+      g_assert_cmpint (ts_ticket_get_number (ticket), ==, 30 - i);
+    }
+}
+
+/* Scrolled down page by page with the top row kept (as GTK keeps the
+ * focus row's widget), the list drops the top page to make room: it says
+ * so, and the view, asking again, shows the top row read again, never a
+ * row the list no longer holds. */
+static void
+test_view (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(TsStore) lina = open_store (fixture, "lina");
+  g_autoptr(TsProject) project = issue_track (lina);
+  g_autoptr(TsTicketList) all = ts_ticket_list_new (lina, project, TS_TICKET_LIST_ALL);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (view_unref_row);
+  View view = { all, rows, 2, 0, 3 };
+  guint pages = 0;
+
+  ts_ticket_list_set_page_size (all, 4);
+  ts_ticket_list_set_max_pages (all, 3);
+  wait_loaded (all);
+  g_ptr_array_set_size (rows, g_list_model_get_n_items (G_LIST_MODEL (all)));
+  g_signal_connect (all, "items-changed", G_CALLBACK (on_view_changed), &view);
+  view_bind (&view);
+  view_settle (&view);
+  view_check (&view);
+
+  for (view.first = 4; view.first < 30; view.first += 4)
+    {
+      g_autoptr(TsTicket) top = NULL;
+
+      for (guint i = view.first - 4; i < view.first; i++)
+        if (i >= view.pinned)
+          g_clear_object (&g_ptr_array_index (rows, i));
+      view.last = MIN (view.first + 3, 29);
+      view_bind (&view);
+      view_settle (&view);
+      view_check (&view);
+      g_assert_cmpuint (ts_ticket_list_get_n_pages (all), <=, 3);
+
+      top = g_object_ref (g_ptr_array_index (rows, 0));
+      g_assert_false (ts_ticket_list_is_placeholder (top));
+      g_assert_cmpint (ts_ticket_get_number (top), ==, 30);
+      pages = page_queries (all);
+    }
+  /* The top page was dropped and read again on the way down. */
+  g_assert_cmpuint (pages, >, 8);
+  g_signal_handlers_disconnect_by_data (all, &view);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -439,6 +572,7 @@ main (int argc, char *argv[])
   ADD ("sort", test_sort, 30);
   ADD ("burst", test_burst, 60);
   ADD ("enter", test_enter, 30);
+  ADD ("view", test_view, 30);
 
   ret = g_test_run ();
   ts_test_server_free (server);

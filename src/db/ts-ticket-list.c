@@ -51,6 +51,8 @@ struct _TsTicketList
   guint             max_pages;
   guint             n_reading;
   guint             read_id;
+  GArray           *dropped;   /* guint: indices of pages dropped, to announce */
+  guint             dropped_id;
 
   GCancellable     *cancellable; /* counts and re-reads; renewed by a reset */
   GError           *error;
@@ -215,18 +217,53 @@ page_free (gpointer data)
   g_free (page);
 }
 
+/* Announces the pages dropped: their rows are placeholders now, so a
+ * view that still holds one of them asks again, as it would for any other
+ * change.  Without this, a view (GtkMapListModel keeps what it was given
+ * while a row widget holds it) would show a row the list no longer has,
+ * and later the same ticket twice. */
+static gboolean
+announce_dropped (gpointer user_data)
+{
+  TsTicketList *self = user_data;
+  g_autoptr(GArray) dropped = g_steal_pointer (&self->dropped);
+
+  self->dropped_id = 0;
+  self->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < dropped->len; i++)
+    {
+      guint index = g_array_index (dropped, guint, i);
+      guint rows = page_rows (self, index);
+
+      items_changed (self, page_start (self, index), rows, rows);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Drops @page.  It is announced a moment later, not now: this runs while
+ * a view asks for rows (get_item() makes room for a page), and a list
+ * must not change while it is asked. */
 static void
 drop_page (TsTicketList *self,
            Page         *page)
 {
+  guint index = page->index;
+
   for (guint i = 0; i < page->rows->len; i++)
     forget_row (self, g_ptr_array_index (page->rows, i));
-  g_hash_table_remove (self->pages, GUINT_TO_POINTER (page->index));
+  g_hash_table_remove (self->pages, GUINT_TO_POINTER (index));
+
+  g_array_append_val (self->dropped, index);
+  if (self->dropped_id == 0)
+    self->dropped_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, announce_dropped, self, NULL);
 }
 
+/* Drops every page; the caller announces the whole list. */
 static void
 drop_pages (TsTicketList *self)
 {
+  g_clear_handle_id (&self->dropped_id, g_source_remove);
+  g_array_set_size (self->dropped, 0);
   g_hash_table_remove_all (self->by_id);
   g_hash_table_remove_all (self->pages);
   g_hash_table_remove_all (self->cursors);
@@ -1145,6 +1182,7 @@ ts_ticket_list_finalize (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->asked, g_hash_table_unref);
+  g_clear_pointer (&self->dropped, g_array_unref);
   g_clear_pointer (&self->sort, g_free);
   g_clear_error (&self->error);
   g_clear_error (&self->saved_error);
@@ -1207,6 +1245,7 @@ ts_ticket_list_init (TsTicketList *self)
   self->cursors = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->dirty = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
   self->page_size = DEFAULT_PAGE_SIZE;
   self->max_pages = DEFAULT_MAX_PAGES;
   self->descending = TRUE;
@@ -1388,6 +1427,21 @@ ts_ticket_list_set_max_pages (TsTicketList *self,
   g_return_if_fail (TS_IS_TICKET_LIST (self));
   self->max_pages = MAX (max_pages, 2);
   evict (self, NULL);
+}
+
+TsTicket *
+ts_ticket_list_peek (TsTicketList *self,
+                     guint         position)
+{
+  Page *page;
+
+  g_return_val_if_fail (TS_IS_TICKET_LIST (self), NULL);
+
+  if (position >= self->n ||
+      (page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (position / self->page_size))) == NULL ||
+      position - page_start (self, page->index) >= page->rows->len)
+    return NULL;
+  return g_ptr_array_index (page->rows, position - page_start (self, page->index));
 }
 
 guint

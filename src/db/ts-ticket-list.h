@@ -60,6 +60,10 @@ void          ts_ticket_list_set_page_size (TsTicketList *self,
                                             guint         page_size);
 void          ts_ticket_list_set_max_pages (TsTicketList *self,
                                             guint         max_pages);
+/* The row held at @position, without asking for it (so without reading
+ * its page): NULL when no page held has it (tests). */
+TsTicket     *ts_ticket_list_peek          (TsTicketList *self,
+                                            guint         position);
 /* How many pages the list holds now (tests, benchmarks). */
 guint         ts_ticket_list_get_n_pages   (TsTicketList *self);
 /* The queries sent so far: pages, re-reads of changed tickets, counts. */

@@ -7,6 +7,7 @@
 
 #include "ts-a11y.h"
 #include "ts-lazy-tooltip.h"
+#include "ts-relay-model.h"
 #include "ts-ticket-row.h"
 #include "ts-ticket-table.h"
 
@@ -34,7 +35,7 @@ struct _TsTicketTable
 
   TsTicketList       *list;
   GListModel         *tickets;
-  GtkMapListModel    *rows;         /* the tickets, bound again when names arrive */
+  TsRelayModel       *rows;         /* the tickets, bound again when names arrive */
   TsProject          *project;
   TsMemberNames      *names;
   GSettings          *settings;
@@ -698,17 +699,9 @@ bind_row (GtkSignalListItemFactory *factory,
   label_row (row, gtk_list_item_get_item (item), self->project);
 }
 
-static gpointer
-same_ticket (gpointer item,
-             gpointer user_data)
-{
-  return item;
-}
-
-/* Names arrived: setting the map function again announces every row as
- * changed, so both views bind them again (the selection stays, since the
- * selected ticket is among the "new" rows) and the sort model sorts
- * people by their names. */
+/* Names arrived: every row is announced as changed, so both views bind
+ * them again (the selection stays, since the selected ticket is among the
+ * "new" rows) and the sort model sorts people by their names. */
 static void
 on_names_changed (TsTicketTable *self,
                   const char    *project)
@@ -722,7 +715,7 @@ on_names_changed (TsTicketTable *self,
   if (self->list != NULL)
     ts_ticket_list_rows_changed (self->list);
   else
-    gtk_map_list_model_set_map_func (self->rows, same_ticket, NULL, NULL);
+    ts_relay_model_rebind (self->rows);
 }
 
 static void
@@ -876,7 +869,7 @@ ts_ticket_table_constructed (GObject *object)
   g_signal_connect_object (self->settings, "changed::hidden-columns", G_CALLBACK (on_hidden_columns_changed),
                            self, G_CONNECT_SWAPPED);
 
-  self->rows = gtk_map_list_model_new (G_LIST_MODEL (g_object_ref (self->tickets)), same_ticket, NULL, NULL);
+  self->rows = ts_relay_model_new (G_LIST_MODEL (self->tickets));
   if (self->server_sort)
     {
       self->probes[0] = g_object_new (G_TYPE_OBJECT, NULL);
