@@ -16,6 +16,13 @@
 /* When rows enter, leave or move, these pages (the last asked for: those
  * shown) are read again; the others are dropped. */
 #define PAGES_KEPT 2
+/* Rows announced in one change, and the time spent announcing in one
+ * main-loop iteration.  GTK 4.8 makes a new row of cells for every row it
+ * shows that is announced with another object, a few milliseconds a row:
+ * a page read or a burst of changes on screen is told a few rows at a
+ * time, with frames between, not all in one iteration. */
+#define ANNOUNCE_ROWS 2
+#define ANNOUNCE_BUDGET_US 8000
 /* Notifications come in bursts (an import, a busy team); re-read the
  * changed tickets together a moment later. */
 #define COALESCE_MS 100
@@ -51,8 +58,8 @@ struct _TsTicketList
   guint             max_pages;
   guint             n_reading;
   guint             read_id;
-  GArray           *dropped;   /* guint: indices of pages dropped, to announce */
-  guint             dropped_id;
+  GArray           *replaced;  /* guint: positions holding other objects, to announce */
+  guint             announce_id;
 
   GCancellable     *cancellable; /* counts and re-reads; renewed by a reset */
   GError           *error;
@@ -217,53 +224,89 @@ page_free (gpointer data)
   g_free (page);
 }
 
-/* Announces the pages dropped: their rows are placeholders now, so a
- * view that still holds one of them asks again, as it would for any other
- * change.  Without this, a view (GtkMapListModel keeps what it was given
- * while a row widget holds it) would show a row the list no longer has,
- * and later the same ticket twice. */
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  guint pa = *(const guint *)a, pb = *(const guint *)b;
+
+  return (pa > pb) - (pa < pb);
+}
+
+/* Announces the rows replaced, in order, ANNOUNCE_ROWS at most at a time,
+ * for ANNOUNCE_BUDGET_US at most (and at least one change); the rest in
+ * the next iterations, frames between. */
 static gboolean
-announce_dropped (gpointer user_data)
+announce_replaced (gpointer user_data)
 {
   TsTicketList *self = user_data;
-  g_autoptr(GArray) dropped = g_steal_pointer (&self->dropped);
+  gint64 start = g_get_monotonic_time ();
+  gboolean first_run = TRUE;
 
-  self->dropped_id = 0;
-  self->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
-  for (guint i = 0; i < dropped->len; i++)
+  while (self->replaced->len > 0 && (first_run || g_get_monotonic_time () - start < ANNOUNCE_BUDGET_US))
     {
-      guint index = g_array_index (dropped, guint, i);
-      guint rows = page_rows (self, index);
+      guint first, last, i = 0;
 
-      items_changed (self, page_start (self, index), rows, rows);
+      /* Sorted again each time: a view answering a change may ask for
+       * rows, which may drop a page, which adds rows to announce. */
+      g_array_sort (self->replaced, compare_positions);
+      first = last = g_array_index (self->replaced, guint, 0);
+      while (i < self->replaced->len && g_array_index (self->replaced, guint, i) <= last + 1 &&
+             g_array_index (self->replaced, guint, i) - first < ANNOUNCE_ROWS)
+        {
+          last = MAX (last, g_array_index (self->replaced, guint, i));
+          i++;
+        }
+      g_array_remove_range (self->replaced, 0, i);
+      first_run = FALSE;
+
+      /* Rows past the end left with an announcement of their own. */
+      if (first < self->n)
+        items_changed (self, first, MIN (last, self->n - 1) - first + 1, MIN (last, self->n - 1) - first + 1);
     }
+
+  if (self->replaced->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->announce_id = 0;
   return G_SOURCE_REMOVE;
 }
 
-/* Drops @page.  It is announced a moment later, not now: this runs while
- * a view asks for rows (get_item() makes room for a page), and a list
- * must not change while it is asked. */
+/* Rows @first to @first + @n - 1 hold other objects now: they are
+ * announced in a moment, a few at a time (announce_replaced()).  Until
+ * then a view shows what it had, which the list may no longer hold. */
+static void
+rows_replaced (TsTicketList *self,
+               guint         first,
+               guint         n)
+{
+  for (guint position = first; position < first + n; position++)
+    g_array_append_val (self->replaced, position);
+  if (self->announce_id == 0 && self->replaced->len > 0)
+    self->announce_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, announce_replaced, self, NULL);
+}
+
+/* Drops @page.  Its rows are placeholders now, announced so that a view
+ * still holding one asks again: else it would show a row the list no
+ * longer has (and a view may hold rows far from those shown, such as the
+ * focus row).  Announced later, not now: this runs while a view asks for
+ * rows (get_item() makes room for a page), and a list must not change
+ * while it is asked. */
 static void
 drop_page (TsTicketList *self,
            Page         *page)
 {
-  guint index = page->index;
-
+  rows_replaced (self, page_start (self, page->index), page->rows->len);
   for (guint i = 0; i < page->rows->len; i++)
     forget_row (self, g_ptr_array_index (page->rows, i));
-  g_hash_table_remove (self->pages, GUINT_TO_POINTER (index));
-
-  g_array_append_val (self->dropped, index);
-  if (self->dropped_id == 0)
-    self->dropped_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, announce_dropped, self, NULL);
+  g_hash_table_remove (self->pages, GUINT_TO_POINTER (page->index));
 }
 
 /* Drops every page; the caller announces the whole list. */
 static void
 drop_pages (TsTicketList *self)
 {
-  g_clear_handle_id (&self->dropped_id, g_source_remove);
-  g_array_set_size (self->dropped, 0);
+  g_clear_handle_id (&self->announce_id, g_source_remove);
+  g_array_set_size (self->replaced, 0);
   g_hash_table_remove_all (self->by_id);
   g_hash_table_remove_all (self->pages);
   g_hash_table_remove_all (self->cursors);
@@ -506,7 +549,7 @@ apply_page (TsTicketList *self,
     }
 
   if (first != G_MAXUINT)
-    items_changed (self, start + first, last - first + 1, last - first + 1);
+    rows_replaced (self, start + first, last - first + 1);
 
   if (start < TS_CACHE_MAX_LIST_ROWS)
     schedule_save (self, index == 0 && !self->saved ? 0 : SAVE_DELAY_MS);
@@ -981,37 +1024,6 @@ replace_row (TsTicketList *self,
   return G_MAXUINT;
 }
 
-static int
-compare_positions (gconstpointer a,
-                   gconstpointer b)
-{
-  guint pa = *(const guint *)a, pb = *(const guint *)b;
-
-  return (pa > pb) - (pa < pb);
-}
-
-/* Announces the rows at @positions, one change per page they are on:
- * a view then makes and binds its shown rows once per page, not once per
- * changed row. */
-static void
-announce_replaced (TsTicketList *self,
-                   GArray       *positions)
-{
-  guint i = 0;
-
-  g_array_sort (positions, compare_positions);
-  while (i < positions->len)
-    {
-      guint first = g_array_index (positions, guint, i);
-      guint page = first / self->page_size;
-      guint last = first;
-
-      while (i < positions->len && g_array_index (positions, guint, i) / self->page_size == page)
-        last = g_array_index (positions, guint, i++);
-      items_changed (self, first, last - first + 1, last - first + 1);
-    }
-}
-
 static gboolean flush_dirty (gpointer user_data);
 
 static void
@@ -1023,7 +1035,6 @@ on_changed_tickets (GObject      *object,
   g_autoptr(GPtrArray) tickets = NULL;
   g_autoptr(GHashTable) asked = g_steal_pointer (&self->asked);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) replaced = g_array_new (FALSE, FALSE, sizeof (guint));
   gboolean whole = fully_loaded (self);
   gboolean moved = FALSE;
   GHashTableIter iter;
@@ -1059,7 +1070,7 @@ on_changed_tickets (GObject      *object,
               guint position = replace_row (self, known, ticket);
 
               if (position != G_MAXUINT)
-                g_array_append_val (replaced, position);
+                rows_replaced (self, position, 1);
             }
           else
             moved = TRUE;
@@ -1080,7 +1091,6 @@ on_changed_tickets (GObject      *object,
     if (g_hash_table_lookup (self->by_id, key) != NULL || !whole)
       moved = TRUE;
 
-  announce_replaced (self, replaced);
   if (moved)
     refresh (self);
 }
@@ -1182,7 +1192,7 @@ ts_ticket_list_finalize (GObject *object)
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->asked, g_hash_table_unref);
-  g_clear_pointer (&self->dropped, g_array_unref);
+  g_clear_pointer (&self->replaced, g_array_unref);
   g_clear_pointer (&self->sort, g_free);
   g_clear_error (&self->error);
   g_clear_error (&self->saved_error);
@@ -1245,7 +1255,7 @@ ts_ticket_list_init (TsTicketList *self)
   self->cursors = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->dirty = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->replaced = g_array_new (FALSE, FALSE, sizeof (guint));
   self->page_size = DEFAULT_PAGE_SIZE;
   self->max_pages = DEFAULT_MAX_PAGES;
   self->descending = TRUE;
@@ -1365,7 +1375,7 @@ ts_ticket_list_set_sort (TsTicketList *self,
     }
   for (guint i = 0; i < pages->len; i++)
     if ((page = g_hash_table_lookup (self->pages, g_ptr_array_index (pages, i))) != NULL)
-      items_changed (self, page_start (self, page->index), page->rows->len, page->rows->len);
+      rows_replaced (self, page_start (self, page->index), page->rows->len);
   schedule_read (self);
 }
 
@@ -1390,7 +1400,7 @@ ts_ticket_list_rows_changed (TsTicketList *self)
       Page *page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (g_array_index (held, guint, i)));
 
       if (page != NULL)
-        items_changed (self, page_start (self, page->index), page->rows->len, page->rows->len);
+        rows_replaced (self, page_start (self, page->index), page->rows->len);
     }
 }
 
