@@ -36,9 +36,10 @@ on_opened (GObject      *object,
 }
 
 static TsStore *
-open_store (const char *user)
+open_store_in (const char *database,
+               const char *user)
 {
-  g_autofree char *conninfo = ts_test_server_conninfo (server, db, user);
+  g_autofree char *conninfo = ts_test_server_conninfo (server, database, user);
   g_autoptr(TsConnection) connection = ts_connection_new (conninfo, NULL);
   TsStore *store = ts_store_new (connection);
   gboolean opened = FALSE;
@@ -46,6 +47,12 @@ open_store (const char *user)
   ts_store_open_async (store, NULL, on_opened, &opened);
   TS_WAIT_FOR (opened);
   return store;
+}
+
+static TsStore *
+open_store (const char *user)
+{
+  return open_store_in (db, user);
 }
 
 static void
@@ -528,62 +535,6 @@ prepare_improvement (void)
     }
 }
 
-/* A list of 2,000 tickets holds a few pages: End in the table goes to
- * the last row, whose page is read then, and its key shows. */
-static void
-test_end_of_long_list (void)
-{
-  g_autofree char *big = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", NULL });
-  g_autoptr(TsStore) zhangwei = NULL;
-  TsMainWindow *window;
-  TsTicketTable *all;
-  GtkWidget *view;
-  GtkWidget *cell = NULL;
-  g_autofree char *last_id = NULL;
-  char *shared = db;
-
-  g_autofree char *conninfo = ts_test_server_conninfo (server, big, "zhangwei");
-  PGconn *conn = PQconnectdb (conninfo);
-  PGresult *result;
-
-  /* As zhangwei: membership goes by the session's user. */
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  /* A hundred a transaction, as the server allows. */
-  for (guint i = 0; i < 20; i++)
-    {
-      g_autofree char *sql = g_strdup_printf ("SELECT count (tasksteper.create_ticket ('issue_track',"
-                                              "  jsonb_build_object ('summary', '【20180201】第' || i || '个局点巡检')))"
-                                              " FROM generate_series (%u, %u) i", i * 100 + 1, i * 100 + 100);
-
-      result = PQexec (conn, sql);
-      if (PQresultStatus (result) != PGRES_TUPLES_OK)
-        g_error ("%s", PQresultErrorMessage (result));
-      PQclear (result);
-    }
-  PQfinish (conn);
-
-  db = big;
-  zhangwei = open_store ("zhangwei");
-  db = shared;
-  window = open_issue_track (zhangwei);
-  all = table_of (window, "all");
-  view = GTK_WIDGET (ts_ticket_table_get_column_view (all));
-
-  ts_test_click (ts_test_find_label (GTK_WIDGET (window), "All Tickets"));
-  TS_WAIT_FOR (g_list_model_get_n_items (rows_of (all)) == 2000);
-  /* Fewer rows are read than the list has. */
-  last_id = ts_test_query_value (server, big, "SELECT id FROM tasksteper.tickets WHERE number = 1", NULL);
-  g_assert_null (ts_ticket_list_lookup (ts_ticket_table_get_list (all), g_ascii_strtoll (last_id, NULL, 10)));
-  TS_WAIT_FOR ((cell = ts_test_find_label (view, "question_2000")) != NULL);
-  ts_test_click (cell);
-  ts_test_key (GTK_WIDGET (window), GDK_KEY_End, 0);
-  TS_WAIT_FOR (ts_test_find_label (view, "question_1") != NULL);
-  g_assert_null (ts_test_find_label (view, "question_2000"));
-  g_assert_cmpuint (ts_ticket_list_get_n_pages (ts_ticket_table_get_list (all)), <=, 16);
-
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
 /* @sql as zhangwei in @database; the first value of its first row. */
 static char *
 exec_as_zhangwei (const char *database,
@@ -604,6 +555,61 @@ exec_as_zhangwei (const char *database,
   return value;
 }
 
+/* The main window on @database as zhangwei, All Tickets chosen by a
+ * click. */
+static TsMainWindow *
+open_all_tickets (const char  *database,
+                  TsStore    **store)
+{
+  TsMainWindow *window;
+
+  *store = open_store_in (database, "zhangwei");
+  window = open_issue_track (*store);
+  ts_test_click (ts_test_find_label (GTK_WIDGET (window), "All Tickets"));
+  return window;
+}
+
+/* A list of 2,000 tickets holds a few pages: End in the table goes to
+ * the last row, whose page is read then, and its key shows. */
+static void
+test_end_of_long_list (void)
+{
+  g_autofree char *big = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", NULL });
+  g_autoptr(TsStore) zhangwei = NULL;
+  TsMainWindow *window;
+  TsTicketTable *all;
+  GtkWidget *view;
+  GtkWidget *cell = NULL;
+  g_autofree char *last_id = NULL;
+
+  /* A hundred a transaction, as the server allows; as zhangwei, since
+   * membership goes by the session's user. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (tasksteper.create_ticket ('issue_track',"
+                                              "  jsonb_build_object ('summary', '【20180201】第' || i || '个局点巡检')))"
+                                              " FROM generate_series (%u, %u) i", i * 100 + 1, i * 100 + 100);
+
+      g_free (exec_as_zhangwei (big, sql));
+    }
+
+  window = open_all_tickets (big, &zhangwei);
+  all = table_of (window, "all");
+  view = GTK_WIDGET (ts_ticket_table_get_column_view (all));
+  TS_WAIT_FOR (g_list_model_get_n_items (rows_of (all)) == 2000);
+  /* Fewer rows are read than the list has. */
+  last_id = ts_test_query_value (server, big, "SELECT id FROM tasksteper.tickets WHERE number = 1", NULL);
+  g_assert_null (ts_ticket_list_lookup (ts_ticket_table_get_list (all), g_ascii_strtoll (last_id, NULL, 10)));
+  TS_WAIT_FOR ((cell = ts_test_find_label (view, "question_2000")) != NULL);
+  ts_test_click (cell);
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_End, 0);
+  TS_WAIT_FOR (ts_test_find_label (view, "question_1") != NULL);
+  g_assert_null (ts_test_find_label (view, "question_2000"));
+  g_assert_cmpuint (ts_ticket_list_get_n_pages (ts_ticket_table_get_list (all)), <=, 16);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Tickets changed by someone else while they are on screen, one row and
  * then the row under it: each row keeps its place and every other row
  * stays where it was (GTK 4.8's map model moved the rows under a changed
@@ -616,18 +622,13 @@ test_rows_in_place (void)
   TsMainWindow *window;
   TsTicketTable *all;
   GtkWidget *view;
-  char *shared = db;
 
   g_free (exec_as_zhangwei (small, "SELECT count (tasksteper.create_ticket ('issue_track',"
                                    "  jsonb_build_object ('summary', '第' || i || '个局点巡检')))"
                                    " FROM generate_series (1, 20) i"));
-  db = small;
-  zhangwei = open_store ("zhangwei");
-  db = shared;
-  window = open_issue_track (zhangwei);
+  window = open_all_tickets (small, &zhangwei);
   all = table_of (window, "all");
   view = GTK_WIDGET (ts_ticket_table_get_column_view (all));
-  ts_test_click (ts_test_find_label (GTK_WIDGET (window), "All Tickets"));
   TS_WAIT_FOR (ts_test_find_label (view, "第1个局点巡检") != NULL);
 
   for (guint number = 12; number >= 10; number--)
