@@ -1336,6 +1336,7 @@ ts_ticket_list_set_sort (TsTicketList *self,
                          gboolean      descending)
 {
   g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) held = NULL;
   GHashTableIter iter;
   Page *page;
 
@@ -1355,13 +1356,24 @@ ts_ticket_list_set_sort (TsTicketList *self,
   if (self->offline)
     return;
 
-  /* Every row held is another one now: placeholders until read.  Page by
-   * page: a selection looks for its item among the rows announced. */
+  /* Every row held is another one now: placeholders until read.  Only
+   * the pages asked for last (those shown) are kept, as refresh() keeps
+   * them: reading again every page held, far ones by an OFFSET from the
+   * top with no cursor left, kept the connection busy for seconds (tens
+   * of seconds at 1,000,000 tickets) while changes waited behind them. */
   g_hash_table_remove_all (self->cursors);
   pages = g_ptr_array_new ();
+  held = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, self->pages);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&page))
+    g_ptr_array_add (held, page);
+  g_ptr_array_sort (held, newer_first);
+  for (guint i = PAGES_KEPT; i < held->len; i++)
+    drop_page (self, g_ptr_array_index (held, i));
+  g_ptr_array_set_size (held, MIN (held->len, PAGES_KEPT));
+  for (guint h = 0; h < held->len; h++)
     {
+      page = g_ptr_array_index (held, h);
       for (guint i = 0; i < page->rows->len; i++)
         {
           forget_row (self, g_ptr_array_index (page->rows, i));
