@@ -753,15 +753,42 @@ newer_first (gconstpointer a,
   return pa->used < pb->used ? 1 : pa->used > pb->used ? -1 : 0;
 }
 
+/* Keeps the PAGES_KEPT pages asked for last (those shown), to be read
+ * again, their reads in flight cancelled; drops the others.  Reading every
+ * page held again would read the far ones too, by an OFFSET when no cursor
+ * is left: seconds of a busy connection at 1,000,000 tickets, with the
+ * changes waiting behind.  Returns the pages kept. */
+static GPtrArray *
+keep_pages_shown (TsTicketList *self)
+{
+  GPtrArray *pages = g_ptr_array_new ();
+  GHashTableIter iter;
+  Page *page;
+
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&page))
+    g_ptr_array_add (pages, page);
+  g_ptr_array_sort (pages, newer_first);
+  for (guint i = PAGES_KEPT; i < pages->len; i++)
+    drop_page (self, g_ptr_array_index (pages, i));
+  g_ptr_array_set_size (pages, MIN (pages->len, PAGES_KEPT));
+  for (guint i = 0; i < pages->len; i++)
+    {
+      page = g_ptr_array_index (pages, i);
+      g_cancellable_cancel (page->read);
+      g_clear_object (&page->read);
+      page->wanted = TRUE;
+    }
+  return pages;
+}
+
 /* Rows entered, left or moved: count again and read again the pages
  * asked for last; drop the others.  One count at a time: what comes
  * while it runs is done once after it. */
 static void
 refresh (TsTicketList *self)
 {
-  g_autoptr(GPtrArray) pages = NULL;
-  GHashTableIter iter;
-  Page *page;
+  g_autoptr(GPtrArray) kept = NULL;
 
   if (!self->started || self->offline)
     {
@@ -774,24 +801,7 @@ refresh (TsTicketList *self)
       return;
     }
 
-  /* The pages asked for last stay; the others go. */
-  pages = g_ptr_array_new ();
-  g_hash_table_iter_init (&iter, self->pages);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&page))
-    g_ptr_array_add (pages, page);
-  g_ptr_array_sort (pages, newer_first);
-  for (guint i = 0; i < pages->len; i++)
-    {
-      page = g_ptr_array_index (pages, i);
-      if (i >= PAGES_KEPT)
-        drop_page (self, page);
-      else
-        {
-          g_cancellable_cancel (page->read);
-          g_clear_object (&page->read);
-          page->wanted = TRUE;
-        }
-    }
+  kept = keep_pages_shown (self);
   g_hash_table_remove_all (self->cursors);
 
   /* The rows shown first, then how many there are.  Reads cancelled are
@@ -1335,10 +1345,7 @@ ts_ticket_list_set_sort (TsTicketList *self,
                          const char   *sort,
                          gboolean      descending)
 {
-  g_autoptr(GPtrArray) pages = NULL;
-  g_autoptr(GPtrArray) held = NULL;
-  GHashTableIter iter;
-  Page *page;
+  g_autoptr(GPtrArray) kept = NULL;
 
   g_return_if_fail (TS_IS_TICKET_LIST (self));
 
@@ -1356,64 +1363,38 @@ ts_ticket_list_set_sort (TsTicketList *self,
   if (self->offline)
     return;
 
-  /* Every row held is another one now: placeholders until read.  Only
-   * the pages asked for last (those shown) are kept, as refresh() keeps
-   * them: reading again every page held, far ones by an OFFSET from the
-   * top with no cursor left, kept the connection busy for seconds (tens
-   * of seconds at 1,000,000 tickets) while changes waited behind them. */
+  /* Every row kept is another one now: a placeholder until read,
+   * announced (a selection looks for its item among the rows announced). */
   g_hash_table_remove_all (self->cursors);
-  pages = g_ptr_array_new ();
-  held = g_ptr_array_new ();
-  g_hash_table_iter_init (&iter, self->pages);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&page))
-    g_ptr_array_add (held, page);
-  g_ptr_array_sort (held, newer_first);
-  for (guint i = PAGES_KEPT; i < held->len; i++)
-    drop_page (self, g_ptr_array_index (held, i));
-  g_ptr_array_set_size (held, MIN (held->len, PAGES_KEPT));
-  for (guint h = 0; h < held->len; h++)
+  kept = keep_pages_shown (self);
+  for (guint h = 0; h < kept->len; h++)
     {
-      page = g_ptr_array_index (held, h);
+      Page *page = g_ptr_array_index (kept, h);
+
       for (guint i = 0; i < page->rows->len; i++)
         {
           forget_row (self, g_ptr_array_index (page->rows, i));
           g_object_unref (g_ptr_array_index (page->rows, i));
           g_ptr_array_index (page->rows, i) = placeholder_new ();
         }
-      g_cancellable_cancel (page->read);
-      g_clear_object (&page->read);
-      page->wanted = TRUE;
-      g_ptr_array_add (pages, GUINT_TO_POINTER (page->index));
-    }
-  for (guint i = 0; i < pages->len; i++)
-    if ((page = g_hash_table_lookup (self->pages, g_ptr_array_index (pages, i))) != NULL)
       rows_replaced (self, page_start (self, page->index), page->rows->len);
+    }
   schedule_read (self);
 }
 
 void
 ts_ticket_list_rows_changed (TsTicketList *self)
 {
-  g_autoptr(GArray) held = g_array_new (FALSE, FALSE, sizeof (guint));
   GHashTableIter iter;
-  gpointer key;
+  Page *page;
 
   g_return_if_fail (TS_IS_TICKET_LIST (self));
 
+  /* Announced later (rows_replaced()), so the pages cannot change under
+   * this loop. */
   g_hash_table_iter_init (&iter, self->pages);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      guint index = GPOINTER_TO_UINT (key);
-
-      g_array_append_val (held, index);
-    }
-  for (guint i = 0; i < held->len; i++)
-    {
-      Page *page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (g_array_index (held, guint, i)));
-
-      if (page != NULL)
-        rows_replaced (self, page_start (self, page->index), page->rows->len);
-    }
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&page))
+    rows_replaced (self, page_start (self, page->index), page->rows->len);
 }
 
 const char *
