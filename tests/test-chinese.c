@@ -347,7 +347,7 @@ test_main_window (void)
   ts_test_save_screenshot (GTK_WIDGET (window), "chinese-main-window.png", NULL);
 
   /* The editor of the first ticket: the form, its buttons, the history. */
-  ticket = g_list_model_get_item (rows (window, "pending"), 0);
+  ticket = ts_ticket_table_dup_ticket (TS_TICKET_TABLE (ts_main_window_get_table (window, "pending")), 0);
   ts_main_window_open_ticket (window, ticket);
   TS_WAIT_FOR ((editor = find_editor ()) != NULL && ts_ticket_window_get_ticket (editor) != NULL);
   gtk_window_set_default_size (GTK_WINDOW (editor), 800, 900);

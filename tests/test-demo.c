@@ -233,7 +233,7 @@ dup_pending_keys (TsMainWindow *window)
 
   for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
     {
-      g_autoptr(TsTicket) ticket = g_list_model_get_item (rows, i);
+      g_autoptr(TsTicket) ticket = ts_ticket_table_dup_ticket (TS_TICKET_TABLE (ts_main_window_get_table (window, "pending")), i);
 
       g_ptr_array_add (keys, g_strdup (ts_ticket_get_key (ticket)));
     }

@@ -138,7 +138,7 @@ static const char *
 key_at (TsTicketTable *table,
         guint          position)
 {
-  g_autoptr(TsTicket) ticket = g_list_model_get_item (rows_of (table), position);
+  g_autoptr(TsTicket) ticket = ts_ticket_table_dup_ticket (table, position);
 
   return ticket ? ts_ticket_get_key (ticket) : NULL;
 }
@@ -654,6 +654,55 @@ test_rows_in_place (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Someone else changes the ticket selected: its row shows the change and
+ * stays selected, the same cells updated where they are (GTK makes no new
+ * row for it), and Enter opens it. */
+static void
+test_selection_stays (void)
+{
+  g_autofree char *small = ts_test_prepare_issue_track (server, (const char *[]) { "zhangwei", NULL });
+  g_autoptr(TsStore) zhangwei = NULL;
+  TsMainWindow *window;
+  TsTicketTable *all;
+  GtkWidget *view;
+  GtkWidget *cell;
+  GtkSelectionModel *selection;
+
+  g_free (exec_as_zhangwei (small, "SELECT count (tasksteper.create_ticket ('issue_track',"
+                                   "  jsonb_build_object ('summary', '第' || i || '个局点巡检')))"
+                                   " FROM generate_series (1, 20) i"));
+  window = open_all_tickets (small, &zhangwei);
+  all = table_of (window, "all");
+  view = GTK_WIDGET (ts_ticket_table_get_column_view (all));
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (view));
+  TS_WAIT_FOR ((cell = ts_test_find_label (view, "第15个局点巡检")) != NULL);
+  g_object_ref (cell);
+  ts_test_click (cell);
+  TS_WAIT_FOR (gtk_selection_model_is_selected (selection, 5));
+  g_assert_cmpstr (key_at (all, 5), ==, "question_15");
+
+  for (guint round = 1; round <= 2; round++)
+    {
+      g_autofree char *summary = g_strdup_printf ("第%u次改过了", round);
+      g_autofree char *sql = g_strdup_printf ("SELECT (tasksteper.save_ticket (id, version,"
+                                              "  jsonb_build_object ('summary', '%s'))).version"
+                                              " FROM tasksteper.tickets WHERE number = 15", summary);
+
+      g_free (exec_as_zhangwei (small, sql));
+      TS_WAIT_FOR (ts_test_find_label (view, summary) != NULL);
+      g_assert_true (gtk_selection_model_is_selected (selection, 5));
+      g_assert_cmpstr (key_at (all, 5), ==, "question_15");
+      g_assert_true (ts_test_find_label (view, summary) == cell);
+    }
+
+  ts_test_key (GTK_WIDGET (window), GDK_KEY_Return, 0);
+  TS_WAIT_FOR (find_editor ("question_15") != NULL);
+  gtk_window_destroy (GTK_WINDOW (find_editor ("question_15")));
+
+  g_object_unref (cell);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -678,6 +727,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ts/main-window/tab-order", test_tab_order);
   g_test_add_func ("/ts/main-window/end-of-long-list", test_end_of_long_list);
   g_test_add_func ("/ts/main-window/rows-in-place", test_rows_in_place);
+  g_test_add_func ("/ts/main-window/selection-stays", test_selection_stays);
 
   ret = g_test_run ();
   ts_test_server_free (server);

@@ -217,7 +217,7 @@ shown_keys (TsMainWindow *window)
 
   for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
     {
-      g_autoptr(TsTicket) ticket = g_list_model_get_item (rows, i);
+      g_autoptr(TsTicket) ticket = ts_ticket_table_dup_ticket (results_table (window), i);
 
       g_string_append_printf (keys, "%s%s", i ? " " : "", ts_ticket_get_key (ticket));
     }
@@ -678,7 +678,7 @@ test_paging (void)
   /* Each ticket once, newest first, down to the first 巡检. */
   for (guint i = 0; i < N_ROUNDS; i++)
     {
-      g_autoptr(TsTicket) ticket = g_list_model_get_item (rows, i);
+      g_autoptr(TsTicket) ticket = ts_ticket_table_dup_ticket (results_table (window), i);
 
       g_assert_cmpint (ts_ticket_get_number (ticket), ==, G_N_ELEMENTS (tickets) + N_ROUNDS - i);
     }

@@ -3,22 +3,43 @@
 
 #include <gio/gio.h>
 
+#include "tasksteper-core.h"
+
 G_BEGIN_DECLS
+
+/* One place in a TsRelayModel: the ticket shown there.  When that ticket
+ * is read again (a new version, or a row that was still being read), the
+ * row stays and its "ticket" changes, so a view updates the cells it has
+ * instead of making new ones. */
+#define TS_TYPE_RELAY_ROW (ts_relay_row_get_type ())
+G_DECLARE_FINAL_TYPE (TsRelayRow, ts_relay_row, TS, RELAY_ROW, GObject)
+
+TsTicket     *ts_relay_row_get_ticket (TsRelayRow   *self);
 
 #define TS_TYPE_RELAY_MODEL (ts_relay_model_get_type ())
 G_DECLARE_FINAL_TYPE (TsRelayModel, ts_relay_model, TS, RELAY_MODEL, GObject)
 
-/* The rows of another list model, the same objects at the same places,
- * with every change passed on as it came; and one more: rebind() says
- * that every row changed, so that views bind them again.
+/* The tickets of another list model as TsRelayRows, one per place, every
+ * change passed on as it came, except what a row can show in place: when
+ * a change gives a place held by a view the same ticket again (by id), or
+ * a ticket where a placeholder was (ts_ticket_list_is_placeholder()), the
+ * row held there takes it and notifies "ticket".  With @quiet_in_place
+ * that is all (the place itself did not change, so no view makes a row
+ * again); without, the change is passed on as well, for a model that
+ * must see every change (a GtkSortListModel sorting the rows here).  A
+ * ticket that moved within a change keeps its row, so a selection on it
+ * stays.
  *
- * This is what the tables used GtkMapListModel with an identity function
- * for.  GTK 4.8's map model misplaces rows after a change: when the rows
- * after the changed ones are held by a view, it puts the new ones after
- * the first of those, so every row from there on is given one place too
- * early, and a view then finds the same ticket twice ("Duplicate item
- * detected in list") and shows rows that are not there. */
-TsRelayModel *ts_relay_model_new    (GListModel   *model);
-void          ts_relay_model_rebind (TsRelayModel *self);
+ * GTK 4.8 makes a new row of widgets for every place a change gives
+ * another object, a few milliseconds a row; and its GtkMapListModel
+ * misplaces rows after a change (the new ones after the first row a view
+ * holds instead of before it), which is what the tables used before. */
+TsRelayModel *ts_relay_model_new      (GListModel   *model,
+                                       gboolean      quiet_in_place);
+
+/* Every row held notifies "ticket", so views show them again (the names
+ * people are shown by arrived).  Without quiet-in-place every place is
+ * announced as changed too. */
+void          ts_relay_model_rebind   (TsRelayModel *self);
 
 G_END_DECLS

@@ -35,7 +35,7 @@ struct _TsTicketTable
 
   TsTicketList       *list;
   GListModel         *tickets;
-  TsRelayModel       *rows;         /* the tickets, bound again when names arrive */
+  TsRelayModel       *rows;         /* the tickets as rows, shown in place when read again */
   TsProject          *project;
   TsMemberNames      *names;
   GSettings          *settings;
@@ -43,6 +43,7 @@ struct _TsTicketTable
   GSimpleActionGroup *column_actions;
   GMenu              *columns_menu;
   GtkSingleSelection *selection;
+  TsRelayRow         *selected;     /* whose ticket the actions are for */
   /* The local time zone, looked up once: g_date_time_to_local() looks at
    * the system's zone file again for every cell. */
   GTimeZone          *zone;
@@ -224,11 +225,11 @@ login_text (TsTicket *ticket,
 
 /* Where the state stands in the workflow: the sort key of 当前状态. */
 static guint
-state_position (TsTicket  *ticket,
-                TsProject *project)
+state_position (TsRelayRow *row,
+                TsProject  *project)
 {
   const char * const *states = ts_project_get_states (project);
-  const char *state = ticket ? ts_ticket_get_state (ticket) : NULL;
+  const char *state = row ? ts_ticket_get_state (ts_relay_row_get_ticket (row)) : NULL;
 
   for (guint i = 0; state != NULL && states[i]; i++)
     if (g_str_equal (states[i], state))
@@ -238,10 +239,10 @@ state_position (TsTicket  *ticket,
 
 /* The sort key of a cell, for GtkStringSorter. */
 static char *
-sort_key (TsTicket *ticket,
-          Column   *column)
+sort_key (TsRelayRow *row,
+          Column     *column)
 {
-  return cell_text (ticket, column);
+  return cell_text (row ? ts_relay_row_get_ticket (row) : NULL, column);
 }
 
 /* Actions */
@@ -250,7 +251,7 @@ sort_key (TsTicket *ticket,
 static TsTicket *
 selected_ticket (TsTicketTable *self)
 {
-  TsTicket *ticket = self->selection ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+  TsTicket *ticket = self->selected ? ts_relay_row_get_ticket (self->selected) : NULL;
 
   return is_placeholder (ticket) ? NULL : ticket;
 }
@@ -263,6 +264,24 @@ update_actions (TsTicketTable *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.open", selected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.copy-link", selected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.copy-key", selected);
+}
+
+/* The selected row's ticket can change in place (a row still being read
+ * arrives): the actions follow it. */
+static void
+on_selected_changed (TsTicketTable *self)
+{
+  TsRelayRow *row = gtk_single_selection_get_selected_item (self->selection);
+
+  if (row != self->selected)
+    {
+      if (self->selected != NULL)
+        g_signal_handlers_disconnect_by_func (self->selected, update_actions, self);
+      g_set_object (&self->selected, row);
+      if (row != NULL)
+        g_signal_connect_swapped (row, "notify::ticket", G_CALLBACK (update_actions), self);
+    }
+  update_actions (self);
 }
 
 static void
@@ -484,6 +503,7 @@ setup_cell (GtkSignalListItemFactory *factory,
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   add_row_menu_gesture (label, item);
+  g_object_set_data (G_OBJECT (label), "ts-column", column);
   gtk_list_item_set_child (item, label);
 }
 
@@ -511,14 +531,12 @@ label_row (GtkWidget *child,
 }
 
 static void
-bind_cell (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           Column                   *column)
+show_cell (GtkWidget *label,
+           Column    *column,
+           TsTicket  *ticket)
 {
-  TsTicket *ticket = gtk_list_item_get_item (item);
   g_autofree char *text = cell_text (ticket, column);
   g_autofree char *login = column->kind == COLUMN_PERSON ? login_text (ticket, column) : NULL;
-  GtkWidget *label = gtk_list_item_get_child (item);
 
   gtk_label_set_text (GTK_LABEL (label), text);
   /* People are shown by name; the tooltip gives the login. */
@@ -533,6 +551,36 @@ bind_cell (GtkSignalListItemFactory *factory,
 
   if (column->kind == COLUMN_KEY)
     label_row (label, ticket, column->table->project);
+}
+
+/* The row's ticket was read again: the same cell shows it. */
+static void
+on_cell_row_changed (TsRelayRow *row,
+                     GParamSpec *pspec,
+                     GtkWidget  *label)
+{
+  show_cell (label, g_object_get_data (G_OBJECT (label), "ts-column"), ts_relay_row_get_ticket (row));
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           Column                   *column)
+{
+  TsRelayRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  show_cell (label, column, ts_relay_row_get_ticket (row));
+  g_signal_connect_object (row, "notify::ticket", G_CALLBACK (on_cell_row_changed), label, 0);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             Column                   *column)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_cell_row_changed,
+                                        gtk_list_item_get_child (item));
 }
 
 /* Sorted by the server.  GTK 4.8 does not tell which column the view
@@ -607,6 +655,7 @@ add_column (TsTicketTable *self,
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), column);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), column);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), column);
 
   if (self->server_sort)
     column->sorter = GTK_SORTER (gtk_custom_sorter_new (probe_column, column, NULL));
@@ -614,7 +663,9 @@ add_column (TsTicketTable *self,
     {
     case COLUMN_KEY:
       /* The ID sorts by number, so question_10 comes after question_9. */
-      column->sorter = GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (TS_TYPE_TICKET, NULL, "number")));
+      column->sorter = GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (TS_TYPE_TICKET,
+                                                                                        gtk_property_expression_new (TS_TYPE_RELAY_ROW, NULL, "ticket"),
+                                                                                        "number")));
       break;
 
     case COLUMN_STATE:
@@ -688,15 +739,44 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
+show_row (GtkWidget     *widget,
+          TsTicketTable *self,
+          TsTicket      *ticket)
+{
+  ts_ticket_row_set_ticket (TS_TICKET_ROW (widget), self->project, is_placeholder (ticket) ? NULL : ticket, self->names);
+  label_row (widget, ticket, self->project);
+}
+
+static void
+on_row_changed (TsRelayRow *row,
+                GParamSpec *pspec,
+                GtkWidget  *widget)
+{
+  TsTicketTable *self = TS_TICKET_TABLE (gtk_widget_get_ancestor (widget, TS_TYPE_TICKET_TABLE));
+
+  if (self != NULL)
+    show_row (widget, self, ts_relay_row_get_ticket (row));
+}
+
+static void
 bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           TsTicketTable            *self)
 {
-  GtkWidget *row = gtk_list_item_get_child (item);
-  TsTicket *ticket = gtk_list_item_get_item (item);
+  TsRelayRow *row = gtk_list_item_get_item (item);
+  GtkWidget *widget = gtk_list_item_get_child (item);
 
-  ts_ticket_row_set_ticket (TS_TICKET_ROW (row), self->project, is_placeholder (ticket) ? NULL : ticket, self->names);
-  label_row (row, gtk_list_item_get_item (item), self->project);
+  show_row (widget, self, ts_relay_row_get_ticket (row));
+  g_signal_connect_object (row, "notify::ticket", G_CALLBACK (on_row_changed), widget, 0);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            TsTicketTable            *self)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_row_changed,
+                                        gtk_list_item_get_child (item));
 }
 
 /* Names arrived: every row is announced as changed, so both views bind
@@ -723,7 +803,8 @@ on_activate (GtkWidget     *view,
              guint          position,
              TsTicketTable *self)
 {
-  g_autoptr(TsTicket) ticket = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(TsRelayRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  TsTicket *ticket = row ? ts_relay_row_get_ticket (row) : NULL;
 
   if (!is_placeholder (ticket))
     g_signal_emit (self, signals[TICKET_ACTIVATED], 0, ticket);
@@ -869,7 +950,8 @@ ts_ticket_table_constructed (GObject *object)
   g_signal_connect_object (self->settings, "changed::hidden-columns", G_CALLBACK (on_hidden_columns_changed),
                            self, G_CONNECT_SWAPPED);
 
-  self->rows = ts_relay_model_new (G_LIST_MODEL (self->tickets));
+  /* Sorted here, every change goes on to the sort model. */
+  self->rows = ts_relay_model_new (G_LIST_MODEL (self->tickets), self->server_sort);
   if (self->server_sort)
     {
       self->probes[0] = g_object_new (G_TYPE_OBJECT, NULL);
@@ -889,11 +971,12 @@ ts_ticket_table_constructed (GObject *object)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (self->view, "activate", G_CALLBACK (on_activate), self, 0);
-  g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (update_actions),
+  g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (on_selected_changed),
                            self, G_CONNECT_SWAPPED);
 
   g_signal_connect (row_factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (row_factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (row_factory, "unbind", G_CALLBACK (unbind_row), self);
   /* The compact view gets the rows only while it is shown: a hidden
    * view would still make and bind rows for every change. */
   self->list_view = GTK_LIST_VIEW (gtk_list_view_new (NULL, g_steal_pointer (&row_factory)));
@@ -933,6 +1016,9 @@ ts_ticket_table_dispose (GObject *object)
   g_clear_handle_id (&self->columns_id, g_source_remove);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
+  if (self->selected != NULL)
+    g_signal_handlers_disconnect_by_func (self->selected, update_actions, self);
+  g_clear_object (&self->selected);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_object (&self->tickets);
@@ -1189,6 +1275,18 @@ ts_ticket_table_dup_visible_columns (TsTicketTable *self)
     }
 
   return g_strv_builder_end (names);
+}
+
+TsTicket *
+ts_ticket_table_dup_ticket (TsTicketTable *self,
+                            guint          position)
+{
+  g_autoptr(TsRelayRow) row = NULL;
+
+  g_return_val_if_fail (TS_IS_TICKET_TABLE (self), NULL);
+
+  row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  return row ? g_object_ref (ts_relay_row_get_ticket (row)) : NULL;
 }
 
 TsTicketList *

@@ -49,6 +49,10 @@ gboolean       ts_ticket_table_get_sort_descending (TsTicketTable *self);
 /* The names of the columns shown, in their order ("key", "summary", ...),
  * as the export takes them. */
 char         **ts_ticket_table_dup_visible_columns (TsTicketTable *self);
+/* The ticket shown at @position, in the order shown, or NULL.  (The
+ * column view's model holds rows, each showing one ticket.) */
+TsTicket      *ts_ticket_table_dup_ticket      (TsTicketTable *self,
+                                                guint          position);
 /* The list given to ts_ticket_table_new(), or NULL. */
 TsTicketList  *ts_ticket_table_get_list        (TsTicketTable *self);
 TsProject     *ts_ticket_table_get_project     (TsTicketTable *self);
