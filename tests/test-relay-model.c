@@ -4,6 +4,8 @@
  * other change is passed on, with the rows after it moved along. */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "ts-relay-model.h"
 
 typedef struct
@@ -247,6 +249,67 @@ test_lifetimes (Fixture       *fixture,
   g_object_unref (kept);
 }
 
+static gboolean
+all_told (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (fixture->relay)) ==
+         g_list_model_get_n_items (G_LIST_MODEL (fixture->tickets));
+}
+
+/* Rows added are told of a few at a time, frame after frame, then all at
+ * once; a change among those told of meanwhile is passed on as it is. */
+static void
+test_grow (Fixture       *fixture,
+           gconstpointer  quiet)
+{
+  g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_auto(GStrv) steps = NULL;
+  guint told = 0;
+
+  for (gint64 id = 6; id <= 1005; id++)
+    g_ptr_array_add (more, ticket_new (id, 1));
+  g_list_store_splice (fixture->tickets, 5, 0, more->pdata, more->len);
+  /* The first step at once. */
+  g_assert_cmpstr (fixture->changes->str, ==, "5,0,16;");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->relay)), ==, 21);
+  g_assert_cmpint (id_at (fixture, 20), ==, 21);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (fixture->relay), 21));
+
+  /* One told of is gone meanwhile: said at once, the rest still to come. */
+  g_list_store_remove (fixture->tickets, 0);
+  g_assert_cmpstr (fixture->changes->str, ==, "5,0,16;0,1,0;");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->relay)), ==, 20);
+  g_assert_cmpint (id_at (fixture, 0), ==, 2);
+
+  while (!all_told (fixture))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->relay)), ==, 1004);
+  g_assert_cmpint (id_at (fixture, 1003), ==, 1005);
+
+  /* Sixteen at a time to 200 or so, then the rest in one. */
+  steps = g_strsplit (fixture->changes->str, ";", -1);
+  for (guint i = 2; steps[i] != NULL && steps[i][0] != '\0'; i++)
+    {
+      guint position, removed, added;
+
+      g_assert_cmpint (sscanf (steps[i], "%u,%u,%u", &position, &removed, &added), ==, 3);
+      g_assert_cmpuint (position, ==, 20 + told);
+      g_assert_cmpuint (removed, ==, 0);
+      if (steps[i + 1][0] != '\0')
+        g_assert_cmpuint (added, ==, 16);
+      else
+        g_assert_cmpuint (position, >=, 200);
+      told += added;
+    }
+  g_assert_cmpuint (20 + told, ==, 1004);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -261,6 +324,7 @@ main (int argc, char *argv[])
   ADD ("loud", test_loud, FALSE);
   ADD ("rebind", test_rebind, TRUE);
   ADD ("lifetimes", test_lifetimes, TRUE);
+  ADD ("grow", test_grow, TRUE);
 #undef ADD
 
   return g_test_run ();

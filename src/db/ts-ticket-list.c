@@ -570,6 +570,8 @@ on_page_read (GObject      *object,
 
   tickets = ts_store_list_tickets_finish (TS_STORE (object), result, &error);
   self->n_reading--;
+  g_debug ("%s %s: page %u read, %u rows", ts_project_get_name (self->project), list_name (self),
+           read->index, tickets != NULL ? tickets->len : 0);
   page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (read->index));
   if (page != NULL && page->read == read->read)
     g_clear_object (&page->read);

@@ -8,6 +8,13 @@
  * for its ticket, not through the whole change for where it went. */
 #define FOLLOW_LIMIT 256
 
+/* When the model grows, views are told of GROW_ROWS rows at a time, one
+ * step a frame (GROW_STEP_MS), until GROW_SCREENFUL rows are told (as
+ * many as GTK makes widgets for); then of the rest at once. */
+#define GROW_ROWS       16
+#define GROW_STEP_MS    16
+#define GROW_SCREENFUL  200
+
 struct _TsRelayRow
 {
   GObject       parent_instance;
@@ -23,6 +30,8 @@ struct _TsRelayModel
 
   GListModel *model;
   GHashTable *rows;        /* position → TsRelayRow, not referenced: the rows handed out and alive */
+  guint       n;           /* the rows told of: the model's first n */
+  guint       grow_id;
   gboolean    quiet_in_place;
 };
 
@@ -113,7 +122,7 @@ ts_relay_model_get_item_type (GListModel *model)
 static guint
 ts_relay_model_get_n_items (GListModel *model)
 {
-  return g_list_model_get_n_items (TS_RELAY_MODEL (model)->model);
+  return TS_RELAY_MODEL (model)->n;
 }
 
 static void
@@ -153,7 +162,7 @@ ts_relay_model_get_item (GListModel *model,
   TsRelayRow *row = g_hash_table_lookup (self->rows, GUINT_TO_POINTER (position));
   TsTicket *ticket;
 
-  if ((ticket = g_list_model_get_item (self->model, position)) == NULL)
+  if (position >= self->n || (ticket = g_list_model_get_item (self->model, position)) == NULL)
     return NULL;
   /* A model may tell of a change a moment after it made it (a list
    * announces the rows it read a few at a time): whoever asks sees it now. */
@@ -180,6 +189,45 @@ ts_relay_model_list_init (GListModelInterface *iface)
   iface->get_item = ts_relay_model_get_item;
 }
 
+/* Tells of the next rows of the model: GROW_ROWS, or all once
+ * GROW_SCREENFUL are told.
+ *
+ * GTK 4.8 makes the widgets of the first 200 or so rows it is told of
+ * there and then (8 cells a row: 4-5 ms for 16 rows here), and lays them
+ * out in the next frame: told of them at once, that was one iteration of
+ * 80-100 ms.  Sixteen rows a frame fill a window in three frames, and tell
+ * of all in about 13. */
+static void
+grow (TsRelayModel *self)
+{
+  guint n = g_list_model_get_n_items (self->model);
+  guint from = self->n;
+
+  if (n <= from)
+    return;
+  self->n = from < GROW_SCREENFUL ? from + MIN (GROW_ROWS, n - from) : n;
+  g_list_model_items_changed (G_LIST_MODEL (self), from, 0, self->n - from);
+}
+
+static gboolean
+grow_later (gpointer user_data)
+{
+  TsRelayModel *self = user_data;
+
+  grow (self);
+  if (self->n < g_list_model_get_n_items (self->model))
+    return G_SOURCE_CONTINUE;
+  self->grow_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_growth (TsRelayModel *self)
+{
+  if (self->grow_id == 0 && self->n < g_list_model_get_n_items (self->model))
+    self->grow_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, GROW_STEP_MS, grow_later, self, NULL);
+}
+
 static void
 on_items_changed (TsRelayModel *self,
                   guint         position,
@@ -192,6 +240,20 @@ on_items_changed (TsRelayModel *self,
   guint first = G_MAXUINT, last = 0;
   GHashTableIter iter;
   TsRelayRow *row;
+
+  /* Rows not told of yet changed: they are told of as they are. */
+  if (position >= self->n)
+    {
+      if (self->grow_id == 0)
+        {
+          grow (self);
+          schedule_growth (self);
+        }
+      return;
+    }
+  /* Of the rows removed, only those told of; the rows added are told of. */
+  removed = MIN (removed, self->n - position);
+  self->n = self->n - removed + added;
 
   /* The rows held in the changed places leave them; those after move. */
   g_hash_table_iter_init (&iter, self->rows);
@@ -260,6 +322,7 @@ on_items_changed (TsRelayModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   else if (first != G_MAXUINT)
     g_list_model_items_changed (G_LIST_MODEL (self), first, last - first + 1, last - first + 1);
+  schedule_growth (self);
 }
 
 static void
@@ -276,6 +339,7 @@ ts_relay_model_dispose (GObject *object)
         row->model = NULL;
       g_clear_pointer (&self->rows, g_hash_table_unref);
     }
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   g_clear_object (&self->model);
@@ -308,8 +372,18 @@ ts_relay_model_new (GListModel *model,
   self = g_object_new (TS_TYPE_RELAY_MODEL, NULL);
   self->model = g_object_ref (model);
   self->quiet_in_place = quiet_in_place;
+  /* A view given this model makes its first rows a few at a time too. */
+  self->n = MIN (g_list_model_get_n_items (model), GROW_ROWS);
+  schedule_growth (self);
   g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed), self, G_CONNECT_SWAPPED);
   return self;
+}
+
+gboolean
+ts_relay_model_get_growing (TsRelayModel *self)
+{
+  g_return_val_if_fail (TS_IS_RELAY_MODEL (self), FALSE);
+  return self->n < g_list_model_get_n_items (self->model);
 }
 
 void
@@ -329,7 +403,7 @@ ts_relay_model_rebind (TsRelayModel *self)
   for (guint i = 0; i < rows->len; i++)
     g_object_notify_by_pspec (g_ptr_array_index (rows, i), row_properties[ROW_PROP_TICKET]);
 
-  n = g_list_model_get_n_items (self->model);
+  n = self->n;
   if (!self->quiet_in_place && n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, n, n);
 }

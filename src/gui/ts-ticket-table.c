@@ -877,7 +877,8 @@ ts_ticket_table_measure (GtkWidget      *widget,
 /* The object */
 
 /* Less than a screenful below what shows, or the rows do not fill the
- * screen: the owner may have more to load ("needs-more"). */
+ * screen: the owner may have more to load ("needs-more").  Not while the
+ * view is still being told of the rows it has. */
 static void
 check_end (GtkAdjustment *adjustment,
            TsTicketTable *self)
@@ -885,7 +886,8 @@ check_end (GtkAdjustment *adjustment,
   double below = gtk_adjustment_get_upper (adjustment) -
                  (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment));
 
-  if (gtk_adjustment_get_page_size (adjustment) > 0 && below < gtk_adjustment_get_page_size (adjustment))
+  if (gtk_adjustment_get_page_size (adjustment) > 0 && below < gtk_adjustment_get_page_size (adjustment) &&
+      self->rows != NULL && !ts_relay_model_get_growing (self->rows))
     g_signal_emit (self, signals[NEEDS_MORE], 0);
 }
 
